@@ -1,0 +1,10 @@
+//! The simulation engine: neurons, synapses, events. It knows nothing about circuits.
+
+pub mod connect;
+pub mod distribution;
+pub mod event;
+pub mod network;
+pub mod neuron;
+pub mod rng;
+pub mod simulation;
+pub mod synapse;

@@ -1,0 +1,191 @@
+//! A network description (populations, projections, seed) and the network built from it.
+
+use super::connect::{Rule, Wiring};
+use super::distribution::Distribution;
+use super::neuron::CellGroup;
+use super::neuron::lif::{LifGroup, LifParams};
+use super::neuron::parrot::ParrotGroup;
+use super::neuron::poisson_source::{PoissonGroup, PoissonParams};
+use super::neuron::spike_times::SpikeTimesGroup;
+use super::rng::{Domain, name_key, stream};
+use super::synapse::{SynapseSpec, Synapses, TooManyDelays};
+
+/// A neuron model with its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Model {
+    Lif(LifParams),
+    Poisson(PoissonParams),
+    /// Spike times (ms) of each neuron.
+    SpikeTimes(Vec<Vec<f64>>),
+    Parrot,
+}
+
+impl Model {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Model::Lif(_) => "lif",
+            Model::Poisson(_) => "poisson",
+            Model::SpikeTimes(_) => "spike_times",
+            Model::Parrot => "parrot",
+        }
+    }
+
+    pub fn takes_input(&self) -> bool {
+        matches!(self, Model::Lif(_) | Model::Parrot)
+    }
+
+    /// Bytes of state per neuron (estimate for memory checks).
+    pub fn bytes_per_neuron(&self) -> usize {
+        match self {
+            Model::Lif(_) => 32,
+            Model::Poisson(_) => 150,
+            Model::SpikeTimes(_) => 40,
+            Model::Parrot => 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationDesc {
+    pub name: String,
+    pub size: usize,
+    pub model: Model,
+    /// Initial membrane potential (mV), for models that have one.
+    pub v_init: Option<Distribution>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionDesc {
+    pub name: String,
+    pub pre: usize,
+    pub post: usize,
+    pub rule: Rule,
+    pub weight: Distribution,
+    pub delay: Distribution,
+    pub delay_step: f64,
+    pub autapses: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkDesc {
+    pub seed: u64,
+    pub populations: Vec<PopulationDesc>,
+    pub projections: Vec<ProjectionDesc>,
+}
+
+impl NetworkDesc {
+    pub fn wiring<'a>(&'a self, proj: &'a ProjectionDesc) -> Wiring<'a> {
+        Wiring {
+            rule: &proj.rule,
+            n_pre: self.populations[proj.pre].size,
+            n_post: self.populations[proj.post].size,
+            recurrent: proj.pre == proj.post,
+            autapses: proj.autapses,
+            weight: &proj.weight,
+            delay: &proj.delay,
+            delay_step: proj.delay_step,
+            seed: self.seed,
+            projection_key: name_key(&proj.name),
+        }
+    }
+
+    /// Rough peak memory of building and running the network, bytes.
+    pub fn estimated_bytes(&self) -> f64 {
+        let neurons: f64 =
+            self.populations.iter().map(|p| (p.size * (p.model.bytes_per_neuron() + 16)) as f64).sum();
+        // While building, a synapse exists as a spec (24 B) and in the CSR table (10 B).
+        let synapses: f64 = self.projections.iter().map(|p| self.wiring(p).expected_synapses() * 34.0).sum();
+        neurons + synapses
+    }
+}
+
+/// Where a population sits in the global neuron index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationInfo {
+    pub name: String,
+    pub model: &'static str,
+    pub offset: u32,
+    pub size: usize,
+}
+
+pub struct Projection {
+    pub name: String,
+    pub pre: usize,
+    pub post: usize,
+    pub synapses: Synapses,
+}
+
+pub struct Network {
+    pub seed: u64,
+    pub populations: Vec<PopulationInfo>,
+    pub groups: Vec<Box<dyn CellGroup>>,
+    pub projections: Vec<Projection>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum BuildError {
+    #[error("projection `{0}` has more than 65536 distinct delays; give it a coarser `delay_step`")]
+    TooManyDelays(String),
+    #[error("the network has {0} neurons; engram indexes at most 4294967295")]
+    TooManyNeurons(usize),
+}
+
+impl Network {
+    pub fn build(desc: &NetworkDesc) -> Result<Network, BuildError> {
+        let total: usize = desc.populations.iter().map(|p| p.size).sum();
+        if total > u32::MAX as usize {
+            return Err(BuildError::TooManyNeurons(total));
+        }
+        let mut populations = Vec::new();
+        let mut groups: Vec<Box<dyn CellGroup>> = Vec::new();
+        let mut offset = 0u32;
+        for p in &desc.populations {
+            populations.push(PopulationInfo { name: p.name.clone(), model: p.model.name(), offset, size: p.size });
+            offset += p.size as u32;
+            groups.push(build_group(desc.seed, p));
+        }
+        let mut projections = Vec::new();
+        for proj in &desc.projections {
+            let specs: Vec<SynapseSpec> = desc.wiring(proj).synapses();
+            let synapses = Synapses::from_specs(desc.populations[proj.pre].size, &specs)
+                .map_err(|TooManyDelays| BuildError::TooManyDelays(proj.name.clone()))?;
+            projections.push(Projection { name: proj.name.clone(), pre: proj.pre, post: proj.post, synapses });
+        }
+        Ok(Network { seed: desc.seed, populations, groups, projections })
+    }
+
+    pub fn neuron_count(&self) -> usize {
+        self.populations.iter().map(|p| p.size).sum()
+    }
+
+    pub fn synapse_count(&self) -> usize {
+        self.projections.iter().map(|p| p.synapses.len()).sum()
+    }
+
+    /// Bytes per synapse of the synapse tables (row offsets included).
+    pub fn bytes_per_synapse(&self) -> f64 {
+        let bytes: usize = self.projections.iter().map(|p| p.synapses.bytes()).sum();
+        bytes as f64 / self.synapse_count().max(1) as f64
+    }
+
+    /// The population index of a global neuron index.
+    pub fn population_of(&self, gid: u32) -> usize {
+        self.populations.partition_point(|p| p.offset <= gid) - 1
+    }
+}
+
+fn build_group(seed: u64, p: &PopulationDesc) -> Box<dyn CellGroup> {
+    let key = name_key(&p.name);
+    match &p.model {
+        Model::Lif(params) => {
+            let init = p.v_init.clone().unwrap_or(Distribution::Fixed(params.e_l));
+            let v0: Vec<f64> = (0..p.size)
+                .map(|i| init.sample(&mut stream(seed, Domain::InitialState, key, i as u64)))
+                .collect();
+            Box::new(LifGroup::new(*params, &v0))
+        }
+        Model::Poisson(params) => Box::new(PoissonGroup::new(*params, p.size, seed, key)),
+        Model::SpikeTimes(times) => Box::new(SpikeTimesGroup::new(times.clone())),
+        Model::Parrot => Box::new(ParrotGroup::new(p.size)),
+    }
+}

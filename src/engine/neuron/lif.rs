@@ -1,0 +1,283 @@
+//! `lif`: leaky integrate-and-fire neuron with delta (voltage-jump) synapses, integrated exactly
+//! from event to event (NEST's `iaf_psc_delta_ps`).
+//!
+//! Between events the membrane relaxes to `V∞ = E_L + I_e·τ_m/C_m`:
+//! `V(t) = V∞ + (V(t₀) − V∞)·e^{−(t−t₀)/τ_m}`. An input of weight `w` makes `V` jump by `w` mV.
+//! The neuron fires when `V ≥ V_th`: at the event that lifts it there, or, when `V∞ > V_th`, at
+//! the analytic crossing time `t₀ + τ_m·ln((V∞ − V(t₀))/(V∞ − V_th))`. After a spike `V` is
+//! clamped to `V_reset` for `t_ref` ms and inputs arriving then are lost, as in NEST.
+
+use super::{CellGroup, StateSample};
+use crate::engine::event::{Input, Lanes, Spike};
+
+/// Parameters in NEST's units (ms, pF, mV, pA). Defaults are NEST's `iaf_psc_delta` ones.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LifParams {
+    pub tau_m: f64,
+    pub c_m: f64,
+    pub e_l: f64,
+    pub v_th: f64,
+    pub v_reset: f64,
+    pub t_ref: f64,
+    pub i_e: f64,
+}
+
+impl Default for LifParams {
+    fn default() -> Self {
+        LifParams {
+            tau_m: 10.0,
+            c_m: 250.0,
+            e_l: -70.0,
+            v_th: -55.0,
+            v_reset: -70.0,
+            t_ref: 2.0,
+            i_e: 0.0,
+        }
+    }
+}
+
+impl LifParams {
+    /// The potential the membrane relaxes to without input, mV.
+    pub fn v_inf(&self) -> f64 {
+        self.e_l + self.i_e * self.tau_m / self.c_m
+    }
+
+    /// Why these parameters cannot be simulated, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.tau_m > 0.0 && self.tau_m.is_finite()) {
+            return Err("tau_m must be a positive number of ms".into());
+        }
+        if !(self.c_m > 0.0 && self.c_m.is_finite()) {
+            return Err("c_m must be a positive number of pF".into());
+        }
+        if !(self.t_ref >= 0.0 && self.t_ref.is_finite()) {
+            return Err("t_ref must be ≥ 0 ms".into());
+        }
+        for (name, v) in [("e_l", self.e_l), ("v_th", self.v_th), ("v_reset", self.v_reset), ("i_e", self.i_e)] {
+            if !v.is_finite() {
+                return Err(format!("{name} must be a finite number"));
+            }
+        }
+        if self.v_reset >= self.v_th {
+            return Err("v_reset must be below v_th".into());
+        }
+        Ok(())
+    }
+}
+
+/// Membrane recording: which neurons, at which times, and the samples taken so far.
+struct Recording {
+    /// For each neuron, its position in `cursor`, or `u32::MAX` when not recorded.
+    slot: Vec<u32>,
+    times: Vec<f64>,
+    cursor: Vec<usize>,
+    samples: Vec<StateSample>,
+}
+
+pub struct LifGroup {
+    p: LifParams,
+    /// Potentials relative to E_L, as NEST's precise models keep them.
+    u_th: f64,
+    u_reset: f64,
+    u_inf: f64,
+    u: Vec<f64>,
+    /// Time at which `u` holds.
+    t_u: Vec<f64>,
+    /// End of the refractory period (≤ `t_u` when not refractory).
+    ref_until: Vec<f64>,
+    /// Next spike time without further input (∞ if none); always consistent with the state.
+    next_spike: Vec<f64>,
+    recording: Option<Recording>,
+}
+
+impl LifGroup {
+    /// `v0` are the initial membrane potentials (mV) at time 0.
+    pub fn new(p: LifParams, v0: &[f64]) -> Self {
+        let n = v0.len();
+        let mut g = LifGroup {
+            p,
+            u_th: p.v_th - p.e_l,
+            u_reset: p.v_reset - p.e_l,
+            u_inf: p.v_inf() - p.e_l,
+            u: v0.iter().map(|v| v - p.e_l).collect(),
+            t_u: vec![0.0; n],
+            ref_until: vec![f64::NEG_INFINITY; n],
+            next_spike: vec![f64::INFINITY; n],
+            recording: None,
+        };
+        for i in 0..n {
+            g.next_spike[i] = g.crossing(i);
+        }
+        g
+    }
+
+    /// Free relaxation of `u` over `dt` ms (NEST's numerically careful form).
+    #[inline]
+    fn relax(&self, u: f64, dt: f64) -> f64 {
+        if dt == 0.0 {
+            return u;
+        }
+        let e = (-dt / self.p.tau_m).exp_m1();
+        -self.u_inf * e + u * e + u
+    }
+
+    /// When neuron `i` fires next if no input arrives.
+    #[inline]
+    fn crossing(&self, i: usize) -> f64 {
+        let (t0, u0) = if self.ref_until[i] > self.t_u[i] {
+            (self.ref_until[i], self.u_reset)
+        } else {
+            (self.t_u[i], self.u[i])
+        };
+        if u0 >= self.u_th {
+            t0
+        } else if self.u_inf > self.u_th {
+            t0 + self.p.tau_m * ((self.u_th - u0) / (self.u_inf - self.u_th)).ln_1p()
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    #[inline]
+    fn fire(&mut self, i: usize, t: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        spikes.push(Spike { time: t, neuron: gid });
+        self.u[i] = self.u_reset;
+        self.t_u[i] = t;
+        self.ref_until[i] = t + self.p.t_ref;
+    }
+
+    /// Emits the spikes of free relaxation before `limit` (and at `limit` if `inclusive`).
+    #[inline]
+    fn fire_until(&mut self, i: usize, limit: f64, inclusive: bool, gid: u32, spikes: &mut Vec<Spike>) {
+        loop {
+            let tc = self.next_spike[i];
+            if tc < limit || (inclusive && tc == limit) {
+                self.fire(i, tc, gid, spikes);
+                self.next_spike[i] = self.crossing(i);
+            } else {
+                return;
+            }
+        }
+    }
+
+    #[inline]
+    fn apply(&mut self, i: usize, ev: Input, gid: u32, spikes: &mut Vec<Spike>) {
+        self.fire_until(i, ev.time, true, gid, spikes);
+        if ev.time < self.ref_until[i] {
+            return; // refractory: the input is lost
+        }
+        let (t0, u0) = if self.ref_until[i] > self.t_u[i] {
+            (self.ref_until[i], self.u_reset)
+        } else {
+            (self.t_u[i], self.u[i])
+        };
+        let u = self.relax(u0, ev.time - t0) + f64::from(ev.weight);
+        self.t_u[i] = ev.time;
+        if u >= self.u_th {
+            self.fire(i, ev.time, gid, spikes);
+        } else {
+            self.u[i] = u;
+        }
+        self.next_spike[i] = self.crossing(i);
+    }
+
+    /// Membrane potential (mV) of neuron `i` at `t`, given no spike or input between its last
+    /// update and `t`.
+    fn potential_at(&self, i: usize, t: f64) -> f64 {
+        let u = if t < self.ref_until[i] {
+            self.u_reset
+        } else if self.ref_until[i] > self.t_u[i] {
+            self.relax(self.u_reset, t - self.ref_until[i])
+        } else {
+            self.relax(self.u[i], t - self.t_u[i])
+        };
+        u + self.p.e_l
+    }
+
+    /// Takes the samples of neuron `i` due before `limit`.
+    fn sample_until(&mut self, i: usize, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        let Some(rec) = self.recording.as_ref() else { return };
+        let slot = rec.slot[i];
+        if slot == u32::MAX {
+            return;
+        }
+        loop {
+            let rec = self.recording.as_ref().expect("recording");
+            let c = rec.cursor[slot as usize];
+            let Some(&ts) = rec.times.get(c) else { return };
+            if ts >= limit {
+                return;
+            }
+            self.fire_until(i, ts, true, gid, spikes);
+            let value = self.potential_at(i, ts);
+            let rec = self.recording.as_mut().expect("recording");
+            rec.samples.push(StateSample { time: ts, neuron: i as u32, value });
+            rec.cursor[slot as usize] += 1;
+        }
+    }
+}
+
+impl CellGroup for LifGroup {
+    fn model(&self) -> &'static str {
+        "lif"
+    }
+
+    fn len(&self) -> usize {
+        self.u.len()
+    }
+
+    fn advance(&mut self, t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
+        let n = self.len();
+        let touched = lanes.touched_in(offset, offset + n as u32);
+        let recording = self.recording.is_some();
+        let mut k = 0;
+        for i in 0..n {
+            let gid = offset + i as u32;
+            let has_input = k < touched.len() && touched[k] == gid;
+            if has_input {
+                k += 1;
+                for &ev in lanes.lane(gid as usize) {
+                    if recording {
+                        self.sample_until(i, ev.time, gid, spikes);
+                    }
+                    self.apply(i, ev, gid, spikes);
+                }
+            } else if !recording && self.next_spike[i] >= t_end {
+                continue;
+            }
+            if recording {
+                self.sample_until(i, t_end, gid, spikes);
+            }
+            self.fire_until(i, t_end, false, gid, spikes);
+        }
+    }
+
+    fn membrane_potentials(&self) -> Option<Vec<f64>> {
+        Some((0..self.len()).map(|i| self.potential_at(i, self.t_u[i])).collect())
+    }
+
+    fn record_membrane(&mut self, neurons: &[u32], times: &[f64]) -> Result<(), String> {
+        let mut slot = vec![u32::MAX; self.len()];
+        for (k, &i) in neurons.iter().enumerate() {
+            let s = slot
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("neuron {i} is outside the population (size {})", self.len()))?;
+            *s = k as u32;
+        }
+        self.recording = Some(Recording {
+            slot,
+            times: times.to_vec(),
+            cursor: vec![0; neurons.len()],
+            samples: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn membrane_samples(&self) -> &[StateSample] {
+        self.recording.as_ref().map_or(&[], |r| &r.samples)
+    }
+
+    fn state_bytes(&self) -> usize {
+        4 * std::mem::size_of::<f64>() * self.len()
+    }
+}

@@ -1,0 +1,37 @@
+//! `parrot`: repeats every input it receives as a spike at the same time (NEST's
+//! `parrot_neuron`); the input's weight is ignored.
+
+use super::CellGroup;
+use crate::engine::event::{Lanes, Spike};
+
+pub struct ParrotGroup {
+    n: usize,
+}
+
+impl ParrotGroup {
+    pub fn new(n: usize) -> Self {
+        ParrotGroup { n }
+    }
+}
+
+impl CellGroup for ParrotGroup {
+    fn model(&self) -> &'static str {
+        "parrot"
+    }
+
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn advance(&mut self, _t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
+        for &gid in lanes.touched_in(offset, offset + self.n as u32) {
+            for ev in lanes.lane(gid as usize) {
+                spikes.push(Spike { time: ev.time, neuron: gid });
+            }
+        }
+    }
+
+    fn state_bytes(&self) -> usize {
+        0
+    }
+}

@@ -1,0 +1,170 @@
+//! Static synapses of one projection, stored compactly by presynaptic neuron (CSR).
+//!
+//! Per synapse: the postsynaptic index (u32), the weight (f32) and, when the projection has more
+//! than one delay, a u16 index into its table of distinct delays — 8 or 10 bytes, plus 8 bytes
+//! per presynaptic neuron for the row offsets. Delays are kept exactly (f64) in the table.
+
+/// The synapses of one projection.
+pub struct Synapses {
+    /// Row `i` (presynaptic neuron i) is `row_start[i]..row_start[i+1]`.
+    row_start: Vec<u64>,
+    post: Vec<u32>,
+    weight: Vec<f32>,
+    /// Empty when every synapse has `delays[0]`.
+    delay_index: Vec<u16>,
+    delays: Vec<f64>,
+}
+
+/// One synapse as produced by a connection rule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SynapseSpec {
+    pub pre: u32,
+    pub post: u32,
+    pub weight: f32,
+    pub delay: f64,
+}
+
+/// More distinct delays in one projection than the u16 index can address.
+#[derive(Debug, PartialEq)]
+pub struct TooManyDelays;
+
+impl Synapses {
+    /// Builds the table from synapses given in any order; within a row the given order is
+    /// kept.
+    pub fn from_specs(n_pre: usize, specs: &[SynapseSpec]) -> Result<Self, TooManyDelays> {
+        let mut row_start = vec![0u64; n_pre + 1];
+        for s in specs {
+            row_start[s.pre as usize + 1] += 1;
+        }
+        for i in 0..n_pre {
+            row_start[i + 1] += row_start[i];
+        }
+        let mut delays: Vec<f64> = Vec::new();
+        let mut delay_of: std::collections::HashMap<u64, u16> = std::collections::HashMap::new();
+        let m = specs.len();
+        let mut post = vec![0u32; m];
+        let mut weight = vec![0f32; m];
+        let mut delay_index = vec![0u16; m];
+        let mut cursor: Vec<u64> = row_start[..n_pre].to_vec();
+        for s in specs {
+            let k = cursor[s.pre as usize] as usize;
+            cursor[s.pre as usize] += 1;
+            post[k] = s.post;
+            weight[k] = s.weight;
+            let idx = match delay_of.get(&s.delay.to_bits()) {
+                Some(&i) => i,
+                None => {
+                    let i = u16::try_from(delays.len()).map_err(|_| TooManyDelays)?;
+                    delays.push(s.delay);
+                    delay_of.insert(s.delay.to_bits(), i);
+                    i
+                }
+            };
+            delay_index[k] = idx;
+        }
+        if delays.len() <= 1 {
+            delay_index = Vec::new();
+        }
+        Ok(Synapses { row_start, post, weight, delay_index, delays })
+    }
+
+    pub fn len(&self) -> usize {
+        self.post.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.post.is_empty()
+    }
+
+    pub fn n_pre(&self) -> usize {
+        self.row_start.len() - 1
+    }
+
+    /// The synapse indices of presynaptic neuron `pre`.
+    #[inline]
+    pub fn row(&self, pre: usize) -> std::ops::Range<usize> {
+        self.row_start[pre] as usize..self.row_start[pre + 1] as usize
+    }
+
+    #[inline]
+    pub fn post(&self, k: usize) -> u32 {
+        self.post[k]
+    }
+
+    #[inline]
+    pub fn weight(&self, k: usize) -> f32 {
+        self.weight[k]
+    }
+
+    #[inline]
+    pub fn delay(&self, k: usize) -> f64 {
+        if self.delay_index.is_empty() {
+            self.delays[0]
+        } else {
+            self.delays[self.delay_index[k] as usize]
+        }
+    }
+
+    /// The whole row of `pre` as (post, weight) slices and, if delays vary, delay indices.
+    #[inline]
+    pub fn row_slices(&self, pre: usize) -> (&[u32], &[f32], Option<&[u16]>) {
+        let r = self.row(pre);
+        let d = if self.delay_index.is_empty() {
+            None
+        } else {
+            Some(&self.delay_index[r.clone()])
+        };
+        (&self.post[r.clone()], &self.weight[r], d)
+    }
+
+    /// The table of distinct delays.
+    pub fn delay_table(&self) -> &[f64] {
+        &self.delays
+    }
+
+    pub fn min_delay(&self) -> Option<f64> {
+        self.delays.iter().copied().reduce(f64::min)
+    }
+
+    pub fn max_delay(&self) -> Option<f64> {
+        self.delays.iter().copied().reduce(f64::max)
+    }
+
+    /// Bytes used by the synapse arrays and row offsets.
+    pub fn bytes(&self) -> usize {
+        self.post.len() * 4
+            + self.weight.len() * 4
+            + self.delay_index.len() * 2
+            + self.row_start.len() * 8
+            + self.delays.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_keeps_rows_and_delays_exact() {
+        let s = |pre, post, weight, delay| SynapseSpec { pre, post, weight, delay };
+        let specs = [s(1, 0, 0.5, 0.1), s(0, 2, -1.0, 1.5), s(1, 3, 2.0, 1.5), s(0, 1, 1.0, 0.1)];
+        let syn = Synapses::from_specs(3, &specs).unwrap();
+        assert_eq!(syn.len(), 4);
+        let row0: Vec<_> = syn.row(0).map(|k| (syn.post(k), syn.weight(k), syn.delay(k))).collect();
+        assert_eq!(row0, vec![(2, -1.0, 1.5), (1, 1.0, 0.1)]);
+        let row1: Vec<_> = syn.row(1).map(|k| (syn.post(k), syn.delay(k))).collect();
+        assert_eq!(row1, vec![(0, 0.1), (3, 1.5)]);
+        assert!(syn.row(2).is_empty());
+        assert_eq!(syn.min_delay(), Some(0.1));
+        assert_eq!(syn.max_delay(), Some(1.5));
+    }
+
+    #[test]
+    fn one_delay_needs_no_index() {
+        let specs: Vec<_> = (0..10)
+            .map(|i| SynapseSpec { pre: i % 3, post: i, weight: 1.0, delay: 0.1 })
+            .collect();
+        let syn = Synapses::from_specs(3, &specs).unwrap();
+        assert_eq!(syn.bytes(), 10 * 8 + 4 * 8 + 8);
+    }
+}

@@ -1,0 +1,3 @@
+//! engram: an exact, event-driven spiking neural circuit simulator.
+
+pub mod engine;
