@@ -1,0 +1,68 @@
+//! The command line: `engram run`, `engram validate`, `engram bench`.
+
+mod bench;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "engram", version, about = "Exact event-driven spiking circuit simulator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate circuits and write outputs/<name>/ (no circuit: the built-in default circuits).
+    Run {
+        /// Circuit files (TOML).
+        circuits: Vec<PathBuf>,
+        /// Folder to write results into.
+        #[arg(long, default_value = "outputs")]
+        out: PathBuf,
+        /// Replace the circuits' seeds.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Check circuit files without running them.
+    Validate {
+        #[arg(required = true)]
+        circuits: Vec<PathBuf>,
+    },
+    /// Measure simulation speed on the cuba_ed benchmark (or a given circuit).
+    Bench {
+        /// Circuit to time (default: the built-in cuba_ed).
+        circuit: Option<PathBuf>,
+        /// Timed repetitions (the best and the median are reported).
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Override the simulated time, ms.
+        #[arg(long)]
+        duration_ms: Option<f64>,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit code for bad input (circuit files, arguments).
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for failures that are not the input's fault (e.g. the disk).
+pub const EXIT_FAILURE: u8 = 1;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        None => run::run(&[], &PathBuf::from("outputs"), None),
+        Some(Command::Run { circuits, out, seed }) => run::run(&circuits, &out, seed),
+        Some(Command::Validate { circuits }) => run::validate(&circuits),
+        Some(Command::Bench { circuit, repeats, duration_ms, json }) => {
+            bench::bench(circuit.as_deref(), repeats, duration_ms, json)
+        }
+    };
+    ExitCode::from(code)
+}

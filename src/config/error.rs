@@ -1,0 +1,100 @@
+//! Errors in circuit files: where (file, line, column, field), what, and how to fix it.
+
+use super::source::{FieldPath, SourceFile};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub field: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.field.is_empty() {
+            write!(f, "field `{}`: ", self.field)?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error found in one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl std::fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Collects errors against one source file.
+pub struct Reporter<'a> {
+    pub src: &'a SourceFile,
+    pub errors: Vec<ConfigError>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(src: &'a SourceFile) -> Self {
+        Reporter { src, errors: Vec::new() }
+    }
+
+    /// An error about the field at `path`.
+    pub fn at(&mut self, path: &FieldPath, message: impl Into<String>, hint: impl Into<String>) {
+        let offset = self.src.locate(path).map_or(0, |r| r.start);
+        let (line, column) = self.src.line_col(offset);
+        let hint: String = hint.into();
+        self.errors.push(ConfigError {
+            file: self.src.path.clone(),
+            line,
+            column,
+            field: path.to_string(),
+            message: message.into(),
+            hint: (!hint.is_empty()).then_some(hint),
+        });
+    }
+
+    /// An error from the TOML parser or deserializer (syntax, unknown key, wrong type).
+    pub fn toml(&mut self, e: &toml::de::Error) {
+        let offset = e.span().map_or(0, |r| r.start);
+        let (line, column) = self.src.line_col(offset);
+        let message = e.message().trim().to_string();
+        let hint = if message.contains("unknown field") {
+            "remove or correct the key; README.md (\"Circuit format\") lists every key"
+        } else if message.contains("invalid type") {
+            "give the value the type the message names (numbers without quotes, names in quotes)"
+        } else if message.contains("missing field") {
+            "add the field; README.md (\"Circuit format\") shows an example"
+        } else {
+            "check the TOML syntax at that line"
+        };
+        self.errors.push(ConfigError {
+            file: self.src.path.clone(),
+            line,
+            column,
+            field: self.src.path_at(offset).to_string(),
+            message,
+            hint: Some(hint.to_string()),
+        });
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, ConfigErrors> {
+        if self.errors.is_empty() { Ok(value) } else { Err(ConfigErrors(self.errors)) }
+    }
+}

@@ -1,0 +1,67 @@
+//! `summary.json`: the run's figures (sizes, spikes, rates, events, timings, memory).
+
+use serde_json::{Value, json};
+
+use crate::circuits::generic::RunResult;
+
+/// Synaptic events delivered per second of wall-clock simulation time.
+pub fn events_per_second(run: &RunResult) -> f64 {
+    run.sim.events_delivered as f64 / run.simulate_seconds.max(1e-12)
+}
+
+pub fn summary(run: &RunResult) -> Value {
+    let net = run.net();
+    let seconds = run.circuit.duration_ms / 1000.0;
+    let populations: Vec<Value> = net
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let syn_in: usize = net.projections.iter().filter(|q| q.post == k).map(|q| q.synapses.len()).sum();
+            let syn_out: usize = net.projections.iter().filter(|q| q.pre == k).map(|q| q.synapses.len()).sum();
+            let spikes = run.sim.spike_counts[k];
+            json!({
+                "name": p.name,
+                "model": p.model,
+                "neurons": p.size,
+                "synapses_in": syn_in,
+                "synapses_out": syn_out,
+                "spikes": spikes,
+                "mean_rate_hz": spikes as f64 / (p.size as f64 * seconds),
+                "spikes_recorded": run.circuit.record_spikes[k],
+            })
+        })
+        .collect();
+    let projections: Vec<Value> = net
+        .projections
+        .iter()
+        .map(|q| {
+            json!({
+                "name": q.name,
+                "pre": net.populations[q.pre].name,
+                "post": net.populations[q.post].name,
+                "synapses": q.synapses.len(),
+                "bytes": q.synapses.bytes(),
+            })
+        })
+        .collect();
+    json!({
+        "circuit": run.circuit.name,
+        "description": run.circuit.description,
+        "source": run.circuit.source,
+        "seed": net.seed,
+        "duration_ms": run.circuit.duration_ms,
+        "neurons": net.neuron_count(),
+        "synapses": net.synapse_count(),
+        "spikes": run.sim.spike_counts.iter().sum::<u64>(),
+        "synaptic_events": run.sim.events_delivered,
+        "populations": populations,
+        "projections": projections,
+        "epoch_ms": run.sim.epoch_ms(),
+        "threads": 1,
+        "build_seconds": run.build_seconds,
+        "simulate_seconds": run.simulate_seconds,
+        "events_per_second": events_per_second(run),
+        "bytes_per_synapse": net.bytes_per_synapse(),
+    })
+}
