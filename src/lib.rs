@@ -1,7 +1,7 @@
 //! engram: an exact, event-driven spiking neural circuit simulator.
 
 pub mod circuits;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod output;
-pub mod cli;

@@ -42,7 +42,12 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     let mut net = Network::build(&circuit.network)?;
     let initial_v = net.groups.iter().map(|g| g.membrane_potentials()).collect();
     for rec in &circuit.recorders {
-        if let Recorder::Membrane { population, neurons, times } = rec {
+        if let Recorder::Membrane {
+            population,
+            neurons,
+            times,
+        } = rec
+        {
             // Validation checked the model and the indices.
             net.groups[*population]
                 .record_membrane(neurons, times)
@@ -59,7 +64,12 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     let mut stops: Vec<(f64, usize)> = Vec::new();
     for (k, rec) in circuit.recorders.iter().enumerate() {
         if let Recorder::Weights { times, .. } = rec {
-            stops.extend(times.iter().filter(|t| **t <= circuit.duration_ms).map(|t| (*t, k)));
+            stops.extend(
+                times
+                    .iter()
+                    .filter(|t| **t <= circuit.duration_ms)
+                    .map(|t| (*t, k)),
+            );
         }
     }
     stops.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -89,7 +99,16 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
             _ => None,
         })
         .collect();
-    Ok(RunResult { circuit, sim, initial_v, spikes, membrane, weights, build_seconds, simulate_seconds })
+    Ok(RunResult {
+        circuit,
+        sim,
+        initial_v,
+        spikes,
+        membrane,
+        weights,
+        build_seconds,
+        simulate_seconds,
+    })
 }
 
 fn snapshot(net: &Network, projection: usize, time: f64) -> WeightSnapshot {
@@ -100,5 +119,9 @@ fn snapshot(net: &Network, projection: usize, time: f64) -> WeightSnapshot {
             weights.push((pre as u32, syn.post(k), syn.weight(k)));
         }
     }
-    WeightSnapshot { projection, time, weights }
+    WeightSnapshot {
+        projection,
+        time,
+        weights,
+    }
 }

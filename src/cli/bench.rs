@@ -9,7 +9,10 @@ use crate::config;
 pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, json: bool) -> u8 {
     let loaded = match circuit {
         Some(p) => config::load(p),
-        None => config::parse("circuits/cuba_ed.toml", builtin::find("circuits/cuba_ed.toml").unwrap_or("")),
+        None => config::parse(
+            "circuits/cuba_ed.toml",
+            builtin::find("circuits/cuba_ed.toml").unwrap_or(""),
+        ),
     };
     let mut circuit = match loaded {
         Ok(c) => c,
@@ -35,7 +38,14 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
                 return EXIT_BAD_INPUT;
             }
         };
-        rows.push((run.build_seconds, run.simulate_seconds, run.sim.events_delivered, run.sim.spike_counts.iter().sum::<u64>(), run.net().synapse_count(), run.net().bytes_per_synapse()));
+        rows.push((
+            run.build_seconds,
+            run.simulate_seconds,
+            run.sim.events_delivered,
+            run.sim.spike_counts.iter().sum::<u64>(),
+            run.net().synapse_count(),
+            run.net().bytes_per_synapse(),
+        ));
     }
     let mut sims: Vec<f64> = rows.iter().map(|r| r.1).collect();
     sims.sort_by(f64::total_cmp);
@@ -58,15 +68,27 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         "events_per_second_median": events as f64 / median,
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&figures).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&figures).unwrap_or_default()
+        );
     } else {
-        println!("engram bench: {} ({} ms simulated, {} repeats, 1 thread)", circuit.name, circuit.duration_ms, rows.len());
+        println!(
+            "engram bench: {} ({} ms simulated, {} repeats, 1 thread)",
+            circuit.name,
+            circuit.duration_ms,
+            rows.len()
+        );
         println!("  synapses            {synapses} ({bps:.2} bytes per synapse)");
         println!("  spikes              {spikes}");
         println!("  synaptic events     {events}");
         println!("  build               {build:.3} s");
         println!("  simulate            best {best:.3} s, median {median:.3} s");
-        println!("  events per second   best {:.3e}, median {:.3e}", events as f64 / best, events as f64 / median);
+        println!(
+            "  events per second   best {:.3e}, median {:.3e}",
+            events as f64 / best,
+            events as f64 / median
+        );
     }
     0
 }

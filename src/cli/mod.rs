@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "engram", version, about = "Exact event-driven spiking circuit simulator")]
+#[command(
+    name = "engram",
+    version,
+    about = "Exact event-driven spiking circuit simulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -27,6 +31,9 @@ enum Command {
         /// Replace the circuits' seeds.
         #[arg(long)]
         seed: Option<u64>,
+        /// Also write connections.csv and initial_state.csv (the realised network).
+        #[arg(long)]
+        export_network: bool,
     },
     /// Check circuit files without running them.
     Validate {
@@ -57,12 +64,20 @@ pub const EXIT_FAILURE: u8 = 1;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        None => run::run(&[], &PathBuf::from("outputs"), None),
-        Some(Command::Run { circuits, out, seed }) => run::run(&circuits, &out, seed),
+        None => run::run(&[], &PathBuf::from("outputs"), None, false),
+        Some(Command::Run {
+            circuits,
+            out,
+            seed,
+            export_network,
+        }) => run::run(&circuits, &out, seed, export_network),
         Some(Command::Validate { circuits }) => run::validate(&circuits),
-        Some(Command::Bench { circuit, repeats, duration_ms, json }) => {
-            bench::bench(circuit.as_deref(), repeats, duration_ms, json)
-        }
+        Some(Command::Bench {
+            circuit,
+            repeats,
+            duration_ms,
+            json,
+        }) => bench::bench(circuit.as_deref(), repeats, duration_ms, json),
     };
     ExitCode::from(code)
 }

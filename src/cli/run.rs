@@ -26,7 +26,11 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Circuit>, String> {
             Err(e) => errors.push(e.to_string()),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors.join("\n")) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.join("\n"))
+    }
 }
 
 fn progress_bar(circuit: &Circuit) -> ProgressBar {
@@ -40,7 +44,7 @@ fn progress_bar(circuit: &Circuit) -> ProgressBar {
     bar
 }
 
-pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>) -> u8 {
+pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: bool) -> u8 {
     let circuits = match load_all(paths) {
         Ok(c) => c,
         Err(e) => {
@@ -51,6 +55,10 @@ pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>) -> u8 {
     for mut circuit in circuits {
         if let Some(s) = seed {
             circuit.network.seed = s;
+        }
+        if export_network {
+            circuit.output.connections = true;
+            circuit.output.initial_state = true;
         }
         let bar = progress_bar(&circuit);
         let duration = circuit.duration_ms;

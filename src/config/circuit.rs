@@ -6,7 +6,11 @@ use crate::engine::network::NetworkDesc;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Recorder {
     /// Membrane potential of `neurons` (local indices) of population `population` at `times`.
-    Membrane { population: usize, neurons: Vec<u32>, times: Vec<f64> },
+    Membrane {
+        population: usize,
+        neurons: Vec<u32>,
+        times: Vec<f64>,
+    },
     /// All weights of projection `projection` at each of `times` (taken at the first epoch
     /// boundary at or after each time).
     Weights { projection: usize, times: Vec<f64> },

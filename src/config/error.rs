@@ -52,7 +52,10 @@ pub struct Reporter<'a> {
 
 impl<'a> Reporter<'a> {
     pub fn new(src: &'a SourceFile) -> Self {
-        Reporter { src, errors: Vec::new() }
+        Reporter {
+            src,
+            errors: Vec::new(),
+        }
     }
 
     /// An error about the field at `path`.
@@ -95,6 +98,10 @@ impl<'a> Reporter<'a> {
     }
 
     pub fn finish<T>(self, value: T) -> Result<T, ConfigErrors> {
-        if self.errors.is_empty() { Ok(value) } else { Err(ConfigErrors(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(ConfigErrors(self.errors))
+        }
     }
 }

@@ -43,7 +43,11 @@ pub struct OutputToml {
 
 impl Default for OutputToml {
     fn default() -> Self {
-        OutputToml { raster: true, connections: false, initial_state: false }
+        OutputToml {
+            raster: true,
+            connections: false,
+            initial_state: false,
+        }
     }
 }
 

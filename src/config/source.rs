@@ -54,7 +54,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: &str, text: String) -> Self {
-        SourceFile { path: path.to_string(), text }
+        SourceFile {
+            path: path.to_string(),
+            text,
+        }
     }
 
     /// The document with spans (parsed again on each call: errors are rare and files small).
@@ -78,12 +81,18 @@ impl SourceFile {
         let mut current: Option<&DeValue> = None;
         let root = doc.get_ref();
         for (n, seg) in path.0.iter().enumerate() {
-            let table = if n == 0 { Some(root) } else { current.and_then(|v| v.as_table()) };
+            let table = if n == 0 {
+                Some(root)
+            } else {
+                current.and_then(|v| v.as_table())
+            };
             let next = match seg {
-                Seg::Key(k) => table.and_then(|t| t.iter().find(|(key, _)| key.get_ref() == k)).map(|(key, v)| {
-                    best = Some(key.span());
-                    v
-                }),
+                Seg::Key(k) => table
+                    .and_then(|t| t.iter().find(|(key, _)| key.get_ref() == k))
+                    .map(|(key, v)| {
+                        best = Some(key.span());
+                        v
+                    }),
                 Seg::Index(i) => current.and_then(|v| v.as_array()).and_then(|a| a.get(*i)),
             };
             let Some(v) = next else { break };
@@ -108,7 +117,9 @@ impl SourceFile {
 fn contains(v: &Spanned<DeValue>, offset: usize) -> bool {
     v.span().contains(&offset)
         || match v.get_ref() {
-            DeValue::Table(t) => t.iter().any(|(k, v)| k.span().contains(&offset) || contains(v, offset)),
+            DeValue::Table(t) => t
+                .iter()
+                .any(|(k, v)| k.span().contains(&offset) || contains(v, offset)),
             DeValue::Array(a) => a.iter().any(|e| contains(e, offset)),
             _ => false,
         }

@@ -13,7 +13,11 @@ pub fn number(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64
         toml::Value::Float(x) => Some(*x),
         toml::Value::Integer(i) => Some(*i as f64),
         other => {
-            r.at(path, format!("expected a number, found {}", other.type_str()), "write a number without quotes, e.g. 0.25");
+            r.at(
+                path,
+                format!("expected a number, found {}", other.type_str()),
+                "write a number without quotes, e.g. 0.25",
+            );
             None
         }
     }
@@ -23,7 +27,11 @@ pub fn number(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64
 fn check_keys(r: &mut Reporter, path: &FieldPath, t: &toml::Table, allowed: &[&str]) {
     for k in t.keys() {
         if !allowed.contains(&k.as_str()) {
-            r.at(&path.key(k), format!("unknown key `{k}`"), format!("allowed keys here: {}", allowed.join(", ")));
+            r.at(
+                &path.key(k),
+                format!("unknown key `{k}`"),
+                format!("allowed keys here: {}", allowed.join(", ")),
+            );
         }
     }
 }
@@ -32,7 +40,11 @@ fn required_number(r: &mut Reporter, path: &FieldPath, t: &toml::Table, key: &st
     match t.get(key) {
         Some(v) => number(r, &path.key(key), v),
         None => {
-            r.at(path, format!("missing key `{key}`"), format!("add `{key} = <number>`"));
+            r.at(
+                path,
+                format!("missing key `{key}`"),
+                format!("add `{key} = <number>`"),
+            );
             None
         }
     }
@@ -54,14 +66,25 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
         }
         toml::Value::Table(t) => t,
         other => {
-            r.at(path, format!("expected a number or a distribution table, found {}", other.type_str()), DIST_HINT);
+            r.at(
+                path,
+                format!(
+                    "expected a number or a distribution table, found {}",
+                    other.type_str()
+                ),
+                DIST_HINT,
+            );
             return None;
         }
     };
     let kind = match t.get("distribution") {
         Some(toml::Value::String(s)) => s.as_str(),
         _ => {
-            r.at(path, "a distribution table needs `distribution = \"uniform\"` or `\"normal\"`", DIST_HINT);
+            r.at(
+                path,
+                "a distribution table needs `distribution = \"uniform\"` or `\"normal\"`",
+                DIST_HINT,
+            );
             return None;
         }
     };
@@ -71,7 +94,11 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             let low = required_number(r, path, t, "low")?;
             let high = required_number(r, path, t, "high")?;
             if !(low.is_finite() && high.is_finite() && low <= high) {
-                r.at(&path.key("high"), format!("uniform needs finite low ≤ high (got {low}, {high})"), "");
+                r.at(
+                    &path.key("high"),
+                    format!("uniform needs finite low ≤ high (got {low}, {high})"),
+                    "",
+                );
                 return None;
             }
             Some(Distribution::Uniform { low, high })
@@ -80,22 +107,45 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             check_keys(r, path, t, &["distribution", "mean", "std", "low", "high"]);
             let mean = required_number(r, path, t, "mean")?;
             let std = required_number(r, path, t, "std")?;
-            let low = t.get("low").map_or(Some(f64::NEG_INFINITY), |v| number(r, &path.key("low"), v))?;
-            let high = t.get("high").map_or(Some(f64::INFINITY), |v| number(r, &path.key("high"), v))?;
+            let low = t
+                .get("low")
+                .map_or(Some(f64::NEG_INFINITY), |v| number(r, &path.key("low"), v))?;
+            let high = t
+                .get("high")
+                .map_or(Some(f64::INFINITY), |v| number(r, &path.key("high"), v))?;
             if !(std >= 0.0 && std.is_finite() && mean.is_finite()) {
-                r.at(&path.key("std"), format!("normal needs a finite mean and std ≥ 0 (got std = {std})"), "");
+                r.at(
+                    &path.key("std"),
+                    format!("normal needs a finite mean and std ≥ 0 (got std = {std})"),
+                    "",
+                );
                 return None;
             }
             // The clipping interval must carry probability mass, or redrawing never ends.
             let z = |x: f64| (x - mean) / std.max(1e-300);
             if low >= high || z(high) < -8.0 || z(low) > 8.0 {
-                r.at(path, format!("the interval [{low}, {high}] holds almost no mass of N({mean}, {std}²)"), "widen low/high around the mean");
+                r.at(
+                    path,
+                    format!(
+                        "the interval [{low}, {high}] holds almost no mass of N({mean}, {std}²)"
+                    ),
+                    "widen low/high around the mean",
+                );
                 return None;
             }
-            Some(Distribution::Normal { mean, std, low, high })
+            Some(Distribution::Normal {
+                mean,
+                std,
+                low,
+                high,
+            })
         }
         other => {
-            r.at(&path.key("distribution"), format!("unknown distribution `{other}`"), "use \"uniform\" or \"normal\"");
+            r.at(
+                &path.key("distribution"),
+                format!("unknown distribution `{other}`"),
+                "use \"uniform\" or \"normal\"",
+            );
             None
         }
     }
@@ -108,7 +158,11 @@ const RULE_HINT: &str = "rules: { rule = \"all_to_all\" }, { rule = \"one_to_one
 /// A connection rule table.
 pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule> {
     let Some(t) = v.as_table() else {
-        r.at(path, format!("expected a table, found {}", v.type_str()), RULE_HINT);
+        r.at(
+            path,
+            format!("expected a table, found {}", v.type_str()),
+            RULE_HINT,
+        );
         return None;
     };
     let name = match t.get("rule") {
@@ -131,7 +185,11 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
             check_keys(r, path, t, &["rule", "p"]);
             let p = required_number(r, path, t, "p")?;
             if !(0.0..=1.0).contains(&p) {
-                r.at(&path.key("p"), format!("probability {p} is outside [0, 1]"), "give a connection probability between 0 and 1");
+                r.at(
+                    &path.key("p"),
+                    format!("probability {p} is outside [0, 1]"),
+                    "give a connection probability between 0 and 1",
+                );
                 return None;
             }
             Some(Rule::FixedProbability { p })
@@ -141,7 +199,11 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
             let k = match t.get("k") {
                 Some(toml::Value::Integer(k)) if *k >= 0 => *k as usize,
                 _ => {
-                    r.at(&path.key("k"), "`k` must be a whole number ≥ 0", "e.g. k = 80");
+                    r.at(
+                        &path.key("k"),
+                        "`k` must be a whole number ≥ 0",
+                        "e.g. k = 80",
+                    );
                     return None;
                 }
             };
@@ -149,7 +211,11 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                 None => false,
                 Some(toml::Value::Boolean(b)) => *b,
                 Some(_) => {
-                    r.at(&path.key("multapses"), "`multapses` must be true or false", "");
+                    r.at(
+                        &path.key("multapses"),
+                        "`multapses` must be true or false",
+                        "",
+                    );
                     return None;
                 }
             };
@@ -162,18 +228,30 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                 Some(list) => {
                     for (i, e) in list.iter().enumerate() {
                         let pair = e.as_array().filter(|a| a.len() == 2).and_then(|a| {
-                            let a0 = a[0].as_integer().filter(|x| (0..=u32::MAX as i64).contains(x))?;
-                            let a1 = a[1].as_integer().filter(|x| (0..=u32::MAX as i64).contains(x))?;
+                            let a0 = a[0]
+                                .as_integer()
+                                .filter(|x| (0..=u32::MAX as i64).contains(x))?;
+                            let a1 = a[1]
+                                .as_integer()
+                                .filter(|x| (0..=u32::MAX as i64).contains(x))?;
                             Some((a0 as u32, a1 as u32))
                         });
                         match pair {
                             Some(p) => pairs.push(p),
-                            None => r.at(&path.key("pairs").index(i), "each pair must be [pre, post] with indices ≥ 0", "e.g. pairs = [[0, 1], [3, 2]]"),
+                            None => r.at(
+                                &path.key("pairs").index(i),
+                                "each pair must be [pre, post] with indices ≥ 0",
+                                "e.g. pairs = [[0, 1], [3, 2]]",
+                            ),
                         }
                     }
                 }
                 None => {
-                    r.at(path, "`explicit` needs `pairs = [[pre, post], ...]`", RULE_HINT);
+                    r.at(
+                        path,
+                        "`explicit` needs `pairs = [[pre, post], ...]`",
+                        RULE_HINT,
+                    );
                     return None;
                 }
             }
@@ -183,23 +261,47 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                     r.at(&path.key(key), "expected a list of numbers", "");
                     return None;
                 };
-                let xs: Vec<f64> = a.iter().enumerate().filter_map(|(i, x)| number(r, &path.key(key).index(i), x)).collect();
+                let xs: Vec<f64> = a
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, x)| number(r, &path.key(key).index(i), x))
+                    .collect();
                 if xs.len() != pairs.len() {
-                    r.at(&path.key(key), format!("{} values for {} pairs", xs.len(), pairs.len()), "give one value per pair");
+                    r.at(
+                        &path.key(key),
+                        format!("{} values for {} pairs", xs.len(), pairs.len()),
+                        "give one value per pair",
+                    );
                 }
                 Some(xs)
             };
             let weights = list(r, "weights");
             let delays = list(r, "delays_ms");
             if let Some(d) = &delays {
-                if let Some((i, x)) = d.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())) {
-                    r.at(&path.key("delays_ms").index(i), format!("delay {x} ms is not positive"), "delays must be > 0 ms");
+                if let Some((i, x)) = d
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| !(**x > 0.0 && x.is_finite()))
+                {
+                    r.at(
+                        &path.key("delays_ms").index(i),
+                        format!("delay {x} ms is not positive"),
+                        "delays must be > 0 ms",
+                    );
                 }
             }
-            Some(Rule::Explicit { pairs, weights, delays })
+            Some(Rule::Explicit {
+                pairs,
+                weights,
+                delays,
+            })
         }
         other => {
-            r.at(&path.key("rule"), format!("unknown rule `{other}`"), RULE_HINT);
+            r.at(
+                &path.key("rule"),
+                format!("unknown rule `{other}`"),
+                RULE_HINT,
+            );
             None
         }
     }

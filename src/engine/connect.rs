@@ -16,10 +16,15 @@ pub enum Rule {
     /// Neuron i to neuron i (populations of equal size).
     OneToOne,
     /// Every pair independently with probability `p` (NEST's `pairwise_bernoulli`).
-    FixedProbability { p: f64 },
+    FixedProbability {
+        p: f64,
+    },
     /// Every postsynaptic neuron receives exactly `k` inputs drawn uniformly; with
     /// `multapses` the same presynaptic neuron may be drawn more than once.
-    FixedInDegree { k: usize, multapses: bool },
+    FixedInDegree {
+        k: usize,
+        multapses: bool,
+    },
     /// Explicit (pre, post) pairs, optionally with their own weights and delays.
     Explicit {
         pairs: Vec<(u32, u32)>,
@@ -47,7 +52,11 @@ pub struct Wiring<'a> {
 impl Wiring<'_> {
     /// Expected number of synapses (for memory estimates before building).
     pub fn expected_synapses(&self) -> f64 {
-        let self_pairs = if self.recurrent && !self.autapses { self.n_pre.min(self.n_post) } else { 0 };
+        let self_pairs = if self.recurrent && !self.autapses {
+            self.n_pre.min(self.n_post)
+        } else {
+            0
+        };
         let pairs = (self.n_pre as f64) * (self.n_post as f64) - self_pairs as f64;
         match self.rule {
             Rule::AllToAll => pairs,
@@ -61,11 +70,23 @@ impl Wiring<'_> {
     /// All synapses, grouped by postsynaptic neuron in ascending order.
     pub fn synapses(&self) -> Vec<SynapseSpec> {
         let mut out = Vec::with_capacity(self.expected_synapses().min(1e9) as usize);
-        if let Rule::Explicit { pairs, weights, delays } = self.rule {
+        if let Rule::Explicit {
+            pairs,
+            weights,
+            delays,
+        } = self.rule
+        {
             for (k, &(pre, post)) in pairs.iter().enumerate() {
-                let w = weights.as_ref().map_or_else(|| self.weight.mean(), |w| w[k]);
+                let w = weights
+                    .as_ref()
+                    .map_or_else(|| self.weight.mean(), |w| w[k]);
                 let d = delays.as_ref().map_or_else(|| self.delay.mean(), |d| d[k]);
-                out.push(SynapseSpec { pre, post, weight: w as f32, delay: d });
+                out.push(SynapseSpec {
+                    pre,
+                    post,
+                    weight: w as f32,
+                    delay: d,
+                });
             }
             out.sort_by_key(|s| s.post);
             return out;
@@ -73,14 +94,24 @@ impl Wiring<'_> {
         let mut pres: Vec<u32> = Vec::new();
         for post in 0..self.n_post {
             pres.clear();
-            let mut rng = stream(self.seed, Domain::Connectivity, self.projection_key, post as u64);
+            let mut rng = stream(
+                self.seed,
+                Domain::Connectivity,
+                self.projection_key,
+                post as u64,
+            );
             self.sources(post, &mut rng, &mut pres);
             let mut wrng = stream(self.seed, Domain::Weight, self.projection_key, post as u64);
             let mut drng = stream(self.seed, Domain::Delay, self.projection_key, post as u64);
             for &pre in &pres {
                 let weight = self.weight.sample(&mut wrng) as f32;
                 let delay = self.draw_delay(&mut drng);
-                out.push(SynapseSpec { pre, post: post as u32, weight, delay });
+                out.push(SynapseSpec {
+                    pre,
+                    post: post as u32,
+                    weight,
+                    delay,
+                });
             }
         }
         out
@@ -110,9 +141,11 @@ impl Wiring<'_> {
     /// The presynaptic neurons of `post`, ascending (with repeats for multapses).
     fn sources(&self, post: usize, rng: &mut ChaCha8Rng, out: &mut Vec<u32>) {
         match *self.rule {
-            Rule::AllToAll => {
-                out.extend((0..self.n_pre).filter(|&i| !self.excluded(i, post)).map(|i| i as u32))
-            }
+            Rule::AllToAll => out.extend(
+                (0..self.n_pre)
+                    .filter(|&i| !self.excluded(i, post))
+                    .map(|i| i as u32),
+            ),
             Rule::OneToOne => {
                 if post < self.n_pre {
                     out.push(post as u32);
@@ -123,7 +156,11 @@ impl Wiring<'_> {
                     return;
                 }
                 if p >= 1.0 {
-                    out.extend((0..self.n_pre).filter(|&i| !self.excluded(i, post)).map(|i| i as u32));
+                    out.extend(
+                        (0..self.n_pre)
+                            .filter(|&i| !self.excluded(i, post))
+                            .map(|i| i as u32),
+                    );
                     return;
                 }
                 // Geometric skips between successive successes of the Bernoulli trials.
@@ -148,7 +185,11 @@ impl Wiring<'_> {
                 let skip_self = self.recurrent && !self.autapses && post < self.n_pre;
                 let available = self.n_pre - usize::from(skip_self);
                 let map = |j: usize| -> u32 {
-                    if skip_self && j >= post { (j + 1) as u32 } else { j as u32 }
+                    if skip_self && j >= post {
+                        (j + 1) as u32
+                    } else {
+                        j as u32
+                    }
                 };
                 if multapses {
                     for _ in 0..k {
@@ -194,7 +235,10 @@ mod tests {
     #[test]
     fn fixed_in_degree_gives_k_distinct_sources_without_autapses() {
         let (w, d) = (Distribution::Fixed(1.0), Distribution::Fixed(1.0));
-        let rule = Rule::FixedInDegree { k: 40, multapses: false };
+        let rule = Rule::FixedInDegree {
+            k: 40,
+            multapses: false,
+        };
         let mut wr = wiring(&rule, &w, &d);
         wr.n_post = 200;
         wr.recurrent = true;
@@ -202,7 +246,11 @@ mod tests {
         let syn = wr.synapses();
         assert_eq!(syn.len(), 40 * 200);
         for post in 0..200u32 {
-            let pres: Vec<u32> = syn.iter().filter(|s| s.post == post).map(|s| s.pre).collect();
+            let pres: Vec<u32> = syn
+                .iter()
+                .filter(|s| s.post == post)
+                .map(|s| s.pre)
+                .collect();
             let mut dedup = pres.clone();
             dedup.dedup();
             assert_eq!(dedup.len(), 40, "post {post} has repeated sources");
@@ -223,7 +271,10 @@ mod tests {
     #[test]
     fn drawn_delays_are_rounded_to_the_step_and_positive() {
         let w = Distribution::Fixed(1.0);
-        let d = Distribution::Uniform { low: 0.0, high: 2.0 };
+        let d = Distribution::Uniform {
+            low: 0.0,
+            high: 2.0,
+        };
         let rule = Rule::AllToAll;
         for s in wiring(&rule, &w, &d).synapses() {
             let steps = s.delay / 0.1;

@@ -8,8 +8,16 @@ use rand_distr::{Distribution as _, Normal, Uniform};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Distribution {
     Fixed(f64),
-    Uniform { low: f64, high: f64 },
-    Normal { mean: f64, std: f64, low: f64, high: f64 },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Normal {
+        mean: f64,
+        std: f64,
+        low: f64,
+        high: f64,
+    },
 }
 
 impl Distribution {
@@ -21,10 +29,17 @@ impl Distribution {
                 if low == high {
                     low
                 } else {
-                    Uniform::new(low, high).map(|u| u.sample(rng)).unwrap_or(low)
+                    Uniform::new(low, high)
+                        .map(|u| u.sample(rng))
+                        .unwrap_or(low)
                 }
             }
-            Distribution::Normal { mean, std, low, high } => {
+            Distribution::Normal {
+                mean,
+                std,
+                low,
+                high,
+            } => {
                 let normal = match Normal::new(mean, std) {
                     Ok(n) => n,
                     Err(_) => return mean,

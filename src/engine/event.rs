@@ -27,8 +27,7 @@ pub struct Input {
 /// Tie rule: events that reach one neuron at exactly the same time keep the order in which
 /// they were sent — spikes in order of (time, global neuron index), then each spike's synapses
 /// in storage order (projection order in the circuit file, then the projection's row order).
-/// A neuron applies them one at a time, testing its threshold after each, as NEST's precise
-/// models do.
+/// Models decide what simultaneity means; `lif` sums simultaneous inputs into one jump.
 #[derive(Default)]
 pub struct Lanes {
     start: Vec<u32>,
@@ -61,12 +60,21 @@ impl Lanes {
             }
             start[i + 1] += start[i];
         }
-        self.inputs.resize(events.len(), Input { time: 0.0, weight: 0.0 });
+        self.inputs.resize(
+            events.len(),
+            Input {
+                time: 0.0,
+                weight: 0.0,
+            },
+        );
         self.cursor.clear();
         self.cursor.extend_from_slice(&start[..n]);
         for e in events {
             let c = &mut self.cursor[e.target as usize];
-            self.inputs[*c as usize] = Input { time: e.time, weight: e.weight };
+            self.inputs[*c as usize] = Input {
+                time: e.time,
+                weight: e.weight,
+            };
             *c += 1;
         }
         for &i in &self.touched {
@@ -99,8 +107,17 @@ mod tests {
 
     #[test]
     fn lanes_sort_by_time_and_keep_sending_order_on_ties() {
-        let ev = |time, weight, target| PendingEvent { time, weight, target };
-        let events = [ev(2.0, 1.0, 1), ev(1.0, 2.0, 1), ev(1.0, 3.0, 1), ev(0.5, 4.0, 3)];
+        let ev = |time, weight, target| PendingEvent {
+            time,
+            weight,
+            target,
+        };
+        let events = [
+            ev(2.0, 1.0, 1),
+            ev(1.0, 2.0, 1),
+            ev(1.0, 3.0, 1),
+            ev(0.5, 4.0, 3),
+        ];
         let mut lanes = Lanes::default();
         lanes.fill(4, &events);
         let w: Vec<f32> = lanes.lane(1).iter().map(|e| e.weight).collect();

@@ -91,10 +91,17 @@ impl NetworkDesc {
 
     /// Rough peak memory of building and running the network, bytes.
     pub fn estimated_bytes(&self) -> f64 {
-        let neurons: f64 =
-            self.populations.iter().map(|p| (p.size * (p.model.bytes_per_neuron() + 16)) as f64).sum();
+        let neurons: f64 = self
+            .populations
+            .iter()
+            .map(|p| (p.size * (p.model.bytes_per_neuron() + 16)) as f64)
+            .sum();
         // While building, a synapse exists as a spec (24 B) and in the CSR table (10 B).
-        let synapses: f64 = self.projections.iter().map(|p| self.wiring(p).expected_synapses() * 34.0).sum();
+        let synapses: f64 = self
+            .projections
+            .iter()
+            .map(|p| self.wiring(p).expected_synapses() * 34.0)
+            .sum();
         neurons + synapses
     }
 }
@@ -140,7 +147,12 @@ impl Network {
         let mut groups: Vec<Box<dyn CellGroup>> = Vec::new();
         let mut offset = 0u32;
         for p in &desc.populations {
-            populations.push(PopulationInfo { name: p.name.clone(), model: p.model.name(), offset, size: p.size });
+            populations.push(PopulationInfo {
+                name: p.name.clone(),
+                model: p.model.name(),
+                offset,
+                size: p.size,
+            });
             offset += p.size as u32;
             groups.push(build_group(desc.seed, p));
         }
@@ -149,9 +161,19 @@ impl Network {
             let specs: Vec<SynapseSpec> = desc.wiring(proj).synapses();
             let synapses = Synapses::from_specs(desc.populations[proj.pre].size, &specs)
                 .map_err(|TooManyDelays| BuildError::TooManyDelays(proj.name.clone()))?;
-            projections.push(Projection { name: proj.name.clone(), pre: proj.pre, post: proj.post, synapses });
+            projections.push(Projection {
+                name: proj.name.clone(),
+                pre: proj.pre,
+                post: proj.post,
+                synapses,
+            });
         }
-        Ok(Network { seed: desc.seed, populations, groups, projections })
+        Ok(Network {
+            seed: desc.seed,
+            populations,
+            groups,
+            projections,
+        })
     }
 
     pub fn neuron_count(&self) -> usize {

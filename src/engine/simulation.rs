@@ -33,8 +33,16 @@ pub struct Simulation {
 impl Simulation {
     /// `horizon_ms` is used as the epoch length when the network has no synapses.
     pub fn new(net: Network, horizon_ms: f64) -> Simulation {
-        let min_delay = net.projections.iter().filter_map(|p| p.synapses.min_delay()).reduce(f64::min);
-        let max_delay = net.projections.iter().filter_map(|p| p.synapses.max_delay()).reduce(f64::max);
+        let min_delay = net
+            .projections
+            .iter()
+            .filter_map(|p| p.synapses.min_delay())
+            .reduce(f64::min);
+        let max_delay = net
+            .projections
+            .iter()
+            .filter_map(|p| p.synapses.max_delay())
+            .reduce(f64::max);
         let epoch_ms = min_delay.unwrap_or(horizon_ms.max(1.0));
         let n_slots = (max_delay.unwrap_or(0.0) / epoch_ms).ceil() as usize + 2;
         let mut outgoing = vec![Vec::new(); net.populations.len()];
@@ -144,7 +152,9 @@ impl Simulation {
                 };
                 match delay_index {
                     None => {
-                        let Some(&d) = proj.synapses.delay_table().first() else { continue };
+                        let Some(&d) = proj.synapses.delay_table().first() else {
+                            continue;
+                        };
                         let time = sp.time + d;
                         let buf = &mut self.slots[slot_of(time)];
                         buf.extend(posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {

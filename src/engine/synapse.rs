@@ -65,7 +65,13 @@ impl Synapses {
         if delays.len() <= 1 {
             delay_index = Vec::new();
         }
-        Ok(Synapses { row_start, post, weight, delay_index, delays })
+        Ok(Synapses {
+            row_start,
+            post,
+            weight,
+            delay_index,
+            delays,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -146,11 +152,24 @@ mod tests {
 
     #[test]
     fn csr_keeps_rows_and_delays_exact() {
-        let s = |pre, post, weight, delay| SynapseSpec { pre, post, weight, delay };
-        let specs = [s(1, 0, 0.5, 0.1), s(0, 2, -1.0, 1.5), s(1, 3, 2.0, 1.5), s(0, 1, 1.0, 0.1)];
+        let s = |pre, post, weight, delay| SynapseSpec {
+            pre,
+            post,
+            weight,
+            delay,
+        };
+        let specs = [
+            s(1, 0, 0.5, 0.1),
+            s(0, 2, -1.0, 1.5),
+            s(1, 3, 2.0, 1.5),
+            s(0, 1, 1.0, 0.1),
+        ];
         let syn = Synapses::from_specs(3, &specs).unwrap();
         assert_eq!(syn.len(), 4);
-        let row0: Vec<_> = syn.row(0).map(|k| (syn.post(k), syn.weight(k), syn.delay(k))).collect();
+        let row0: Vec<_> = syn
+            .row(0)
+            .map(|k| (syn.post(k), syn.weight(k), syn.delay(k)))
+            .collect();
         assert_eq!(row0, vec![(2, -1.0, 1.5), (1, 1.0, 0.1)]);
         let row1: Vec<_> = syn.row(1).map(|k| (syn.post(k), syn.delay(k))).collect();
         assert_eq!(row1, vec![(0, 0.1), (3, 1.5)]);
@@ -162,7 +181,12 @@ mod tests {
     #[test]
     fn one_delay_needs_no_index() {
         let specs: Vec<_> = (0..10)
-            .map(|i| SynapseSpec { pre: i % 3, post: i, weight: 1.0, delay: 0.1 })
+            .map(|i| SynapseSpec {
+                pre: i % 3,
+                post: i,
+                weight: 1.0,
+                delay: 0.1,
+            })
             .collect();
         let syn = Synapses::from_specs(3, &specs).unwrap();
         assert_eq!(syn.bytes(), 10 * 8 + 4 * 8 + 8);

@@ -57,11 +57,20 @@ pub fn connections(dir: &Path, run: &RunResult) -> std::io::Result<()> {
     writeln!(w, "pre_population,pre,post_population,post,weight,delay_ms")?;
     let net = run.net();
     for proj in &net.projections {
-        let (pre_name, post_name) = (&net.populations[proj.pre].name, &net.populations[proj.post].name);
+        let (pre_name, post_name) = (
+            &net.populations[proj.pre].name,
+            &net.populations[proj.post].name,
+        );
         let syn = &proj.synapses;
         for pre in 0..syn.n_pre() {
             for k in syn.row(pre) {
-                writeln!(w, "{pre_name},{pre},{post_name},{},{},{}", syn.post(k), syn.weight(k), syn.delay(k))?;
+                writeln!(
+                    w,
+                    "{pre_name},{pre},{post_name},{},{},{}",
+                    syn.post(k),
+                    syn.weight(k),
+                    syn.delay(k)
+                )?;
             }
         }
     }

@@ -11,15 +11,24 @@ pub struct StagedFolder {
 
 impl StagedFolder {
     pub fn new(target: &Path) -> std::io::Result<Self> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)?;
-        let name = target.file_name().map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        let name = target
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging)?;
         }
         std::fs::create_dir_all(&staging)?;
-        Ok(StagedFolder { staging, target: target.to_path_buf(), done: false })
+        Ok(StagedFolder {
+            staging,
+            target: target.to_path_buf(),
+            done: false,
+        })
     }
 
     /// Where to write the files.

@@ -23,7 +23,12 @@ pub fn write_run(root: &Path, run: &RunResult) -> Result<PathBuf, String> {
     let staged = folder::StagedFolder::new(&target).map_err(ctx("the output folder"))?;
     let dir = staged.path();
     csv::spikes(dir, run).map_err(ctx("spikes.csv"))?;
-    if run.circuit.recorders.iter().any(|r| matches!(r, Recorder::Membrane { .. })) {
+    if run
+        .circuit
+        .recorders
+        .iter()
+        .any(|r| matches!(r, Recorder::Membrane { .. }))
+    {
         csv::membrane(dir, run).map_err(ctx("membrane.csv"))?;
     }
     if !run.weights.is_empty() {
@@ -39,8 +44,10 @@ pub fn write_run(root: &Path, run: &RunResult) -> Result<PathBuf, String> {
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("summary.json"), json + "\n").map_err(ctx("summary.json"))?;
     if run.circuit.output.raster {
-        raster::raster(&dir.join("raster.png"), run).map_err(|e| format!("cannot draw raster.png: {e}"))?;
+        raster::raster(&dir.join("raster.png"), run)
+            .map_err(|e| format!("cannot draw raster.png: {e}"))?;
     }
-    std::fs::write(dir.join("report.md"), report::report(run, &summary)).map_err(ctx("report.md"))?;
+    std::fs::write(dir.join("report.md"), report::report(run, &summary))
+        .map_err(ctx("report.md"))?;
     staged.commit().map_err(ctx("the output folder"))
 }

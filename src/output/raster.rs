@@ -14,8 +14,11 @@ pub fn raster(path: &Path, run: &RunResult) -> Result<(), String> {
     let total = run.spikes.len().max(1);
     let shown_fraction = (MAX_DOTS as f64 / total as f64).min(1.0);
     // Neurons shown per population, stacked bottom to top in file order.
-    let shown: Vec<u32> =
-        net.populations.iter().map(|p| ((p.size as f64 * shown_fraction).ceil() as u32).max(1)).collect();
+    let shown: Vec<u32> = net
+        .populations
+        .iter()
+        .map(|p| ((p.size as f64 * shown_fraction).ceil() as u32).max(1))
+        .collect();
     let mut base = Vec::new();
     let mut y = 0u32;
     for s in &shown {
@@ -52,7 +55,12 @@ pub fn raster(path: &Path, run: &RunResult) -> Result<(), String> {
         chart
             .draw_series(dots)
             .map_err(|e| e.to_string())?
-            .label(format!("{} ({} of {} shown)", pop.name, shown[k].min(pop.size as u32), pop.size))
+            .label(format!(
+                "{} ({} of {} shown)",
+                pop.name,
+                shown[k].min(pop.size as u32),
+                pop.size
+            ))
             .legend(move |(x, y)| Circle::new((x, y), 4, colour.filled()));
     }
     chart

@@ -16,7 +16,10 @@ pub fn report(run: &RunResult, summary: &serde_json::Value) -> String {
         "Source `{}`, seed {}, {} ms of biological time.\n",
         run.circuit.source, net.seed, run.circuit.duration_ms
     );
-    let _ = writeln!(s, "| population | model | neurons | spikes | mean rate (Hz) |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| population | model | neurons | spikes | mean rate (Hz) |\n|---|---|---|---|---|"
+    );
     if let Some(pops) = summary["populations"].as_array() {
         for p in pops {
             let _ = writeln!(

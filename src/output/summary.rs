@@ -17,8 +17,18 @@ pub fn summary(run: &RunResult) -> Value {
         .iter()
         .enumerate()
         .map(|(k, p)| {
-            let syn_in: usize = net.projections.iter().filter(|q| q.post == k).map(|q| q.synapses.len()).sum();
-            let syn_out: usize = net.projections.iter().filter(|q| q.pre == k).map(|q| q.synapses.len()).sum();
+            let syn_in: usize = net
+                .projections
+                .iter()
+                .filter(|q| q.post == k)
+                .map(|q| q.synapses.len())
+                .sum();
+            let syn_out: usize = net
+                .projections
+                .iter()
+                .filter(|q| q.pre == k)
+                .map(|q| q.synapses.len())
+                .sum();
             let spikes = run.sim.spike_counts[k];
             json!({
                 "name": p.name,

@@ -5,10 +5,12 @@
 //! `V(t) = V∞ + (V(t₀) − V∞)·e^{−(t−t₀)/τ_m}`. An input of weight `w` makes `V` jump by `w` mV.
 //! The neuron fires when `V ≥ V_th`: at the event that lifts it there, or, when `V∞ > V_th`, at
 //! the analytic crossing time `t₀ + τ_m·ln((V∞ − V(t₀))/(V∞ − V_th))`. After a spike `V` is
-//! clamped to `V_reset` for `t_ref` ms and inputs arriving then are lost, as in NEST.
+//! clamped to `V_reset` for `t_ref` ms and inputs arriving then are lost, as in NEST. Inputs
+//! that arrive at exactly the same time are summed into one jump before the threshold test (as
+//! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
 use super::{CellGroup, StateSample};
-use crate::engine::event::{Input, Lanes, Spike};
+use crate::engine::event::{Lanes, Spike};
 
 /// Parameters in NEST's units (ms, pF, mV, pA). Defaults are NEST's `iaf_psc_delta` ones.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -53,7 +55,12 @@ impl LifParams {
         if !(self.t_ref >= 0.0 && self.t_ref.is_finite()) {
             return Err("t_ref must be ≥ 0 ms".into());
         }
-        for (name, v) in [("e_l", self.e_l), ("v_th", self.v_th), ("v_reset", self.v_reset), ("i_e", self.i_e)] {
+        for (name, v) in [
+            ("e_l", self.e_l),
+            ("v_th", self.v_th),
+            ("v_reset", self.v_reset),
+            ("i_e", self.i_e),
+        ] {
             if !v.is_finite() {
                 return Err(format!("{name} must be a finite number"));
             }
@@ -140,7 +147,10 @@ impl LifGroup {
 
     #[inline]
     fn fire(&mut self, i: usize, t: f64, gid: u32, spikes: &mut Vec<Spike>) {
-        spikes.push(Spike { time: t, neuron: gid });
+        spikes.push(Spike {
+            time: t,
+            neuron: gid,
+        });
         self.u[i] = self.u_reset;
         self.t_u[i] = t;
         self.ref_until[i] = t + self.p.t_ref;
@@ -148,7 +158,14 @@ impl LifGroup {
 
     /// Emits the spikes of free relaxation before `limit` (and at `limit` if `inclusive`).
     #[inline]
-    fn fire_until(&mut self, i: usize, limit: f64, inclusive: bool, gid: u32, spikes: &mut Vec<Spike>) {
+    fn fire_until(
+        &mut self,
+        i: usize,
+        limit: f64,
+        inclusive: bool,
+        gid: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
         loop {
             let tc = self.next_spike[i];
             if tc < limit || (inclusive && tc == limit) {
@@ -161,9 +178,9 @@ impl LifGroup {
     }
 
     #[inline]
-    fn apply(&mut self, i: usize, ev: Input, gid: u32, spikes: &mut Vec<Spike>) {
-        self.fire_until(i, ev.time, true, gid, spikes);
-        if ev.time < self.ref_until[i] {
+    fn apply(&mut self, i: usize, time: f64, weight: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        self.fire_until(i, time, true, gid, spikes);
+        if time < self.ref_until[i] {
             return; // refractory: the input is lost
         }
         let (t0, u0) = if self.ref_until[i] > self.t_u[i] {
@@ -171,10 +188,10 @@ impl LifGroup {
         } else {
             (self.t_u[i], self.u[i])
         };
-        let u = self.relax(u0, ev.time - t0) + f64::from(ev.weight);
-        self.t_u[i] = ev.time;
+        let u = self.relax(u0, time - t0) + weight;
+        self.t_u[i] = time;
         if u >= self.u_th {
-            self.fire(i, ev.time, gid, spikes);
+            self.fire(i, time, gid, spikes);
         } else {
             self.u[i] = u;
         }
@@ -196,7 +213,9 @@ impl LifGroup {
 
     /// Takes the samples of neuron `i` due before `limit`.
     fn sample_until(&mut self, i: usize, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
-        let Some(rec) = self.recording.as_ref() else { return };
+        let Some(rec) = self.recording.as_ref() else {
+            return;
+        };
         let slot = rec.slot[i];
         if slot == u32::MAX {
             return;
@@ -211,7 +230,11 @@ impl LifGroup {
             self.fire_until(i, ts, true, gid, spikes);
             let value = self.potential_at(i, ts);
             let rec = self.recording.as_mut().expect("recording");
-            rec.samples.push(StateSample { time: ts, neuron: i as u32, value });
+            rec.samples.push(StateSample {
+                time: ts,
+                neuron: i as u32,
+                value,
+            });
             rec.cursor[slot as usize] += 1;
         }
     }
@@ -236,11 +259,21 @@ impl CellGroup for LifGroup {
             let has_input = k < touched.len() && touched[k] == gid;
             if has_input {
                 k += 1;
-                for &ev in lanes.lane(gid as usize) {
-                    if recording {
-                        self.sample_until(i, ev.time, gid, spikes);
+                let lane = lanes.lane(gid as usize);
+                let mut j = 0;
+                while j < lane.len() {
+                    // Inputs at exactly the same time are one jump of their summed weight.
+                    let time = lane[j].time;
+                    let mut weight = f64::from(lane[j].weight);
+                    j += 1;
+                    while j < lane.len() && lane[j].time == time {
+                        weight += f64::from(lane[j].weight);
+                        j += 1;
                     }
-                    self.apply(i, ev, gid, spikes);
+                    if recording {
+                        self.sample_until(i, time, gid, spikes);
+                    }
+                    self.apply(i, time, weight, gid, spikes);
                 }
             } else if !recording && self.next_spike[i] >= t_end {
                 continue;
@@ -253,15 +286,19 @@ impl CellGroup for LifGroup {
     }
 
     fn membrane_potentials(&self) -> Option<Vec<f64>> {
-        Some((0..self.len()).map(|i| self.potential_at(i, self.t_u[i])).collect())
+        Some(
+            (0..self.len())
+                .map(|i| self.potential_at(i, self.t_u[i]))
+                .collect(),
+        )
     }
 
     fn record_membrane(&mut self, neurons: &[u32], times: &[f64]) -> Result<(), String> {
         let mut slot = vec![u32::MAX; self.len()];
         for (k, &i) in neurons.iter().enumerate() {
-            let s = slot
-                .get_mut(i as usize)
-                .ok_or_else(|| format!("neuron {i} is outside the population (size {})", self.len()))?;
+            let s = slot.get_mut(i as usize).ok_or_else(|| {
+                format!("neuron {i} is outside the population (size {})", self.len())
+            })?;
             *s = k as u32;
         }
         self.recording = Some(Recording {

@@ -45,7 +45,10 @@ pub trait CellGroup: Send {
     /// Asks the group to sample its membrane potential for `neurons` (local) at `times` (ms,
     /// ascending). Models without a membrane potential refuse.
     fn record_membrane(&mut self, _neurons: &[u32], _times: &[f64]) -> Result<(), String> {
-        Err(format!("model `{}` has no membrane potential to record", self.model()))
+        Err(format!(
+            "model `{}` has no membrane potential to record",
+            self.model()
+        ))
     }
 
     /// Samples taken so far, in (neuron, time) order.

@@ -46,7 +46,11 @@ impl PoissonGroup {
         // 1 − U lies in (0, 1], so the logarithm is finite.
         let u: f64 = self.rng[i].random::<f64>();
         let next = t - (1.0 - u).ln() * 1000.0 / self.p.rate_hz;
-        if next < self.p.stop_ms { next } else { f64::INFINITY }
+        if next < self.p.stop_ms {
+            next
+        } else {
+            f64::INFINITY
+        }
     }
 }
 
@@ -63,7 +67,10 @@ impl CellGroup for PoissonGroup {
         for i in 0..self.len() {
             while self.next[i] < t_end {
                 let t = self.next[i];
-                spikes.push(Spike { time: t, neuron: offset + i as u32 });
+                spikes.push(Spike {
+                    time: t,
+                    neuron: offset + i as u32,
+                });
                 self.next[i] = self.draw_after(i, t);
             }
         }

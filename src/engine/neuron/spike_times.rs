@@ -33,7 +33,10 @@ impl CellGroup for SpikeTimesGroup {
         for (i, times) in self.times.iter().enumerate() {
             let c = &mut self.cursor[i];
             while *c < times.len() && times[*c] < t_end {
-                spikes.push(Spike { time: times[*c], neuron: offset + i as u32 });
+                spikes.push(Spike {
+                    time: times[*c],
+                    neuron: offset + i as u32,
+                });
                 *c += 1;
             }
         }
