@@ -274,7 +274,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
         let delay = values::distribution(r, &path.key("delay_ms"), &p.delay_ms);
         if let Some(d) = &delay {
             let (low, _) = d.range();
-            if !(low > 0.0) {
+            if low.is_nan() || low <= 0.0 {
                 r.at(
                     &path.key("delay_ms"),
                     format!("delays can be as small as {low} ms; they must be > 0"),
@@ -457,6 +457,18 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                 }
                 neurons.sort_unstable();
                 neurons.dedup();
+                if (neurons.len() as f64) * (times.len() as f64) > 1e8 {
+                    r.at(
+                        &path,
+                        format!(
+                            "{} neurons × {} sample times is more than 10⁸ samples",
+                            neurons.len(),
+                            times.len()
+                        ),
+                        "record fewer neurons or use a longer interval_ms",
+                    );
+                    continue;
+                }
                 recorders.push(Recorder::Membrane {
                     population: pop,
                     neurons,

@@ -277,18 +277,17 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
             };
             let weights = list(r, "weights");
             let delays = list(r, "delays_ms");
-            if let Some(d) = &delays {
-                if let Some((i, x)) = d
-                    .iter()
+            let bad_delay = delays.as_ref().and_then(|d| {
+                d.iter()
                     .enumerate()
                     .find(|(_, x)| !(**x > 0.0 && x.is_finite()))
-                {
-                    r.at(
-                        &path.key("delays_ms").index(i),
-                        format!("delay {x} ms is not positive"),
-                        "delays must be > 0 ms",
-                    );
-                }
+            });
+            if let Some((i, x)) = bad_delay {
+                r.at(
+                    &path.key("delays_ms").index(i),
+                    format!("delay {x} ms is not positive"),
+                    "delays must be > 0 ms",
+                );
             }
             Some(Rule::Explicit {
                 pairs,

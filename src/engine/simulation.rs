@@ -4,10 +4,43 @@
 //! epoch cannot reach any neuron before the next one, so within an epoch every neuron can be
 //! advanced on its own through its inputs, exactly and in time order (Arbor's scheme). Then the
 //! epoch's spikes are sorted by (time, neuron) and sent along their synapses into a ring of
-//! future epochs, where they wait as (time, weight, target) events.
+//! future epochs, where they wait as (time, weight, target) events. The ring covers at most
+//! `MAX_SLOTS` epochs; events for later epochs (very long delays) wait in a heap until the ring
+//! reaches them.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::event::{Lanes, PendingEvent, Spike};
 use super::network::Network;
+
+/// The most epochs the ring of pending events covers.
+const MAX_SLOTS: usize = 4096;
+
+/// An event beyond the ring, ordered by its epoch (then by the order it was sent in).
+#[derive(Clone, Copy, Debug)]
+struct FarEvent {
+    epoch: u64,
+    seq: u64,
+    event: PendingEvent,
+}
+
+impl PartialEq for FarEvent {
+    fn eq(&self, other: &Self) -> bool {
+        (self.epoch, self.seq) == (other.epoch, other.seq)
+    }
+}
+impl Eq for FarEvent {}
+impl PartialOrd for FarEvent {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for FarEvent {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.epoch, self.seq).cmp(&(other.epoch, other.seq))
+    }
+}
 
 pub struct Simulation {
     pub net: Network,
@@ -17,6 +50,8 @@ pub struct Simulation {
     epoch: u64,
     now: f64,
     slots: Vec<Vec<PendingEvent>>,
+    far: BinaryHeap<Reverse<FarEvent>>,
+    far_seq: u64,
     lanes: Lanes,
     /// Projections leaving each population.
     outgoing: Vec<Vec<usize>>,
@@ -44,7 +79,12 @@ impl Simulation {
             .filter_map(|p| p.synapses.max_delay())
             .reduce(f64::max);
         let epoch_ms = min_delay.unwrap_or(horizon_ms.max(1.0));
-        let n_slots = (max_delay.unwrap_or(0.0) / epoch_ms).ceil() as usize + 2;
+        let span = (max_delay.unwrap_or(0.0) / epoch_ms).ceil();
+        let n_slots = if span < (MAX_SLOTS - 2) as f64 {
+            span as usize + 2
+        } else {
+            MAX_SLOTS
+        };
         let mut outgoing = vec![Vec::new(); net.populations.len()];
         for (k, p) in net.projections.iter().enumerate() {
             outgoing[p.pre].push(k);
@@ -56,6 +96,8 @@ impl Simulation {
             epoch: 0,
             now: 0.0,
             slots: vec![Vec::new(); n_slots],
+            far: BinaryHeap::new(),
+            far_seq: 0,
             lanes: Lanes::default(),
             outgoing,
             epoch_spikes: Vec::new(),
@@ -103,6 +145,14 @@ impl Simulation {
     /// Advances every neuron to `t_end` (within the current epoch) and sends the spikes.
     fn step(&mut self, t_end: f64) {
         let n_slots = self.slots.len();
+        while let Some(Reverse(f)) = self.far.peek() {
+            if f.epoch > self.epoch {
+                break;
+            }
+            let e = f.event;
+            self.far.pop();
+            self.slots[(self.epoch % n_slots as u64) as usize].push(e);
+        }
         let slot = &mut self.slots[(self.epoch % n_slots as u64) as usize];
         self.due.clear();
         if t_end < (self.epoch + 1) as f64 * self.epoch_ms {
@@ -133,7 +183,10 @@ impl Simulation {
 
     fn send(&mut self) {
         let n_slots = self.slots.len() as u64;
-        let first_slot = self.epoch + 1;
+        let first = self.epoch + 1;
+        let horizon = self.epoch + n_slots;
+        let epoch_ms = self.epoch_ms;
+        let epoch_of = |arrival: f64| -> u64 { ((arrival / epoch_ms).floor() as u64).max(first) };
         for sp in &self.epoch_spikes {
             let pop = self.net.population_of(sp.neuron);
             self.spike_counts[pop] += 1;
@@ -146,32 +199,49 @@ impl Simulation {
                 let post_offset = self.net.populations[proj.post].offset;
                 let (posts, weights, delay_index) = proj.synapses.row_slices(local);
                 self.events_delivered += posts.len() as u64;
-                let slot_of = |arrival: f64| -> usize {
-                    let s = ((arrival / self.epoch_ms).floor() as u64).max(first_slot);
-                    (s % n_slots) as usize
-                };
+                let table = proj.synapses.delay_table();
                 match delay_index {
                     None => {
-                        let Some(&d) = proj.synapses.delay_table().first() else {
-                            continue;
-                        };
+                        let Some(&d) = table.first() else { continue };
                         let time = sp.time + d;
-                        let buf = &mut self.slots[slot_of(time)];
-                        buf.extend(posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
+                        let epoch = epoch_of(time);
+                        let events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
                             time,
                             weight,
                             target: post_offset + p,
-                        }));
+                        });
+                        if epoch < horizon {
+                            self.slots[(epoch % n_slots) as usize].extend(events);
+                        } else {
+                            for event in events {
+                                self.far_seq += 1;
+                                self.far.push(Reverse(FarEvent {
+                                    epoch,
+                                    seq: self.far_seq,
+                                    event,
+                                }));
+                            }
+                        }
                     }
                     Some(di) => {
-                        let table = proj.synapses.delay_table();
                         for ((&p, &weight), &d) in posts.iter().zip(weights).zip(di) {
                             let time = sp.time + table[d as usize];
-                            self.slots[slot_of(time)].push(PendingEvent {
+                            let event = PendingEvent {
                                 time,
                                 weight,
                                 target: post_offset + p,
-                            });
+                            };
+                            let epoch = epoch_of(time);
+                            if epoch < horizon {
+                                self.slots[(epoch % n_slots) as usize].push(event);
+                            } else {
+                                self.far_seq += 1;
+                                self.far.push(Reverse(FarEvent {
+                                    epoch,
+                                    seq: self.far_seq,
+                                    event,
+                                }));
+                            }
                         }
                     }
                 }

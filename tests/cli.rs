@@ -1,0 +1,241 @@
+//! The `engram` binary: outputs, determinism, and bad input (exit code 2, located messages).
+
+use std::path::Path;
+use std::process::Command;
+
+const CUBA: &str = include_str!("../circuits/cuba_ed.toml");
+
+fn engram(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// cuba_ed shortened to 200 ms.
+fn short_cuba() -> String {
+    CUBA.replace("duration_ms = 1000.0", "duration_ms = 200.0")
+}
+
+#[test]
+fn run_writes_every_output_and_the_network_export() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), short_cuba()).unwrap();
+    let (code, _, err) = engram(
+        &["run", "c.toml", "--out", "res", "--export-network"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let folder = dir.path().join("res/cuba_ed");
+    for f in [
+        "spikes.csv",
+        "summary.json",
+        "raster.png",
+        "report.md",
+        "connections.csv",
+        "initial_state.csv",
+    ] {
+        assert!(folder.join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("summary.json")).unwrap())
+            .unwrap();
+    let synapses = summary["synapses"].as_u64().unwrap();
+    let connections = std::fs::read_to_string(folder.join("connections.csv")).unwrap();
+    assert_eq!(connections.lines().count() as u64, synapses + 1);
+    let spikes = std::fs::read_to_string(folder.join("spikes.csv")).unwrap();
+    assert_eq!(
+        spikes.lines().count() as u64,
+        summary["spikes"].as_u64().unwrap() + 1
+    );
+    // Pairwise connection probability 0.02 over 4000·4000 − 4000 ordered pairs: binomial mean
+    // 319920, sd 560; a 5 sd bound.
+    assert!(
+        (synapses as f64 - 319_920.0).abs() < 5.0 * 560.0,
+        "{synapses} synapses"
+    );
+    // Nothing half-written is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("res"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn same_seed_gives_identical_spikes_and_another_seed_different_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), short_cuba()).unwrap();
+    let spikes = |out: &str, seed: &str| {
+        let (code, _, err) = engram(&["run", "c.toml", "--out", out, "--seed", seed], dir.path());
+        assert_eq!(code, 0, "{err}");
+        std::fs::read(dir.path().join(out).join("cuba_ed/spikes.csv")).unwrap()
+    };
+    let a = spikes("a", "5");
+    let b = spikes("b", "5");
+    let c = spikes("c", "6");
+    assert!(a.len() > 1000);
+    assert_eq!(
+        a, b,
+        "same circuit and seed must give byte-identical spikes.csv"
+    );
+    assert_ne!(a, c);
+}
+
+/// Runs `validate` and `run` on a broken circuit: both must exit 2 and name the line and field.
+fn assert_bad(text: &str, line: usize, field: &str, words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), text).unwrap();
+    for args in [
+        &["validate", "bad.toml"][..],
+        &["run", "bad.toml", "--out", "res"][..],
+    ] {
+        let cmd = args[0];
+        let (code, _, err) = engram(args, dir.path());
+        assert_eq!(code, 2, "{cmd}: exit code; stderr: {err}");
+        assert!(
+            err.contains(&format!("bad.toml:{line}:")),
+            "{cmd}: no line {line} in: {err}"
+        );
+        assert!(
+            err.contains(field),
+            "{cmd}: field `{field}` not named in: {err}"
+        );
+        assert!(err.contains(words), "{cmd}: `{words}` not in: {err}");
+        assert!(err.contains("hint:"), "{cmd}: no hint in: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(
+        !dir.path().join("res").join("cuba_ed").exists(),
+        "a failed run left an output folder"
+    );
+}
+
+/// The line (1-based) of the first occurrence of `needle` in cuba_ed.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect(needle) + 1
+}
+
+#[test]
+fn toml_syntax_error_is_located() {
+    let text = short_cuba().replace("size = 800", "size = = 800");
+    assert_bad(&text, line_of(&text, "size = = 800"), "field `size`", "");
+}
+
+#[test]
+fn unknown_key_is_an_error() {
+    let text = short_cuba().replace("size = 800", "size = 800\nsizes = 3");
+    assert_bad(
+        &text,
+        line_of(&text, "sizes = 3"),
+        "population[1].sizes",
+        "unknown field",
+    );
+}
+
+#[test]
+fn unknown_model_parameter_is_an_error() {
+    let text = short_cuba().replacen("tau_m = 20.0", "tau_mem = 20.0", 1);
+    assert_bad(
+        &text,
+        line_of(&text, "tau_mem"),
+        "population[0].params.tau_mem",
+        "unknown lif parameter",
+    );
+}
+
+#[test]
+fn wrong_type_is_an_error() {
+    let text = short_cuba().replace("size = 800", "size = \"800\"");
+    assert_bad(
+        &text,
+        line_of(&text, "size = \"800\""),
+        "population[1].size",
+        "invalid type",
+    );
+}
+
+#[test]
+fn unknown_population_is_an_error() {
+    let text = short_cuba().replace("post = \"I\"", "post = \"J\"");
+    assert_bad(
+        &text,
+        line_of(&text, "post = \"J\""),
+        "projection[1].post",
+        "unknown population `J`",
+    );
+}
+
+#[test]
+fn probability_outside_unit_interval_is_an_error() {
+    let text = short_cuba().replacen("p = 0.02", "p = 1.5", 1);
+    assert_bad(
+        &text,
+        line_of(&text, "p = 1.5"),
+        "projection[0].connectivity.p",
+        "outside [0, 1]",
+    );
+}
+
+#[test]
+fn non_positive_delay_is_an_error() {
+    let text = short_cuba().replacen("delay_ms = 0.1", "delay_ms = 0.0", 1);
+    assert_bad(
+        &text,
+        line_of(&text, "delay_ms = 0.0"),
+        "projection[0].delay_ms",
+        "must be > 0",
+    );
+    let text = short_cuba().replacen(
+        "delay_ms = 0.1",
+        "delay_ms = { distribution = \"uniform\", low = -1.0, high = 2.0 }",
+        1,
+    );
+    assert_bad(
+        &text,
+        line_of(&text, "low = -1.0"),
+        "projection[0].delay_ms",
+        "must be > 0",
+    );
+}
+
+#[test]
+fn empty_population_is_an_error() {
+    let text = short_cuba().replace("size = 800", "size = 0");
+    assert_bad(
+        &text,
+        line_of(&text, "size = 0"),
+        "population[1].size",
+        "at least one neuron",
+    );
+}
+
+#[test]
+fn network_too_large_for_the_machine_is_an_error() {
+    let text = short_cuba()
+        .replace("size = 3200", "size = 3000000")
+        .replacen(
+            "connectivity = { rule = \"fixed_probability\", p = 0.02 }",
+            "connectivity = { rule = \"all_to_all\" }",
+            1,
+        );
+    assert_bad(&text, 1, "", "GiB");
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = engram(&["run", "nope.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("nope.toml") && err.contains("cannot read"),
+        "{err}"
+    );
+}
