@@ -30,74 +30,79 @@ pub struct Input {
 /// Models decide what simultaneity means; `lif` sums simultaneous inputs into one jump.
 #[derive(Default)]
 pub struct Lanes {
-    start: Vec<u32>,
-    inputs: Vec<Input>,
     /// Neurons whose lane is not empty, ascending.
     touched: Vec<u32>,
-    cursor: Vec<u32>,
+    /// Lane k (of neuron `touched[k]`) is `inputs[bounds[k]..bounds[k + 1]]`.
+    bounds: Vec<u32>,
+    inputs: Vec<Input>,
+    /// Scratch for the counting sort.
+    count: Vec<u32>,
+    sorted: Vec<PendingEvent>,
 }
 
 impl Lanes {
     /// Regroups `events` (any order) into lanes for `n` neurons.
     pub fn fill(&mut self, n: usize, events: &[PendingEvent]) {
         self.touched.clear();
+        self.bounds.clear();
         self.inputs.clear();
-        if self.start.len() != n + 1 {
-            self.start = vec![0; n + 1];
-        }
         if events.is_empty() {
             return;
         }
-        // Counting sort by target (stable: keeps the sending order within a lane).
-        let start = &mut self.start;
-        start.iter_mut().for_each(|s| *s = 0);
-        for e in events {
-            start[e.target as usize + 1] += 1;
-        }
-        for i in 0..n {
-            if start[i + 1] > 0 {
-                self.touched.push(i as u32);
+        // Group by target, keeping the sending order (both sorts are stable): a comparison
+        // sort when events are few next to neurons, a counting sort when they are many.
+        self.sorted.clear();
+        if events.len() * 16 < n {
+            self.sorted.extend_from_slice(events);
+            self.sorted.sort_by_key(|e| e.target);
+        } else {
+            self.count.clear();
+            self.count.resize(n + 1, 0);
+            for e in events {
+                self.count[e.target as usize + 1] += 1;
             }
-            start[i + 1] += start[i];
+            for i in 0..n {
+                self.count[i + 1] += self.count[i];
+            }
+            self.sorted.resize(events.len(), events[0]);
+            for e in events {
+                let c = &mut self.count[e.target as usize];
+                self.sorted[*c as usize] = *e;
+                *c += 1;
+            }
         }
-        self.inputs.resize(
-            events.len(),
-            Input {
-                time: 0.0,
-                weight: 0.0,
-            },
-        );
-        self.cursor.clear();
-        self.cursor.extend_from_slice(&start[..n]);
-        for e in events {
-            let c = &mut self.cursor[e.target as usize];
-            self.inputs[*c as usize] = Input {
+        let mut last = u32::MAX;
+        for (k, e) in self.sorted.iter().enumerate() {
+            if e.target != last {
+                self.touched.push(e.target);
+                self.bounds.push(k as u32);
+                last = e.target;
+            }
+            self.inputs.push(Input {
                 time: e.time,
                 weight: e.weight,
-            };
-            *c += 1;
+            });
         }
-        for &i in &self.touched {
-            let (a, b) = (start[i as usize] as usize, start[i as usize + 1] as usize);
-            // Stable sort: equal times keep the sending order.
-            self.inputs[a..b].sort_by(|x, y| x.time.total_cmp(&y.time));
+        self.bounds.push(self.sorted.len() as u32);
+        for k in 0..self.touched.len() {
+            let lane = &mut self.inputs[self.bounds[k] as usize..self.bounds[k + 1] as usize];
+            if lane.len() > 1 {
+                // Stable: equal times keep the sending order.
+                lane.sort_by(|x, y| x.time.total_cmp(&y.time));
+            }
         }
     }
 
-    /// The lane of neuron `i` (global index).
-    #[inline]
-    pub fn lane(&self, i: usize) -> &[Input] {
-        if self.inputs.is_empty() {
-            return &[];
-        }
-        &self.inputs[self.start[i] as usize..self.start[i + 1] as usize]
-    }
-
-    /// Neurons in `[from, to)` that have input this epoch, ascending.
-    pub fn touched_in(&self, from: u32, to: u32) -> &[u32] {
+    /// The non-empty lanes of neurons in `[from, to)`: (global index, inputs sorted by time).
+    pub fn lanes_in(&self, from: u32, to: u32) -> impl Iterator<Item = (u32, &[Input])> {
         let a = self.touched.partition_point(|&i| i < from);
         let b = self.touched.partition_point(|&i| i < to);
-        &self.touched[a..b]
+        (a..b).map(move |k| {
+            (
+                self.touched[k],
+                &self.inputs[self.bounds[k] as usize..self.bounds[k + 1] as usize],
+            )
+        })
     }
 }
 
@@ -119,12 +124,16 @@ mod tests {
             ev(0.5, 4.0, 3),
         ];
         let mut lanes = Lanes::default();
-        lanes.fill(4, &events);
-        let w: Vec<f32> = lanes.lane(1).iter().map(|e| e.weight).collect();
-        assert_eq!(w, vec![2.0, 3.0, 1.0]);
-        assert!(lanes.lane(0).is_empty());
-        assert_eq!(lanes.lane(3).len(), 1);
-        assert_eq!(lanes.touched_in(0, 4), &[1, 3]);
-        assert_eq!(lanes.touched_in(2, 4), &[3]);
+        for n in [4, 1000] {
+            // Both grouping paths (counting sort for n = 4, comparison sort for n = 1000).
+            lanes.fill(n, &events);
+            let all: Vec<(u32, Vec<f32>)> = lanes
+                .lanes_in(0, 4)
+                .map(|(i, l)| (i, l.iter().map(|e| e.weight).collect()))
+                .collect();
+            assert_eq!(all, vec![(1, vec![2.0, 3.0, 1.0]), (3, vec![4.0])]);
+            let upper: Vec<u32> = lanes.lanes_in(2, 4).map(|(i, _)| i).collect();
+            assert_eq!(upper, vec![3]);
+        }
     }
 }

@@ -92,8 +92,10 @@ pub struct LifGroup {
     t_u: Vec<f64>,
     /// End of the refractory period (≤ `t_u` when not refractory).
     ref_until: Vec<f64>,
-    /// Next spike time without further input (∞ if none); always consistent with the state.
+    /// Next spike time without further input (∞ if none) when `exact`, otherwise a lower
+    /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
     next_spike: Vec<f64>,
+    exact: Vec<bool>,
     recording: Option<Recording>,
 }
 
@@ -110,10 +112,11 @@ impl LifGroup {
             t_u: vec![0.0; n],
             ref_until: vec![f64::NEG_INFINITY; n],
             next_spike: vec![f64::INFINITY; n],
+            exact: vec![true; n],
             recording: None,
         };
         for i in 0..n {
-            g.next_spike[i] = g.crossing(i);
+            g.refresh(i);
         }
         g
     }
@@ -128,20 +131,45 @@ impl LifGroup {
         -self.u_inf * e + u * e + u
     }
 
-    /// When neuron `i` fires next if no input arrives.
+    /// Where free relaxation starts from: the end of the refractory period, or the last update.
     #[inline]
-    fn crossing(&self, i: usize) -> f64 {
-        let (t0, u0) = if self.ref_until[i] > self.t_u[i] {
+    fn origin(&self, i: usize) -> (f64, f64) {
+        if self.ref_until[i] > self.t_u[i] {
             (self.ref_until[i], self.u_reset)
         } else {
             (self.t_u[i], self.u[i])
-        };
+        }
+    }
+
+    /// When neuron `i` fires next if no input arrives: `t₀ + τ ln(1 + x)` with
+    /// `x = (u_th − u₀)/(u∞ − u_th)`.
+    #[inline]
+    fn crossing(&self, i: usize) -> f64 {
+        let (t0, u0) = self.origin(i);
         if u0 >= self.u_th {
             t0
         } else if self.u_inf > self.u_th {
             t0 + self.p.tau_m * ((self.u_th - u0) / (self.u_inf - self.u_th)).ln_1p()
         } else {
             f64::INFINITY
+        }
+    }
+
+    /// Sets `next_spike` after a change of state: exact when that is free, otherwise the
+    /// lower bound `ln(1 + x) ≥ 2x/(2 + x)` (shaved by 1e−12 against rounding).
+    #[inline]
+    fn refresh(&mut self, i: usize) {
+        let (t0, u0) = self.origin(i);
+        if u0 >= self.u_th {
+            self.next_spike[i] = t0;
+            self.exact[i] = true;
+        } else if self.u_inf > self.u_th {
+            let x = (self.u_th - u0) / (self.u_inf - self.u_th);
+            self.next_spike[i] = t0 + self.p.tau_m * (2.0 * x / (2.0 + x)) * (1.0 - 1e-12);
+            self.exact[i] = false;
+        } else {
+            self.next_spike[i] = f64::INFINITY;
+            self.exact[i] = true;
         }
     }
 
@@ -166,14 +194,17 @@ impl LifGroup {
         gid: u32,
         spikes: &mut Vec<Spike>,
     ) {
-        loop {
-            let tc = self.next_spike[i];
-            if tc < limit || (inclusive && tc == limit) {
-                self.fire(i, tc, gid, spikes);
+        let due = |t: f64| t < limit || (inclusive && t == limit);
+        while due(self.next_spike[i]) {
+            if !self.exact[i] {
                 self.next_spike[i] = self.crossing(i);
-            } else {
-                return;
+                self.exact[i] = true;
+                if !due(self.next_spike[i]) {
+                    return;
+                }
             }
+            self.fire(i, self.next_spike[i], gid, spikes);
+            self.refresh(i);
         }
     }
 
@@ -183,11 +214,7 @@ impl LifGroup {
         if time < self.ref_until[i] {
             return; // refractory: the input is lost
         }
-        let (t0, u0) = if self.ref_until[i] > self.t_u[i] {
-            (self.ref_until[i], self.u_reset)
-        } else {
-            (self.t_u[i], self.u[i])
-        };
+        let (t0, u0) = self.origin(i);
         let u = self.relax(u0, time - t0) + weight;
         self.t_u[i] = time;
         if u >= self.u_th {
@@ -195,7 +222,7 @@ impl LifGroup {
         } else {
             self.u[i] = u;
         }
-        self.next_spike[i] = self.crossing(i);
+        self.refresh(i);
     }
 
     /// Membrane potential (mV) of neuron `i` at `t`, given no spike or input between its last
@@ -251,37 +278,35 @@ impl CellGroup for LifGroup {
 
     fn advance(&mut self, t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
         let n = self.len();
-        let touched = lanes.touched_in(offset, offset + n as u32);
         let recording = self.recording.is_some();
-        let mut k = 0;
-        for i in 0..n {
-            let gid = offset + i as u32;
-            let has_input = k < touched.len() && touched[k] == gid;
-            if has_input {
-                k += 1;
-                let lane = lanes.lane(gid as usize);
-                let mut j = 0;
-                while j < lane.len() {
-                    // Inputs at exactly the same time are one jump of their summed weight.
-                    let time = lane[j].time;
-                    let mut weight = f64::from(lane[j].weight);
+        for (gid, lane) in lanes.lanes_in(offset, offset + n as u32) {
+            let i = (gid - offset) as usize;
+            let mut j = 0;
+            while j < lane.len() {
+                // Inputs at exactly the same time are one jump of their summed weight.
+                let time = lane[j].time;
+                let mut weight = f64::from(lane[j].weight);
+                j += 1;
+                while j < lane.len() && lane[j].time == time {
+                    weight += f64::from(lane[j].weight);
                     j += 1;
-                    while j < lane.len() && lane[j].time == time {
-                        weight += f64::from(lane[j].weight);
-                        j += 1;
-                    }
-                    if recording {
-                        self.sample_until(i, time, gid, spikes);
-                    }
-                    self.apply(i, time, weight, gid, spikes);
                 }
-            } else if !recording && self.next_spike[i] >= t_end {
-                continue;
+                if recording {
+                    self.sample_until(i, time, gid, spikes);
+                }
+                self.apply(i, time, weight, gid, spikes);
             }
-            if recording {
-                self.sample_until(i, t_end, gid, spikes);
+        }
+        if recording {
+            for i in 0..n {
+                self.sample_until(i, t_end, offset + i as u32, spikes);
             }
-            self.fire_until(i, t_end, false, gid, spikes);
+        }
+        // Spikes of free relaxation (only neurons whose bound falls in this epoch).
+        for i in 0..n {
+            if self.next_spike[i] < t_end {
+                self.fire_until(i, t_end, false, offset + i as u32, spikes);
+            }
         }
     }
 
@@ -315,6 +340,6 @@ impl CellGroup for LifGroup {
     }
 
     fn state_bytes(&self) -> usize {
-        4 * std::mem::size_of::<f64>() * self.len()
+        (4 * std::mem::size_of::<f64>() + 1) * self.len()
     }
 }

@@ -24,8 +24,8 @@ impl CellGroup for ParrotGroup {
     }
 
     fn advance(&mut self, _t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
-        for &gid in lanes.touched_in(offset, offset + self.n as u32) {
-            for ev in lanes.lane(gid as usize) {
+        for (gid, lane) in lanes.lanes_in(offset, offset + self.n as u32) {
+            for ev in lane {
                 spikes.push(Spike {
                     time: ev.time,
                     neuron: gid,
