@@ -12,7 +12,9 @@ fn cuba() -> engram::config::Circuit {
 
 fn build(c: &mut Criterion) {
     let circuit = cuba();
-    c.bench_function("cuba_ed build", |b| b.iter(|| Network::build(&circuit.network).unwrap()));
+    c.bench_function("cuba_ed build", |b| {
+        b.iter(|| Network::build(&circuit.network).unwrap())
+    });
 }
 
 fn simulate(c: &mut Criterion) {

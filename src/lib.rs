@@ -4,4 +4,5 @@ pub mod circuits;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod math;
 pub mod output;

@@ -1,0 +1,5 @@
+//! The equations, computed without spikes: SDM, attention, Hopfield networks.
+
+pub mod binomial;
+pub mod normal;
+pub mod sdm;
