@@ -1,6 +1,7 @@
 //! The command line: `engram run`, `engram validate`, `engram bench`.
 
 mod bench;
+mod math;
 mod run;
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ enum Command {
         #[arg(required = true)]
         circuits: Vec<PathBuf>,
     },
+    /// The equations without spikes (SDM, ...), each with --json.
+    #[command(subcommand)]
+    Math(math::MathCommand),
     /// Measure simulation speed on the cuba_ed benchmark (or a given circuit).
     Bench {
         /// Circuit to time (default: the built-in cuba_ed).
@@ -72,6 +76,7 @@ pub fn main() -> ExitCode {
             export_network,
         }) => run::run(&circuits, &out, seed, export_network),
         Some(Command::Validate { circuits }) => run::validate(&circuits),
+        Some(Command::Math(cmd)) => math::run(cmd),
         Some(Command::Bench {
             circuit,
             repeats,

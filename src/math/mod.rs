@@ -1,5 +1,8 @@
 //! The equations, computed without spikes: SDM, attention, Hopfield networks.
 
+pub mod attention;
 pub mod binomial;
 pub mod normal;
 pub mod sdm;
+pub mod sdm_memory;
+pub mod sdm_optimal;

@@ -1,0 +1,166 @@
+//! `engram math ...`: the equations without a circuit.
+
+use clap::Subcommand;
+use serde_json::{Value, json};
+
+use super::EXIT_BAD_INPUT;
+use crate::math::sdm::{HammingSpace, cosine_of_distance, fit_beta};
+use crate::math::sdm_optimal::optimal_radii;
+
+#[derive(Subcommand)]
+pub enum MathCommand {
+    /// Sparse Distributed Memory.
+    #[command(subcommand)]
+    Sdm(SdmCommand),
+}
+
+#[derive(Subcommand)]
+pub enum SdmCommand {
+    /// Circle intersection I(n, d, d_v) for every d_v, with expected neuron counts and the softmax it follows.
+    Intersection {
+        #[arg(long)]
+        n: usize,
+        /// Number of neurons (hard locations); accepts `2^64`.
+        #[arg(long, value_parser = parse_count)]
+        r: f64,
+        #[arg(long)]
+        d: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The β of the softmax that the intersection follows (least squares and published convention).
+    Beta {
+        #[arg(long)]
+        n: usize,
+        #[arg(long)]
+        d: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Optimal radii for signal-to-noise, memory capacity and critical distance.
+    Optimal {
+        #[arg(long)]
+        n: usize,
+        #[arg(long, value_parser = parse_count)]
+        r: f64,
+        #[arg(long, value_parser = parse_count)]
+        m: f64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A positive count: `1000`, `1e6` or `2^64`.
+fn parse_count(s: &str) -> Result<f64, String> {
+    let v = match s.split_once('^') {
+        Some((b, e)) => {
+            let b: f64 = b
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{s}`: base is not a number"))?;
+            let e: f64 = e
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{s}`: exponent is not a number"))?;
+            b.powf(e)
+        }
+        None => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}` is not a number (e.g. 1000, 1e6, 2^64)"))?,
+    };
+    if v.is_finite() && v >= 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("`{s}` must be a finite count ≥ 1"))
+    }
+}
+
+fn check_nd(n: usize, d: usize) -> Result<(), String> {
+    if n == 0 || n > 100_000 {
+        return Err(format!("--n {n}: give 1 ≤ n ≤ 100000"));
+    }
+    if d > n {
+        return Err(format!("--d {d} exceeds --n {n}"));
+    }
+    Ok(())
+}
+
+fn print(value: Value, json: bool, text: impl FnOnce(&Value)) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        text(&value);
+    }
+}
+
+pub fn run(cmd: MathCommand) -> u8 {
+    let MathCommand::Sdm(cmd) = cmd;
+    let result = match cmd {
+        SdmCommand::Intersection { n, r, d, json } => check_nd(n, d).map(|()| {
+            let space = HammingSpace::new(n);
+            let beta = fit_beta(&space, d).beta_ols;
+            let ln_i0 = space.ln_intersection(d, 0);
+            let rows: Vec<Value> = (0..=n)
+                .map(|dv| {
+                    let cos = cosine_of_distance(n, dv);
+                    let ln_i = space.ln_intersection(d, dv);
+                    json!({
+                        "d_v": dv,
+                        "cos": cos,
+                        "ln_intersection": if ln_i.is_finite() { json!(ln_i) } else { Value::Null },
+                        "expected_neurons": space.ln_expected_overlap(r, d, dv).exp(),
+                        "normalized": (ln_i - ln_i0).exp(),
+                        "softmax": (beta * (cos - 1.0)).exp(),
+                    })
+                })
+                .collect();
+            print(Value::Array(rows), json, |v| {
+                println!("# n = {n}, r = {r:e}, d = {d}, beta (least squares) = {beta:.4}");
+                println!("{:>6} {:>9} {:>16} {:>16} {:>12} {:>12}", "d_v", "cos", "ln_intersection", "expected", "normalized", "softmax");
+                for row in v.as_array().into_iter().flatten() {
+                    println!(
+                        "{:>6} {:>9.5} {:>16.6} {:>16.6e} {:>12.4e} {:>12.4e}",
+                        row["d_v"].as_u64().unwrap_or(0),
+                        row["cos"].as_f64().unwrap_or(0.0),
+                        row["ln_intersection"].as_f64().unwrap_or(f64::NEG_INFINITY),
+                        row["expected_neurons"].as_f64().unwrap_or(0.0),
+                        row["normalized"].as_f64().unwrap_or(0.0),
+                        row["softmax"].as_f64().unwrap_or(0.0)
+                    );
+                }
+            });
+        }),
+        SdmCommand::Beta { n, d, json } => check_nd(n, d).and_then(|()| {
+            if d < 2 {
+                return Err("--d must be ≥ 2 to fit a slope".into());
+            }
+            let f = fit_beta(&HammingSpace::new(n), d);
+            let v = json!({"n": n, "d": d, "points": f.points, "beta_ols": f.beta_ols, "beta_published": f.beta_published, "intercept": f.intercept});
+            print(v, json, |_| {
+                println!("n = {n}, d = {d}: beta_ols = {:.4}, beta_published = {:.4} (ln I fitted on cos over d_v = 0..{})", f.beta_ols, f.beta_published, d - 1)
+            });
+            Ok(())
+        }),
+        SdmCommand::Optimal { n, r, m, json } => check_nd(n, 0).map(|()| {
+            let o = optimal_radii(n, r, m);
+            let v = json!({"n": n, "r": r, "m": m, "p_snr": o.p_snr, "d_snr": o.d_snr, "p_mem": o.p_mem, "d_mem": o.d_mem, "d_cd": o.d_cd, "critical_distance": o.critical_distance});
+            print(v, json, |_| {
+                println!("n = {n}, r = {r:e}, m = {m}:");
+                println!("  signal-to-noise   d_snr = {} (p = {:.3e})", o.d_snr, o.p_snr);
+                println!("  memory capacity   d_mem = {} (p = {:.3e})", o.d_mem, o.p_mem);
+                println!("  critical distance d_cd  = {} (corrects queries up to {} bits off)", o.d_cd, o.critical_distance);
+            });
+        }),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Kanerva's binary Sparse Distributed Memory on explicit hard locations: the algorithm the
+//! cerebellar circuit is compared with, run on the same addresses and patterns.
+
+/// A binary vector packed in u64 words (bit i of word i/64).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bits {
+    pub n: usize,
+    pub words: Vec<u64>,
+}
+
+impl Bits {
+    pub fn from_bools(b: &[bool]) -> Self {
+        let mut words = vec![0u64; b.len().div_ceil(64)];
+        for (i, &x) in b.iter().enumerate() {
+            if x {
+                words[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Bits { n: b.len(), words }
+    }
+
+    pub fn get(&self, i: usize) -> bool {
+        self.words[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    pub fn to_bools(&self) -> Vec<bool> {
+        (0..self.n).map(|i| self.get(i)).collect()
+    }
+
+    pub fn hamming(&self, other: &Bits) -> usize {
+        hamming_words(&self.words, &other.words)
+    }
+}
+
+pub fn hamming_words(a: &[u64], b: &[u64]) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x ^ y).count_ones() as usize)
+        .sum()
+}
+
+/// `r` hard locations with fixed addresses and bipolar counters.
+pub struct SdmMemory {
+    pub n: usize,
+    pub n_out: usize,
+    pub radius: usize,
+    words: usize,
+    /// Address of location τ: `addresses[τ·words .. (τ+1)·words]`.
+    addresses: Vec<u64>,
+    /// Counter of location τ, bit j: `counters[τ·n_out + j]`.
+    counters: Vec<i32>,
+}
+
+/// What one read returns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readout {
+    /// `Σ_{τ∈A(q)} C_τj` for each output bit j.
+    pub sums: Vec<i64>,
+    /// `[sum > 0]`.
+    pub bits: Vec<bool>,
+    /// `|A(q)|`.
+    pub active: usize,
+}
+
+impl SdmMemory {
+    /// `addresses` holds the r addresses packed as in `Bits` (r × ⌈n/64⌉ words).
+    pub fn new(n: usize, n_out: usize, radius: usize, addresses: Vec<u64>) -> Self {
+        let words = n.div_ceil(64);
+        let r = addresses.len() / words;
+        SdmMemory {
+            n,
+            n_out,
+            radius,
+            words,
+            addresses,
+            counters: vec![0; r * n_out],
+        }
+    }
+
+    pub fn locations(&self) -> usize {
+        self.addresses.len() / self.words
+    }
+
+    pub fn address(&self, tau: usize) -> &[u64] {
+        &self.addresses[tau * self.words..(tau + 1) * self.words]
+    }
+
+    /// `A(x)`: locations within the radius of `x`, ascending.
+    pub fn activated(&self, x: &Bits) -> Vec<u32> {
+        (0..self.locations())
+            .filter(|&t| hamming_words(self.address(t), &x.words) <= self.radius)
+            .map(|t| t as u32)
+            .collect()
+    }
+
+    /// Kanerva's write: every activated location adds `2v − 1` to its counters.
+    pub fn write(&mut self, key: &Bits, value: &Bits) {
+        for t in self.activated(key) {
+            let row = &mut self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
+            for (j, c) in row.iter_mut().enumerate() {
+                *c += if value.get(j) { 1 } else { -1 };
+            }
+        }
+    }
+
+    pub fn read(&self, query: &Bits) -> Readout {
+        let active = self.activated(query);
+        let mut sums = vec![0i64; self.n_out];
+        for &t in &active {
+            let row = &self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
+            for (s, c) in sums.iter_mut().zip(row) {
+                *s += i64::from(*c);
+            }
+        }
+        let bits = sums.iter().map(|s| *s > 0).collect();
+        Readout {
+            sums,
+            bits,
+            active: active.len(),
+        }
+    }
+
+    pub fn counter(&self, tau: usize, j: usize) -> i32 {
+        self.counters[tau * self.n_out + j]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// The read sums equal `Σ_μ c_μ (2 v_μ − 1)` with `c_μ = |A(q) ∩ A(k_μ)|`, for any placement.
+    #[test]
+    fn read_equals_intersection_weighted_sum() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let (n, r, m) = (32usize, 400usize, 6usize);
+        let mut addr = Vec::new();
+        for _ in 0..r {
+            let b: Vec<bool> = (0..n).map(|_| rng.random::<bool>()).collect();
+            addr.extend(Bits::from_bools(&b).words);
+        }
+        let mut mem = SdmMemory::new(n, n, 12, addr);
+        let pats: Vec<Bits> = (0..m)
+            .map(|_| Bits::from_bools(&(0..n).map(|_| rng.random::<bool>()).collect::<Vec<_>>()))
+            .collect();
+        for p in &pats {
+            mem.write(p, p);
+        }
+        let q = &pats[0];
+        let aq = mem.activated(q);
+        let out = mem.read(q);
+        for j in 0..n {
+            let expected: i64 = pats
+                .iter()
+                .map(|p| {
+                    let ap = mem.activated(p);
+                    let c = aq.iter().filter(|t| ap.contains(t)).count() as i64;
+                    if p.get(j) { c } else { -c }
+                })
+                .sum();
+            assert_eq!(out.sums[j], expected);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `engram math sdm ...` reproduces the published numbers (Bricken & Pehlevan 2021).
+
+use std::process::Command;
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn published_betas() {
+    for (d, beta) in [("5", 35.5), ("11", 15.9), ("15", 10.1)] {
+        let v = json(&["math", "sdm", "beta", "--n", "64", "--d", d]);
+        let got = v["beta_published"].as_f64().unwrap();
+        assert!((got - beta).abs() < 0.05, "d = {d}: {got}");
+    }
+}
+
+#[test]
+fn optimal_radii_of_the_paper() {
+    let v = json(&[
+        "math", "sdm", "optimal", "--n", "64", "--r", "2^64", "--m", "1024",
+    ]);
+    assert_eq!(
+        (v["d_snr"].as_u64(), v["d_mem"].as_u64(), v["d_cd"].as_u64()),
+        (Some(11), Some(5), Some(15))
+    );
+}
+
+#[test]
+fn intersection_rows_are_consistent() {
+    let v = json(&[
+        "math",
+        "sdm",
+        "intersection",
+        "--n",
+        "64",
+        "--r",
+        "2^64",
+        "--d",
+        "11",
+    ]);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 65);
+    assert_eq!(rows[0]["normalized"].as_f64(), Some(1.0));
+    let e = |k: usize| rows[k]["expected_neurons"].as_f64().unwrap();
+    for k in 1..rows.len() {
+        // The intersection never grows with distance (up to rounding of the log-space sums)…
+        assert!(e(k) <= e(k - 1) * (1.0 + 1e-12), "d_v = {k}");
+    }
+    for k in 1..11 {
+        // …and is a staircase: I(2k−1) = I(2k).
+        assert!((e(2 * k - 1) / e(2 * k) - 1.0).abs() < 1e-12, "k = {k}");
+    }
+    // E[c] = r·I/2^n = I·2^(64−64) = I at d_v = 0.
+    let ln_i = rows[0]["ln_intersection"].as_f64().unwrap();
+    assert!((rows[0]["expected_neurons"].as_f64().unwrap().ln() - ln_i).abs() < 1e-9);
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
+        .args(["math", "sdm", "beta", "--n", "64", "--d", "99"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
+        .args([
+            "math", "sdm", "optimal", "--n", "64", "--r", "two", "--m", "3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
