@@ -3,7 +3,9 @@
 
 use engram::engine::connect::Rule;
 use engram::engine::distribution::Distribution;
-use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc};
+use engram::engine::network::{
+    Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage,
+};
 use engram::engine::simulation::Simulation;
 
 #[test]
@@ -33,6 +35,9 @@ fn parrots_repeat_each_spike_after_exactly_its_delay() {
             delay: Distribution::Fixed(*d),
             delay_step: 0.1,
             autapses: true,
+            storage: Storage::Auto,
+            plasticity: None,
+            teacher_of: None,
         });
     }
     let desc = NetworkDesc {

@@ -2,7 +2,9 @@
 
 use engram::engine::connect::Rule;
 use engram::engine::distribution::Distribution;
-use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc};
+use engram::engine::network::{
+    Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage,
+};
 use engram::engine::neuron::lif::LifParams;
 use engram::engine::simulation::Simulation;
 
@@ -128,6 +130,9 @@ fn scheduled_input_matches_the_closed_form_with_reset_and_refractoriness() {
             delay: Distribution::Fixed(delay),
             delay_step: 0.1,
             autapses: true,
+            storage: Storage::Auto,
+            plasticity: None,
+            teacher_of: None,
         }],
     };
     let mut sim = Simulation::new(Network::build(&desc).unwrap(), 100.0);

@@ -112,13 +112,10 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
 }
 
 fn snapshot(net: &Network, projection: usize, time: f64) -> WeightSnapshot {
-    let syn = &net.projections[projection].synapses;
-    let mut weights = Vec::with_capacity(syn.len());
-    for pre in 0..syn.n_pre() {
-        for k in syn.row(pre) {
-            weights.push((pre as u32, syn.post(k), syn.weight(k)));
-        }
-    }
+    let mut weights = Vec::with_capacity(net.projections[projection].conn.len());
+    net.projections[projection]
+        .conn
+        .for_each(|pre, post, w, _| weights.push((pre, post, w)));
     WeightSnapshot {
         projection,
         time,

@@ -10,7 +10,7 @@ use super::source::FieldPath;
 use super::values;
 use crate::engine::connect::Rule;
 use crate::engine::distribution::Distribution;
-use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc};
+use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
 use crate::engine::neuron::poisson_source::PoissonParams;
 
 /// Memory this machine has, bytes (from /proc/meminfo; 24 GiB if unknown).
@@ -359,6 +359,9 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
             delay,
             delay_step,
             autapses: p.autapses,
+            storage: Storage::Auto,
+            plasticity: None,
+            teacher_of: None,
         });
     }
 

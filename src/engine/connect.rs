@@ -31,6 +31,11 @@ pub enum Rule {
         weights: Option<Vec<f64>>,
         delays: Option<Vec<f64>>,
     },
+    /// For each postsynaptic neuron, a bit mask over the presynaptic population
+    /// (`⌈n_pre/64⌉` words per row); stored as a bit matrix (fixed weight and delay).
+    PreBitRows {
+        bits: Vec<u64>,
+    },
 }
 
 /// Everything a rule needs to wire one projection.
@@ -64,6 +69,7 @@ impl Wiring<'_> {
             Rule::FixedProbability { p } => p * pairs,
             Rule::FixedInDegree { k, .. } => (*k as f64) * self.n_post as f64,
             Rule::Explicit { pairs, .. } => pairs.len() as f64,
+            Rule::PreBitRows { bits } => bits.iter().map(|w| w.count_ones() as f64).sum(),
         }
     }
 
@@ -209,6 +215,15 @@ impl Wiring<'_> {
                 out.sort_unstable();
             }
             Rule::Explicit { .. } => {}
+            Rule::PreBitRows { ref bits } => {
+                let words = self.n_pre.div_ceil(64);
+                let row = &bits[post * words..(post + 1) * words];
+                out.extend(
+                    (0..self.n_pre)
+                        .filter(|i| row[i / 64] >> (i % 64) & 1 == 1)
+                        .map(|i| i as u32),
+                );
+            }
         }
     }
 }

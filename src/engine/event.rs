@@ -25,8 +25,8 @@ pub struct Input {
 /// The events of one epoch grouped by target neuron and sorted by time.
 ///
 /// Tie rule: events that reach one neuron at exactly the same time keep the order in which
-/// they were sent — spikes in order of (time, global neuron index), then each spike's synapses
-/// in storage order (projection order in the circuit file, then the projection's row order).
+/// they were sent — by projection (order in the circuit file), then spike (time, global neuron
+/// index), then synapse (the projection's row order).
 /// Models decide what simultaneity means; `lif` sums simultaneous inputs into one jump.
 #[derive(Default)]
 pub struct Lanes {

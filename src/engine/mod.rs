@@ -5,6 +5,7 @@ pub mod distribution;
 pub mod event;
 pub mod network;
 pub mod neuron;
+pub mod plasticity;
 pub mod rng;
 pub mod simulation;
 pub mod synapse;

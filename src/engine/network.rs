@@ -7,8 +7,9 @@ use super::neuron::lif::{LifGroup, LifParams};
 use super::neuron::parrot::ParrotGroup;
 use super::neuron::poisson_source::{PoissonGroup, PoissonParams};
 use super::neuron::spike_times::SpikeTimesGroup;
+use super::plasticity::{TeacherKernel, TeacherKernelParams};
 use super::rng::{Domain, name_key, stream};
-use super::synapse::{SynapseSpec, Synapses, TooManyDelays};
+use super::synapse::{BitMatrix, Connectivity, DenseWeights, SynapseSpec, Synapses, TooManyDelays};
 
 /// A neuron model with its parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +55,15 @@ pub struct PopulationDesc {
     pub v_init: Option<Distribution>,
 }
 
+/// How a projection's synapses are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// Sparse rows, or a bit matrix for `Rule::PreBitRows`.
+    Auto,
+    /// A dense weight matrix (all-to-all, one delay; required for plasticity).
+    Dense,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectionDesc {
     pub name: String,
@@ -64,6 +74,37 @@ pub struct ProjectionDesc {
     pub delay: Distribution,
     pub delay_step: f64,
     pub autapses: bool,
+    pub storage: Storage,
+    pub plasticity: Option<TeacherKernelParams>,
+    /// When set, this projection carries teacher spikes to the plasticity rule of that
+    /// projection (by index) instead of input to its targets' membranes.
+    pub teacher_of: Option<usize>,
+}
+
+impl ProjectionDesc {
+    /// A static projection with sparse storage (defaults: delay step 0.1 ms, autapses on).
+    pub fn new(
+        name: &str,
+        pre: usize,
+        post: usize,
+        rule: Rule,
+        weight: Distribution,
+        delay: Distribution,
+    ) -> Self {
+        ProjectionDesc {
+            name: name.to_string(),
+            pre,
+            post,
+            rule,
+            weight,
+            delay,
+            delay_step: 0.1,
+            autapses: true,
+            storage: Storage::Auto,
+            plasticity: None,
+            teacher_of: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,7 +141,14 @@ impl NetworkDesc {
         let synapses: f64 = self
             .projections
             .iter()
-            .map(|p| self.wiring(p).expected_synapses() * 34.0)
+            .map(|p| {
+                let n = self.wiring(p).expected_synapses();
+                match (&p.rule, p.storage) {
+                    (Rule::PreBitRows { bits }, _) => bits.len() as f64 * 8.0,
+                    (_, Storage::Dense) => n * 4.0,
+                    _ => n * 34.0,
+                }
+            })
             .sum();
         neurons + synapses
     }
@@ -119,7 +167,9 @@ pub struct Projection {
     pub name: String,
     pub pre: usize,
     pub post: usize,
-    pub synapses: Synapses,
+    pub conn: Connectivity,
+    pub plasticity: Option<TeacherKernel>,
+    pub teacher_of: Option<usize>,
 }
 
 pub struct Network {
@@ -135,6 +185,8 @@ pub enum BuildError {
     TooManyDelays(String),
     #[error("the network has {0} neurons; engram indexes at most 4294967295")]
     TooManyNeurons(usize),
+    #[error("projection `{0}`: {1}")]
+    Unsupported(String, &'static str),
 }
 
 impl Network {
@@ -158,14 +210,26 @@ impl Network {
         }
         let mut projections = Vec::new();
         for proj in &desc.projections {
-            let specs: Vec<SynapseSpec> = desc.wiring(proj).synapses();
-            let synapses = Synapses::from_specs(desc.populations[proj.pre].size, &specs)
-                .map_err(|TooManyDelays| BuildError::TooManyDelays(proj.name.clone()))?;
+            let conn = build_connectivity(desc, proj)?;
+            if proj.plasticity.is_some() && !matches!(conn, Connectivity::Dense(_)) {
+                return Err(BuildError::Unsupported(
+                    proj.name.clone(),
+                    "plasticity needs dense storage",
+                ));
+            }
+            if proj.teacher_of.is_some() && !matches!(conn, Connectivity::Sparse(_)) {
+                return Err(BuildError::Unsupported(
+                    proj.name.clone(),
+                    "a teacher projection must be sparse",
+                ));
+            }
             projections.push(Projection {
                 name: proj.name.clone(),
                 pre: proj.pre,
                 post: proj.post,
-                synapses,
+                conn,
+                plasticity: proj.plasticity.map(TeacherKernel::new),
+                teacher_of: proj.teacher_of,
             });
         }
         Ok(Network {
@@ -181,18 +245,78 @@ impl Network {
     }
 
     pub fn synapse_count(&self) -> usize {
-        self.projections.iter().map(|p| p.synapses.len()).sum()
+        self.projections.iter().map(|p| p.conn.len()).sum()
     }
 
     /// Bytes per synapse of the synapse tables (row offsets included).
     pub fn bytes_per_synapse(&self) -> f64 {
-        let bytes: usize = self.projections.iter().map(|p| p.synapses.bytes()).sum();
+        let bytes: usize = self.projections.iter().map(|p| p.conn.bytes()).sum();
         bytes as f64 / self.synapse_count().max(1) as f64
     }
 
     /// The population index of a global neuron index.
     pub fn population_of(&self, gid: u32) -> usize {
         self.populations.partition_point(|p| p.offset <= gid) - 1
+    }
+}
+
+fn build_connectivity(
+    desc: &NetworkDesc,
+    proj: &ProjectionDesc,
+) -> Result<Connectivity, BuildError> {
+    let (n_pre, n_post) = (
+        desc.populations[proj.pre].size,
+        desc.populations[proj.post].size,
+    );
+    let fixed = |d: &Distribution| match d {
+        Distribution::Fixed(v) => Ok(*v),
+        _ => Err(BuildError::Unsupported(
+            proj.name.clone(),
+            "bit and dense storage need one fixed delay",
+        )),
+    };
+    match (&proj.rule, proj.storage) {
+        (Rule::PreBitRows { bits }, _) => {
+            let Distribution::Fixed(w) = proj.weight else {
+                return Err(BuildError::Unsupported(
+                    proj.name.clone(),
+                    "bit rows need one fixed weight",
+                ));
+            };
+            Ok(Connectivity::Bits(BitMatrix::new(
+                n_pre,
+                n_post,
+                bits.clone(),
+                w as f32,
+                fixed(&proj.delay)?,
+            )))
+        }
+        (Rule::AllToAll, Storage::Dense) => {
+            let key = name_key(&proj.name);
+            let mut weights = vec![0f32; n_pre * n_post];
+            for post in 0..n_post {
+                let mut rng = stream(desc.seed, Domain::Weight, key, post as u64);
+                for pre in 0..n_pre {
+                    weights[pre * n_post + post] = proj.weight.sample(&mut rng) as f32;
+                }
+            }
+            Ok(Connectivity::Dense(DenseWeights::new(
+                n_pre,
+                n_post,
+                weights,
+                fixed(&proj.delay)?,
+            )))
+        }
+        (_, Storage::Dense) => Err(BuildError::Unsupported(
+            proj.name.clone(),
+            "dense storage needs the all_to_all rule",
+        )),
+        (_, Storage::Auto) => {
+            let specs: Vec<SynapseSpec> = desc.wiring(proj).synapses();
+            Synapses::from_specs(n_pre, &specs)
+                .map(Connectivity::Sparse)
+                .map_err(|TooManyDelays| BuildError::TooManyDelays(proj.name.clone()))
+        }
     }
 }
 

@@ -4,18 +4,54 @@
 //! epoch cannot reach any neuron before the next one, so within an epoch every neuron can be
 //! advanced on its own through its inputs, exactly and in time order (Arbor's scheme). Then the
 //! epoch's spikes are sorted by (time, neuron) and sent along their synapses into a ring of
-//! future epochs, where they wait as (time, weight, target) events. The ring covers at most
-//! `MAX_SLOTS` epochs; events for later epochs (very long delays) wait in a heap until the ring
-//! reaches them.
+//! future epochs, where they wait as (time, weight, target) events — or, from bit-matrix and
+//! dense projections, as one summed input vector per (time, target population). The ring covers
+//! at most `MAX_SLOTS` epochs; later events wait in a heap. Epochs in which nothing can happen
+//! (no pending input, no spontaneous spike due) are skipped.
+//!
+//! Plasticity: teacher spikes due in an epoch are applied first, then the epoch's presynaptic
+//! spikes are transmitted (weights are read when the spike is sent, at the end of the epoch it
+//! was emitted in) and update their synapses.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::event::{Lanes, PendingEvent, Spike};
 use super::network::Network;
+use super::synapse::Connectivity;
 
 /// The most epochs the ring of pending events covers.
 const MAX_SLOTS: usize = 4096;
+
+/// The summed input that bit-matrix and dense projections send to one population at one time.
+#[derive(Clone, Debug)]
+pub struct BulkInput {
+    pub time: f64,
+    pub population: usize,
+    /// Per neuron of the population (local index).
+    pub values: Vec<f64>,
+}
+
+/// A teacher spike for neuron `post` of plastic projection `projection`.
+#[derive(Clone, Copy, Debug)]
+struct TeacherEvent {
+    time: f64,
+    projection: usize,
+    post: u32,
+}
+
+#[derive(Default, Clone)]
+struct Slot {
+    events: Vec<PendingEvent>,
+    bulk: Vec<BulkInput>,
+    teacher: Vec<TeacherEvent>,
+}
+
+impl Slot {
+    fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.bulk.is_empty() && self.teacher.is_empty()
+    }
+}
 
 /// An event beyond the ring, ordered by its epoch (then by the order it was sent in).
 #[derive(Clone, Copy, Debug)]
@@ -49,15 +85,19 @@ pub struct Simulation {
     /// Index of the epoch that `now` lies in.
     epoch: u64,
     now: f64,
-    slots: Vec<Vec<PendingEvent>>,
+    slots: Vec<Slot>,
+    /// Slots that are not empty.
+    busy_slots: usize,
     far: BinaryHeap<Reverse<FarEvent>>,
     far_seq: u64,
     lanes: Lanes,
     /// Projections leaving each population.
     outgoing: Vec<Vec<usize>>,
     epoch_spikes: Vec<Spike>,
-    /// Scratch: events of the current epoch.
-    due: Vec<PendingEvent>,
+    /// Scratch: the epoch's spikes by population.
+    by_pop: Vec<Vec<Spike>>,
+    /// Scratch: the current epoch's inputs.
+    due: Slot,
     /// Which populations' spikes are kept.
     record: Vec<bool>,
     pub recorded: Vec<Spike>,
@@ -71,12 +111,12 @@ impl Simulation {
         let min_delay = net
             .projections
             .iter()
-            .filter_map(|p| p.synapses.min_delay())
+            .filter_map(|p| p.conn.min_delay())
             .reduce(f64::min);
         let max_delay = net
             .projections
             .iter()
-            .filter_map(|p| p.synapses.max_delay())
+            .filter_map(|p| p.conn.max_delay())
             .reduce(f64::max);
         let epoch_ms = min_delay.unwrap_or(horizon_ms.max(1.0));
         let span = (max_delay.unwrap_or(0.0) / epoch_ms).ceil();
@@ -95,13 +135,15 @@ impl Simulation {
             epoch_ms,
             epoch: 0,
             now: 0.0,
-            slots: vec![Vec::new(); n_slots],
+            slots: vec![Slot::default(); n_slots],
+            busy_slots: 0,
             far: BinaryHeap::new(),
             far_seq: 0,
             lanes: Lanes::default(),
             outgoing,
             epoch_spikes: Vec::new(),
-            due: Vec::new(),
+            by_pop: vec![Vec::new(); n_pop],
+            due: Slot::default(),
             record: vec![true; n_pop],
             recorded: Vec::new(),
             spike_counts: vec![0; n_pop],
@@ -112,6 +154,13 @@ impl Simulation {
     /// Keep spikes of population `k` only if `on`.
     pub fn set_recording(&mut self, k: usize, on: bool) {
         self.record[k] = on;
+    }
+
+    /// Switches the plasticity of projection `k` on or off (no effect on static projections).
+    pub fn set_plasticity(&mut self, k: usize, on: bool) {
+        if let Some(rule) = self.net.projections[k].plasticity.as_mut() {
+            rule.enabled = on;
+        }
     }
 
     pub fn now(&self) -> f64 {
@@ -127,6 +176,10 @@ impl Simulation {
         let mut next_report = self.now;
         let report_every = ((t_stop - self.now) / 200.0).max(self.epoch_ms);
         while self.now < t_stop {
+            self.skip_idle_epochs(t_stop);
+            if self.now >= t_stop {
+                break;
+            }
             let boundary = (self.epoch + 1) as f64 * self.epoch_ms;
             let t_end = boundary.min(t_stop);
             self.step(t_end);
@@ -142,110 +195,356 @@ impl Simulation {
         progress(self.now);
     }
 
+    /// Jumps over epochs in which no input is pending and no neuron can fire on its own.
+    fn skip_idle_epochs(&mut self, t_stop: f64) {
+        if self.busy_slots > 0 {
+            return;
+        }
+        let mut next = self
+            .net
+            .groups
+            .iter()
+            .map(|g| g.next_spontaneous())
+            .fold(f64::INFINITY, f64::min);
+        if let Some(Reverse(f)) = self.far.peek() {
+            next = next.min(f.epoch as f64 * self.epoch_ms);
+        }
+        let target = next.min(t_stop);
+        let epoch = (target / self.epoch_ms).floor() as u64;
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            self.now = self.now.max(epoch as f64 * self.epoch_ms).min(t_stop);
+        }
+    }
+
+    fn slot_index(&self, epoch: u64) -> usize {
+        (epoch % self.slots.len() as u64) as usize
+    }
+
+    fn slot_mut(&mut self, epoch: u64) -> &mut Slot {
+        let k = self.slot_index(epoch);
+        if self.slots[k].is_empty() {
+            self.busy_slots += 1;
+        }
+        &mut self.slots[k]
+    }
+
     /// Advances every neuron to `t_end` (within the current epoch) and sends the spikes.
     fn step(&mut self, t_end: f64) {
-        let n_slots = self.slots.len();
         while let Some(Reverse(f)) = self.far.peek() {
             if f.epoch > self.epoch {
                 break;
             }
             let e = f.event;
             self.far.pop();
-            self.slots[(self.epoch % n_slots as u64) as usize].push(e);
+            let epoch = self.epoch;
+            self.slot_mut(epoch).events.push(e);
         }
-        let slot = &mut self.slots[(self.epoch % n_slots as u64) as usize];
-        self.due.clear();
+        let k = self.slot_index(self.epoch);
+        let was_busy = !self.slots[k].is_empty();
+        let slot = &mut self.slots[k];
+        self.due.events.clear();
+        self.due.bulk.clear();
+        self.due.teacher.clear();
         if t_end < (self.epoch + 1) as f64 * self.epoch_ms {
-            // A partial epoch: keep the events at or after t_end for the rest of it.
+            // A partial epoch: keep the inputs at or after t_end for the rest of it.
             let due = &mut self.due;
-            slot.retain(|e| {
-                if e.time < t_end {
-                    due.push(*e);
-                    false
-                } else {
-                    true
+            slot.events.retain(|e| {
+                let keep = e.time >= t_end;
+                if !keep {
+                    due.events.push(*e);
                 }
+                keep
+            });
+            let bulk = std::mem::take(&mut slot.bulk);
+            for b in bulk {
+                if b.time < t_end {
+                    due.bulk.push(b)
+                } else {
+                    slot.bulk.push(b)
+                }
+            }
+            slot.teacher.retain(|e| {
+                let keep = e.time >= t_end;
+                if !keep {
+                    due.teacher.push(*e);
+                }
+                keep
             });
         } else {
-            std::mem::swap(&mut self.due, slot);
+            std::mem::swap(&mut self.due.events, &mut slot.events);
+            std::mem::swap(&mut self.due.bulk, &mut slot.bulk);
+            std::mem::swap(&mut self.due.teacher, &mut slot.teacher);
+        }
+        if was_busy && self.slots[k].is_empty() {
+            self.busy_slots -= 1;
         }
         let n = self.net.neuron_count();
-        self.lanes.fill(n, &self.due);
+        self.lanes.fill(n, &self.due.events);
+        self.due.bulk.sort_by(|a, b| {
+            a.population
+                .cmp(&b.population)
+                .then(a.time.total_cmp(&b.time))
+        });
 
         self.epoch_spikes.clear();
-        for (g, pop) in self.net.groups.iter_mut().zip(&self.net.populations) {
-            g.advance(t_end, &self.lanes, pop.offset, &mut self.epoch_spikes);
+        let mut b = 0;
+        for (g, (group, pop)) in self
+            .net
+            .groups
+            .iter_mut()
+            .zip(&self.net.populations)
+            .enumerate()
+        {
+            let start = b;
+            while b < self.due.bulk.len() && self.due.bulk[b].population == g {
+                b += 1;
+            }
+            group.advance(
+                t_end,
+                &self.lanes,
+                &self.due.bulk[start..b],
+                pop.offset,
+                &mut self.epoch_spikes,
+            );
         }
         self.epoch_spikes
             .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
+        self.apply_teacher();
         self.send();
     }
 
+    fn apply_teacher(&mut self) {
+        self.due.teacher.sort_by(|a, b| a.time.total_cmp(&b.time));
+        for ev in &self.due.teacher {
+            let proj = &mut self.net.projections[ev.projection];
+            if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn)
+            {
+                rule.on_teacher(ev.post, ev.time, w);
+            }
+        }
+    }
+
+    #[inline]
+    fn epoch_of(&self, arrival: f64) -> u64 {
+        ((arrival / self.epoch_ms).floor() as u64).max(self.epoch + 1)
+    }
+
+    /// The summed-input vector for (time, population), created if needed.
+    fn bulk_mut(&mut self, time: f64, population: usize) -> &mut Vec<f64> {
+        let epoch = self.epoch_of(time);
+        assert!(
+            epoch < self.epoch + self.slots.len() as u64,
+            "bit and dense projections need delays within {MAX_SLOTS} epochs"
+        );
+        let size = self.net.populations[population].size;
+        let slot = self.slot_mut(epoch);
+        let k = match slot
+            .bulk
+            .iter()
+            .position(|b| b.time == time && b.population == population)
+        {
+            Some(k) => k,
+            None => {
+                slot.bulk.push(BulkInput {
+                    time,
+                    population,
+                    values: vec![0.0; size],
+                });
+                slot.bulk.len() - 1
+            }
+        };
+        &mut slot.bulk[k].values
+    }
+
     fn send(&mut self) {
-        let n_slots = self.slots.len() as u64;
-        let first = self.epoch + 1;
-        let horizon = self.epoch + n_slots;
-        let epoch_ms = self.epoch_ms;
-        let epoch_of = |arrival: f64| -> u64 { ((arrival / epoch_ms).floor() as u64).max(first) };
-        for sp in &self.epoch_spikes {
+        let spikes = std::mem::take(&mut self.epoch_spikes);
+        for sp in &spikes {
             let pop = self.net.population_of(sp.neuron);
             self.spike_counts[pop] += 1;
             if self.record[pop] {
                 self.recorded.push(*sp);
             }
-            let local = (sp.neuron - self.net.populations[pop].offset) as usize;
-            for &k in &self.outgoing[pop] {
-                let proj = &self.net.projections[k];
-                let post_offset = self.net.populations[proj.post].offset;
-                let (posts, weights, delay_index) = proj.synapses.row_slices(local);
-                self.events_delivered += posts.len() as u64;
-                let table = proj.synapses.delay_table();
-                match delay_index {
-                    None => {
-                        let Some(&d) = table.first() else { continue };
-                        let time = sp.time + d;
-                        let epoch = epoch_of(time);
-                        let events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
-                            time,
-                            weight,
-                            target: post_offset + p,
-                        });
-                        if epoch < horizon {
-                            self.slots[(epoch % n_slots) as usize].extend(events);
-                        } else {
-                            for event in events {
-                                self.far_seq += 1;
-                                self.far.push(Reverse(FarEvent {
-                                    epoch,
-                                    seq: self.far_seq,
-                                    event,
-                                }));
-                            }
-                        }
+        }
+        // The epoch's spikes of each population, in (time, neuron) order.
+        let mut by_pop = std::mem::take(&mut self.by_pop);
+        by_pop.iter_mut().for_each(Vec::clear);
+        for sp in &spikes {
+            by_pop[self.net.population_of(sp.neuron)].push(*sp);
+        }
+        for (pop, mine) in by_pop.iter().enumerate() {
+            if mine.is_empty() {
+                continue;
+            }
+            let from = self.net.populations[pop].offset;
+            for x in 0..self.outgoing[pop].len() {
+                let k = self.outgoing[pop][x];
+                match &self.net.projections[k].conn {
+                    Connectivity::Sparse(_) => self.send_sparse(k, mine, from),
+                    Connectivity::Bits(_) => self.send_bits(k, mine, from),
+                    Connectivity::Dense(_) => self.send_dense(k, mine, from),
+                }
+            }
+        }
+        self.epoch_spikes = spikes;
+        self.by_pop = by_pop;
+    }
+
+    fn send_sparse(&mut self, k: usize, spikes: &[Spike], from: u32) {
+        let proj = &self.net.projections[k];
+        let Connectivity::Sparse(syn) = &proj.conn else {
+            return;
+        };
+        let post_offset = self.net.populations[proj.post].offset;
+        let table = syn.delay_table();
+        let (epoch_ms, first) = (self.epoch_ms, self.epoch + 1);
+        let n_slots = self.slots.len() as u64;
+        let horizon = self.epoch + n_slots;
+        let epoch_of = |t: f64| ((t / epoch_ms).floor() as u64).max(first);
+        for sp in spikes {
+            let (posts, weights, delay_index) = syn.row_slices((sp.neuron - from) as usize);
+            if posts.is_empty() {
+                continue;
+            }
+            self.events_delivered += posts.len() as u64;
+            if let Some(target) = proj.teacher_of {
+                for (j, &p) in posts.iter().enumerate() {
+                    let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
+                    let epoch = epoch_of(time);
+                    assert!(
+                        epoch < horizon,
+                        "teacher delays must be within {MAX_SLOTS} epochs"
+                    );
+                    let slot = &mut self.slots[(epoch % n_slots) as usize];
+                    self.busy_slots += usize::from(slot.is_empty());
+                    slot.teacher.push(TeacherEvent {
+                        time,
+                        projection: target,
+                        post: p,
+                    });
+                }
+                continue;
+            }
+            let mut put = |time: f64, events: &mut dyn Iterator<Item = PendingEvent>| {
+                let epoch = epoch_of(time);
+                if epoch < horizon {
+                    let slot = &mut self.slots[(epoch % n_slots) as usize];
+                    self.busy_slots += usize::from(slot.is_empty());
+                    slot.events.extend(events);
+                } else {
+                    for event in events {
+                        self.far_seq += 1;
+                        self.far.push(Reverse(FarEvent {
+                            epoch,
+                            seq: self.far_seq,
+                            event,
+                        }));
                     }
-                    Some(di) => {
-                        for ((&p, &weight), &d) in posts.iter().zip(weights).zip(di) {
-                            let time = sp.time + table[d as usize];
-                            let event = PendingEvent {
+                }
+            };
+            match delay_index {
+                None => {
+                    let time = sp.time + table[0];
+                    let mut events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
+                        time,
+                        weight,
+                        target: post_offset + p,
+                    });
+                    put(time, &mut events);
+                }
+                Some(di) => {
+                    for ((&p, &weight), &d) in posts.iter().zip(weights).zip(di) {
+                        let time = sp.time + table[d as usize];
+                        put(
+                            time,
+                            &mut std::iter::once(PendingEvent {
                                 time,
                                 weight,
                                 target: post_offset + p,
-                            };
-                            let epoch = epoch_of(time);
-                            if epoch < horizon {
-                                self.slots[(epoch % n_slots) as usize].push(event);
-                            } else {
-                                self.far_seq += 1;
-                                self.far.push(Reverse(FarEvent {
-                                    epoch,
-                                    seq: self.far_seq,
-                                    event,
-                                }));
-                            }
-                        }
+                            }),
+                        );
                     }
                 }
             }
+        }
+    }
+
+    fn send_bits(&mut self, k: usize, spikes: &[Spike], from: u32) {
+        let post = self.net.projections[k].post;
+        let mut i = 0;
+        while i < spikes.len() {
+            // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
+            let t = spikes[i].time;
+            let mut j = i;
+            while j < spikes.len() && spikes[j].time == t {
+                j += 1;
+            }
+            let (words, delay, n_post) = match &self.net.projections[k].conn {
+                Connectivity::Bits(b) => (b.words_per_row, b.delay, b.n_post),
+                _ => return,
+            };
+            let mut masks: Vec<Vec<u64>> = Vec::new();
+            for s in &spikes[i..j] {
+                let pre = (s.neuron - from) as usize;
+                let (w, bit) = (pre / 64, 1u64 << (pre % 64));
+                match masks.iter_mut().find(|m| m[w] & bit == 0) {
+                    Some(m) => m[w] |= bit,
+                    None => {
+                        let mut m = vec![0u64; words];
+                        m[w] |= bit;
+                        masks.push(m);
+                    }
+                }
+            }
+            let mut acc = vec![0.0f64; n_post];
+            if let Connectivity::Bits(b) = &self.net.projections[k].conn {
+                for m in &masks {
+                    b.accumulate(m, &mut acc);
+                }
+                self.events_delivered += (j - i) as u64 * (b.len() / b.n_pre.max(1)) as u64;
+            }
+            let target = self.bulk_mut(t + delay, post);
+            for (x, a) in target.iter_mut().zip(&acc) {
+                *x += a;
+            }
+            i = j;
+        }
+    }
+
+    fn send_dense(&mut self, k: usize, spikes: &[Spike], from: u32) {
+        let post = self.net.projections[k].post;
+        let (delay, n_post) = match &self.net.projections[k].conn {
+            Connectivity::Dense(d) => (d.delay, d.n_post),
+            _ => return,
+        };
+        let mut i = 0;
+        while i < spikes.len() {
+            let t = spikes[i].time;
+            let mut j = i;
+            while j < spikes.len() && spikes[j].time == t {
+                j += 1;
+            }
+            let mut acc = vec![0.0f64; n_post];
+            {
+                let proj = &mut self.net.projections[k];
+                let Connectivity::Dense(w) = &mut proj.conn else {
+                    return;
+                };
+                for s in &spikes[i..j] {
+                    w.accumulate((s.neuron - from) as usize, &mut acc);
+                }
+                if let Some(rule) = proj.plasticity.as_mut() {
+                    for s in &spikes[i..j] {
+                        rule.on_pre(s.neuron - from, t + delay, w);
+                    }
+                }
+            }
+            self.events_delivered += ((j - i) * n_post) as u64;
+            let target = self.bulk_mut(t + delay, post);
+            for (x, a) in target.iter_mut().zip(&acc) {
+                *x += a;
+            }
+            i = j;
         }
     }
 }

@@ -61,18 +61,13 @@ pub fn connections(dir: &Path, run: &RunResult) -> std::io::Result<()> {
             &net.populations[proj.pre].name,
             &net.populations[proj.post].name,
         );
-        let syn = &proj.synapses;
-        for pre in 0..syn.n_pre() {
-            for k in syn.row(pre) {
-                writeln!(
-                    w,
-                    "{pre_name},{pre},{post_name},{},{},{}",
-                    syn.post(k),
-                    syn.weight(k),
-                    syn.delay(k)
-                )?;
+        let mut result = Ok(());
+        proj.conn.for_each(|pre, post, weight, delay| {
+            if result.is_ok() {
+                result = writeln!(w, "{pre_name},{pre},{post_name},{post},{weight},{delay}");
             }
-        }
+        });
+        result?;
     }
     w.flush()
 }

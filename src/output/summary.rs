@@ -21,13 +21,13 @@ pub fn summary(run: &RunResult) -> Value {
                 .projections
                 .iter()
                 .filter(|q| q.post == k)
-                .map(|q| q.synapses.len())
+                .map(|q| q.conn.len())
                 .sum();
             let syn_out: usize = net
                 .projections
                 .iter()
                 .filter(|q| q.pre == k)
-                .map(|q| q.synapses.len())
+                .map(|q| q.conn.len())
                 .sum();
             let spikes = run.sim.spike_counts[k];
             json!({
@@ -50,8 +50,8 @@ pub fn summary(run: &RunResult) -> Value {
                 "name": q.name,
                 "pre": net.populations[q.pre].name,
                 "post": net.populations[q.post].name,
-                "synapses": q.synapses.len(),
-                "bytes": q.synapses.bytes(),
+                "synapses": q.conn.len(),
+                "bytes": q.conn.bytes(),
             })
         })
         .collect();

@@ -10,7 +10,8 @@
 //! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
 use super::{CellGroup, StateSample};
-use crate::engine::event::{Lanes, Spike};
+use crate::engine::event::{Input, Lanes, Spike};
+use crate::engine::simulation::BulkInput;
 
 /// Parameters in NEST's units (ms, pF, mV, pA). Defaults are NEST's `iaf_psc_delta` ones.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -96,7 +97,12 @@ pub struct LifGroup {
     /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
     next_spike: Vec<f64>,
     exact: Vec<bool>,
+    /// A lower bound of `next_spike` over the group.
+    min_next: f64,
     recording: Option<Recording>,
+    /// Neurons whose input jumps are recorded (`u32::MAX`: not recorded), and the jumps.
+    input_slot: Vec<u32>,
+    inputs: Vec<StateSample>,
 }
 
 impl LifGroup {
@@ -113,10 +119,14 @@ impl LifGroup {
             ref_until: vec![f64::NEG_INFINITY; n],
             next_spike: vec![f64::INFINITY; n],
             exact: vec![true; n],
+            min_next: f64::INFINITY,
             recording: None,
+            input_slot: Vec::new(),
+            inputs: Vec::new(),
         };
         for i in 0..n {
             g.refresh(i);
+            g.min_next = g.min_next.min(g.next_spike[i]);
         }
         g
     }
@@ -210,6 +220,13 @@ impl LifGroup {
 
     #[inline]
     fn apply(&mut self, i: usize, time: f64, weight: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        if !self.input_slot.is_empty() && self.input_slot[i] != u32::MAX {
+            self.inputs.push(StateSample {
+                time,
+                neuron: i as u32,
+                value: weight,
+            });
+        }
         self.fire_until(i, time, true, gid, spikes);
         if time < self.ref_until[i] {
             return; // refractory: the input is lost
@@ -236,6 +253,64 @@ impl LifGroup {
             self.relax(self.u[i], t - self.t_u[i])
         };
         u + self.p.e_l
+    }
+
+    /// Applies neuron `i`'s inputs of this epoch: its lane and its entries of the bulk inputs,
+    /// in time order, inputs at exactly the same time summed into one jump. Bulk entries of
+    /// zero are no input.
+    fn take_inputs(
+        &mut self,
+        i: usize,
+        lane: &[Input],
+        bulk: &[BulkInput],
+        gid: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
+        let recording = self.recording.is_some();
+        if bulk.is_empty() {
+            let mut j = 0;
+            while j < lane.len() {
+                let time = lane[j].time;
+                let mut weight = f64::from(lane[j].weight);
+                j += 1;
+                while j < lane.len() && lane[j].time == time {
+                    weight += f64::from(lane[j].weight);
+                    j += 1;
+                }
+                if recording {
+                    self.sample_until(i, time, gid, spikes);
+                }
+                self.apply(i, time, weight, gid, spikes);
+            }
+            self.min_next = self.min_next.min(self.next_spike[i]);
+            return;
+        }
+        let (mut j, mut b) = (0, 0);
+        loop {
+            while b < bulk.len() && bulk[b].values[i] == 0.0 {
+                b += 1;
+            }
+            let t_lane = lane.get(j).map_or(f64::INFINITY, |e| e.time);
+            let t_bulk = bulk.get(b).map_or(f64::INFINITY, |e| e.time);
+            let time = t_lane.min(t_bulk);
+            if time == f64::INFINITY {
+                break;
+            }
+            let mut weight = 0.0;
+            while j < lane.len() && lane[j].time == time {
+                weight += f64::from(lane[j].weight);
+                j += 1;
+            }
+            while b < bulk.len() && bulk[b].time == time {
+                weight += bulk[b].values[i];
+                b += 1;
+            }
+            if recording {
+                self.sample_until(i, time, gid, spikes);
+            }
+            self.apply(i, time, weight, gid, spikes);
+        }
+        self.min_next = self.min_next.min(self.next_spike[i]);
     }
 
     /// Takes the samples of neuron `i` due before `limit`.
@@ -276,25 +351,32 @@ impl CellGroup for LifGroup {
         self.u.len()
     }
 
-    fn advance(&mut self, t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
+    fn advance(
+        &mut self,
+        t_end: f64,
+        lanes: &Lanes,
+        bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
         let n = self.len();
         let recording = self.recording.is_some();
-        for (gid, lane) in lanes.lanes_in(offset, offset + n as u32) {
-            let i = (gid - offset) as usize;
-            let mut j = 0;
-            while j < lane.len() {
-                // Inputs at exactly the same time are one jump of their summed weight.
-                let time = lane[j].time;
-                let mut weight = f64::from(lane[j].weight);
-                j += 1;
-                while j < lane.len() && lane[j].time == time {
-                    weight += f64::from(lane[j].weight);
-                    j += 1;
-                }
-                if recording {
-                    self.sample_until(i, time, gid, spikes);
-                }
-                self.apply(i, time, weight, gid, spikes);
+        if bulk.is_empty() {
+            for (gid, lane) in lanes.lanes_in(offset, offset + n as u32) {
+                self.take_inputs((gid - offset) as usize, lane, &[], gid, spikes);
+            }
+        } else {
+            let mut touched = lanes.lanes_in(offset, offset + n as u32).peekable();
+            for i in 0..n {
+                let gid = offset + i as u32;
+                let lane = match touched.peek() {
+                    Some(&(g, lane)) if g == gid => {
+                        touched.next();
+                        lane
+                    }
+                    _ => &[],
+                };
+                self.take_inputs(i, lane, bulk, gid, spikes);
             }
         }
         if recording {
@@ -303,11 +385,20 @@ impl CellGroup for LifGroup {
             }
         }
         // Spikes of free relaxation (only neurons whose bound falls in this epoch).
-        for i in 0..n {
-            if self.next_spike[i] < t_end {
-                self.fire_until(i, t_end, false, offset + i as u32, spikes);
+        if self.min_next < t_end {
+            let mut min_next = f64::INFINITY;
+            for i in 0..n {
+                if self.next_spike[i] < t_end {
+                    self.fire_until(i, t_end, false, offset + i as u32, spikes);
+                }
+                min_next = min_next.min(self.next_spike[i]);
             }
+            self.min_next = min_next;
         }
+    }
+
+    fn next_spontaneous(&self) -> f64 {
+        self.min_next
     }
 
     fn membrane_potentials(&self) -> Option<Vec<f64>> {
@@ -337,6 +428,21 @@ impl CellGroup for LifGroup {
 
     fn membrane_samples(&self) -> &[StateSample] {
         self.recording.as_ref().map_or(&[], |r| &r.samples)
+    }
+
+    fn record_inputs(&mut self, neurons: &[u32]) -> Result<(), String> {
+        let mut slot = vec![u32::MAX; self.len()];
+        for (k, &i) in neurons.iter().enumerate() {
+            *slot.get_mut(i as usize).ok_or_else(|| {
+                format!("neuron {i} is outside the population (size {})", self.len())
+            })? = k as u32;
+        }
+        self.input_slot = slot;
+        Ok(())
+    }
+
+    fn input_samples(&self) -> &[StateSample] {
+        &self.inputs
     }
 
     fn state_bytes(&self) -> usize {

@@ -7,6 +7,7 @@ pub mod poisson_source;
 pub mod spike_times;
 
 use super::event::{Lanes, Spike};
+use super::simulation::BulkInput;
 
 /// One sample of a recorded state variable.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,8 +30,19 @@ pub trait CellGroup: Send {
     }
 
     /// Advances every neuron to `t_end` (exclusive), applying the inputs in its lane of `lanes`
-    /// (global index = `offset` + local index) and pushing the spikes it emits.
-    fn advance(&mut self, t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>);
+    /// (global index = `offset` + local index) and the summed inputs in `bulk` (this group's,
+    /// sorted by time), and pushing the spikes it emits.
+    fn advance(
+        &mut self,
+        t_end: f64,
+        lanes: &Lanes,
+        bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    );
+
+    /// A time before which no neuron of the group fires without input (∞ if none will).
+    fn next_spontaneous(&self) -> f64;
 
     /// False for spike sources, which ignore synaptic input.
     fn takes_input(&self) -> bool {
@@ -51,8 +63,21 @@ pub trait CellGroup: Send {
         ))
     }
 
-    /// Samples taken so far, in (neuron, time) order.
+    /// Samples taken so far, in the order they were taken.
     fn membrane_samples(&self) -> &[StateSample] {
+        &[]
+    }
+
+    /// Asks the group to record every input jump (time, summed weight) of `neurons` (local).
+    fn record_inputs(&mut self, _neurons: &[u32]) -> Result<(), String> {
+        Err(format!(
+            "model `{}` does not record its inputs",
+            self.model()
+        ))
+    }
+
+    /// Input jumps recorded so far: `value` is the summed weight applied at `time`.
+    fn input_samples(&self) -> &[StateSample] {
         &[]
     }
 

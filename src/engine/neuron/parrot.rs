@@ -3,6 +3,7 @@
 
 use super::CellGroup;
 use crate::engine::event::{Lanes, Spike};
+use crate::engine::simulation::BulkInput;
 
 pub struct ParrotGroup {
     n: usize,
@@ -23,7 +24,14 @@ impl CellGroup for ParrotGroup {
         self.n
     }
 
-    fn advance(&mut self, _t_end: f64, lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
+    fn advance(
+        &mut self,
+        _t_end: f64,
+        lanes: &Lanes,
+        _bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
         for (gid, lane) in lanes.lanes_in(offset, offset + self.n as u32) {
             for ev in lane {
                 spikes.push(Spike {
@@ -32,6 +40,10 @@ impl CellGroup for ParrotGroup {
                 });
             }
         }
+    }
+
+    fn next_spontaneous(&self) -> f64 {
+        f64::INFINITY
     }
 
     fn state_bytes(&self) -> usize {

@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use super::CellGroup;
 use crate::engine::event::{Lanes, Spike};
 use crate::engine::rng::{Domain, stream};
+use crate::engine::simulation::BulkInput;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PoissonParams {
@@ -63,7 +64,14 @@ impl CellGroup for PoissonGroup {
         self.next.len()
     }
 
-    fn advance(&mut self, t_end: f64, _lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
+    fn advance(
+        &mut self,
+        t_end: f64,
+        _lanes: &Lanes,
+        _bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
         for i in 0..self.len() {
             while self.next[i] < t_end {
                 let t = self.next[i];
@@ -78,6 +86,10 @@ impl CellGroup for PoissonGroup {
 
     fn takes_input(&self) -> bool {
         false
+    }
+
+    fn next_spontaneous(&self) -> f64 {
+        self.next.iter().copied().fold(f64::INFINITY, f64::min)
     }
 
     fn state_bytes(&self) -> usize {

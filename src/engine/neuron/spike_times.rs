@@ -2,6 +2,7 @@
 
 use super::CellGroup;
 use crate::engine::event::{Lanes, Spike};
+use crate::engine::simulation::BulkInput;
 
 pub struct SpikeTimesGroup {
     /// Ascending spike times of each neuron.
@@ -29,7 +30,14 @@ impl CellGroup for SpikeTimesGroup {
         self.times.len()
     }
 
-    fn advance(&mut self, t_end: f64, _lanes: &Lanes, offset: u32, spikes: &mut Vec<Spike>) {
+    fn advance(
+        &mut self,
+        t_end: f64,
+        _lanes: &Lanes,
+        _bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
         for (i, times) in self.times.iter().enumerate() {
             let c = &mut self.cursor[i];
             while *c < times.len() && times[*c] < t_end {
@@ -44,6 +52,14 @@ impl CellGroup for SpikeTimesGroup {
 
     fn takes_input(&self) -> bool {
         false
+    }
+
+    fn next_spontaneous(&self) -> f64 {
+        self.times
+            .iter()
+            .zip(&self.cursor)
+            .filter_map(|(t, &c)| t.get(c).copied())
+            .fold(f64::INFINITY, f64::min)
     }
 
     fn state_bytes(&self) -> usize {

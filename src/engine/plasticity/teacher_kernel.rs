@@ -1,0 +1,140 @@
+//! Teacher-gated, timing-dependent plasticity (the Marr–Albus–Ito parallel-fibre → Purkinje
+//! rule, with EDLUT's kernel), evaluated exactly and event by event.
+//!
+//! - Every presynaptic spike arriving at a synapse potentiates it by `ltp` (weights are read
+//!   for transmission before the spike's own update).
+//! - A teacher spike for postsynaptic neuron j arriving at `t` depresses every synapse (i, j) by
+//!   `ltd · Σ_k k(t − t_ik)` over the presynaptic arrivals `t_ik < t`, with the kernel
+//!   `k(s) = e^{−s/τ} sin^m(s/τ)`, normalised to 1 at its peak `s = τ·atan(m)`, on its first lobe
+//!   `0 ≤ s < πτ` and zero after it. The compact support makes the rule exact: arrivals older
+//!   than πτ contribute exactly nothing, so only the arrivals of the last πτ ms are kept.
+//!
+//! With `ltd = 2·ltp` and the teacher fired exactly at the peak after a presynaptic spike, that
+//! synapse changes by exactly `−ltp`; without a teacher, by `+ltp`: Kanerva's bipolar counter.
+
+use std::collections::VecDeque;
+
+use crate::engine::synapse::DenseWeights;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TeacherKernelParams {
+    pub ltp: f64,
+    pub ltd: f64,
+    pub tau_ms: f64,
+    pub exponent: u32,
+}
+
+impl TeacherKernelParams {
+    /// Time of the kernel's peak, ms.
+    pub fn t_peak(&self) -> f64 {
+        self.tau_ms * (self.exponent as f64).atan()
+    }
+
+    /// End of the kernel's support, ms.
+    pub fn window(&self) -> f64 {
+        std::f64::consts::PI * self.tau_ms
+    }
+
+    fn raw(&self, s: f64) -> f64 {
+        let x = s / self.tau_ms;
+        (-x).exp() * x.sin().powi(self.exponent as i32)
+    }
+
+    /// The normalised kernel `k(s)`.
+    pub fn kernel(&self, s: f64) -> f64 {
+        if s <= 0.0 || s >= self.window() {
+            return 0.0;
+        }
+        self.raw(s) / self.raw(self.t_peak())
+    }
+}
+
+pub struct TeacherKernel {
+    pub params: TeacherKernelParams,
+    /// Presynaptic arrivals (neuron, time) of the last window, in time order.
+    recent: VecDeque<(u32, f64)>,
+    pub enabled: bool,
+}
+
+impl TeacherKernel {
+    pub fn new(params: TeacherKernelParams) -> Self {
+        TeacherKernel {
+            params,
+            recent: VecDeque::new(),
+            enabled: true,
+        }
+    }
+
+    /// A presynaptic spike of neuron `pre` reaches its synapses at `t`.
+    pub fn on_pre(&mut self, pre: u32, t: f64, w: &mut DenseWeights) {
+        if !self.enabled {
+            return;
+        }
+        let ltp = self.params.ltp;
+        if ltp != 0.0 {
+            for x in w.row_mut(pre as usize) {
+                *x = (f64::from(*x) + ltp) as f32;
+            }
+        }
+        self.recent.push_back((pre, t));
+    }
+
+    /// A teacher spike for postsynaptic neuron `post` arrives at `t`.
+    pub fn on_teacher(&mut self, post: u32, t: f64, w: &mut DenseWeights) {
+        if !self.enabled {
+            return;
+        }
+        let window = self.params.window();
+        while self.recent.front().is_some_and(|&(_, tp)| t - tp >= window) {
+            self.recent.pop_front();
+        }
+        for &(pre, tp) in &self.recent {
+            let k = self.params.kernel(t - tp);
+            if k > 0.0 {
+                w.add(pre as usize, post as usize, -self.params.ltd * k);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_peaks_at_one_and_has_compact_support() {
+        let p = TeacherKernelParams {
+            ltp: 1.0,
+            ltd: 2.0,
+            tau_ms: 50.0,
+            exponent: 4,
+        };
+        assert_eq!(p.kernel(p.t_peak()), 1.0);
+        assert!(p.kernel(p.t_peak() * 0.9) < 1.0 && p.kernel(p.t_peak() * 1.1) < 1.0);
+        assert_eq!(p.kernel(0.0), 0.0);
+        assert_eq!(p.kernel(p.window()), 0.0);
+        assert_eq!(p.kernel(-1.0), 0.0);
+    }
+
+    #[test]
+    fn a_write_changes_each_weight_by_exactly_plus_or_minus_ltp() {
+        let p = TeacherKernelParams {
+            ltp: 1.0,
+            ltd: 2.0,
+            tau_ms: 50.0,
+            exponent: 4,
+        };
+        let mut w = DenseWeights::new(3, 2, vec![0.0; 6], 1.0);
+        let mut rule = TeacherKernel::new(p);
+        // Pre 0 and 2 arrive at 10 ms; the teacher of post 1 arrives at the kernel's peak.
+        rule.on_pre(0, 10.0, &mut w);
+        rule.on_pre(2, 10.0, &mut w);
+        rule.on_teacher(1, 10.0 + p.t_peak(), &mut w);
+        assert_eq!((w.get(0, 0), w.get(0, 1)), (1.0, -1.0));
+        assert_eq!((w.get(1, 0), w.get(1, 1)), (0.0, 0.0));
+        assert_eq!((w.get(2, 0), w.get(2, 1)), (1.0, -1.0));
+        // A later teacher, past the window, changes nothing.
+        rule.on_teacher(0, 10.0 + p.window() + 1.0, &mut w);
+        assert_eq!(w.get(0, 0), 1.0);
+    }
+}
