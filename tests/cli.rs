@@ -27,10 +27,7 @@ fn short_cuba() -> String {
 fn run_writes_every_output_and_the_network_export() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.toml"), short_cuba()).unwrap();
-    let (code, _, err) = engram(
-        &["run", "c.toml", "--out", "res", "--export-network"],
-        dir.path(),
-    );
+    let (code, _, err) = engram(&["run", "c.toml", "--out", "res", "--export-network"], dir.path());
     assert_eq!(code, 0, "{err}");
     let folder = dir.path().join("res/cuba_ed");
     for f in [
@@ -44,8 +41,7 @@ fn run_writes_every_output_and_the_network_export() {
         assert!(folder.join(f).is_file(), "{f} missing");
     }
     let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("summary.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
     let synapses = summary["synapses"].as_u64().unwrap();
     let connections = std::fs::read_to_string(folder.join("connections.csv")).unwrap();
     assert_eq!(connections.lines().count() as u64, synapses + 1);
@@ -82,10 +78,7 @@ fn same_seed_gives_identical_spikes_and_another_seed_different_ones() {
     let b = spikes("b", "5");
     let c = spikes("c", "6");
     assert!(a.len() > 1000);
-    assert_eq!(
-        a, b,
-        "same circuit and seed must give byte-identical spikes.csv"
-    );
+    assert_eq!(a, b, "same circuit and seed must give byte-identical spikes.csv");
     assert_ne!(a, c);
 }
 
@@ -104,10 +97,7 @@ fn assert_bad(text: &str, line: usize, field: &str, words: &str) {
             err.contains(&format!("bad.toml:{line}:")),
             "{cmd}: no line {line} in: {err}"
         );
-        assert!(
-            err.contains(field),
-            "{cmd}: field `{field}` not named in: {err}"
-        );
+        assert!(err.contains(field), "{cmd}: field `{field}` not named in: {err}");
         assert!(err.contains(words), "{cmd}: `{words}` not in: {err}");
         assert!(err.contains("hint:"), "{cmd}: no hint in: {err}");
         assert!(!err.contains("panicked"), "{err}");
@@ -219,13 +209,11 @@ fn empty_population_is_an_error() {
 
 #[test]
 fn network_too_large_for_the_machine_is_an_error() {
-    let text = short_cuba()
-        .replace("size = 3200", "size = 3000000")
-        .replacen(
-            "connectivity = { rule = \"fixed_probability\", p = 0.02 }",
-            "connectivity = { rule = \"all_to_all\" }",
-            1,
-        );
+    let text = short_cuba().replace("size = 3200", "size = 3000000").replacen(
+        "connectivity = { rule = \"fixed_probability\", p = 0.02 }",
+        "connectivity = { rule = \"all_to_all\" }",
+        1,
+    );
     assert_bad(&text, 1, "", "GiB");
 }
 
@@ -234,8 +222,5 @@ fn missing_file_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = engram(&["run", "nope.toml"], dir.path());
     assert_eq!(code, 2);
-    assert!(
-        err.contains("nope.toml") && err.contains("cannot read"),
-        "{err}"
-    );
+    assert!(err.contains("nope.toml") && err.contains("cannot read"), "{err}");
 }

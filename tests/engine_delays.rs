@@ -3,9 +3,7 @@
 
 use engram::engine::connect::Rule;
 use engram::engine::distribution::Distribution;
-use engram::engine::network::{
-    Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage,
-};
+use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
 use engram::engine::simulation::Simulation;
 
 #[test]

@@ -2,9 +2,7 @@
 
 use engram::engine::connect::Rule;
 use engram::engine::distribution::Distribution;
-use engram::engine::network::{
-    Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage,
-};
+use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
 use engram::engine::neuron::lif::LifParams;
 use engram::engine::simulation::Simulation;
 
@@ -151,11 +149,7 @@ fn scheduled_input_matches_the_closed_form_with_reset_and_refractoriness() {
         expected.len() >= 3,
         "the protocol should make the neuron fire several times"
     );
-    assert_eq!(
-        got.len(),
-        expected.len(),
-        "engine {got:?} vs theory {expected:?}"
-    );
+    assert_eq!(got.len(), expected.len(), "engine {got:?} vs theory {expected:?}");
     for (g, e) in got.iter().zip(&expected) {
         assert!((g - e).abs() < 1e-9, "spike at {g}, theory {e}");
     }
@@ -193,12 +187,7 @@ fn membrane_is_clamped_at_reset_during_refractoriness() {
         if refractory {
             assert_eq!(s.value, p.v_reset, "at {} ms", s.time);
         } else {
-            assert!(
-                s.value < p.v_th,
-                "above threshold at {} ms: {}",
-                s.time,
-                s.value
-            );
+            assert!(s.value < p.v_th, "above threshold at {} ms: {}", s.time, s.value);
         }
     }
 }

@@ -8,11 +8,7 @@ fn json(args: &[&str]) -> serde_json::Value {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -74,9 +70,7 @@ fn bad_arguments_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = Command::new(env!("CARGO_BIN_EXE_engram"))
-        .args([
-            "math", "sdm", "optimal", "--n", "64", "--r", "two", "--m", "3",
-        ])
+        .args(["math", "sdm", "optimal", "--n", "64", "--r", "two", "--m", "3"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -36,27 +36,18 @@ fn spike_count_is_poisson() {
     let t = trains(7, 100, 20.0, 10_000.0);
     let total: usize = t.iter().map(Vec::len).sum();
     let mean = 20_000.0;
-    assert!(
-        (total as f64 - mean).abs() < 4.5 * mean.sqrt(),
-        "{total} spikes"
-    );
+    assert!((total as f64 - mean).abs() < 4.5 * mean.sqrt(), "{total} spikes");
     // Per-neuron counts: the index of dispersion Σ(c−λ)²/λ is χ² with 100 degrees of freedom;
     // its 0.9999 quantile is about 155 and its 0.0001 quantile about 57.
     let lambda = 200.0;
-    let chi2: f64 = t
-        .iter()
-        .map(|c| (c.len() as f64 - lambda).powi(2) / lambda)
-        .sum();
+    let chi2: f64 = t.iter().map(|c| (c.len() as f64 - lambda).powi(2) / lambda).sum();
     assert!((57.0..155.0).contains(&chi2), "dispersion χ² = {chi2}");
 }
 
 #[test]
 fn intervals_are_exponential() {
     let t = trains(11, 50, 50.0, 20_000.0);
-    let mut isi: Vec<f64> = t
-        .iter()
-        .flat_map(|s| s.windows(2).map(|w| w[1] - w[0]))
-        .collect();
+    let mut isi: Vec<f64> = t.iter().flat_map(|s| s.windows(2).map(|w| w[1] - w[0])).collect();
     isi.sort_by(f64::total_cmp);
     let n = isi.len() as f64;
     assert!(n > 40_000.0);

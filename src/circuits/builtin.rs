@@ -8,8 +8,5 @@ pub const DEFAULT_CIRCUITS: &[(&str, &str)] = &[(
 
 /// The built-in circuit with this file name.
 pub fn find(name: &str) -> Option<&'static str> {
-    DEFAULT_CIRCUITS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
+    DEFAULT_CIRCUITS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }

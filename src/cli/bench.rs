@@ -68,10 +68,7 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         "events_per_second_median": events as f64 / median,
     });
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&figures).unwrap_or_default()
-        );
+        println!("{}", serde_json::to_string_pretty(&figures).unwrap_or_default());
     } else {
         println!(
             "engram bench: {} ({} ms simulated, {} repeats, 1 thread)",

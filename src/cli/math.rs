@@ -88,10 +88,7 @@ fn check_nd(n: usize, d: usize) -> Result<(), String> {
 
 fn print(value: Value, json: bool, text: impl FnOnce(&Value)) {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
     } else {
         text(&value);
     }

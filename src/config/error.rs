@@ -90,16 +90,8 @@ impl<'a> Reporter<'a> {
         let mut field = self.src.path_at(offset).to_string();
         if field.is_empty() {
             // Unparseable text has no field tree: name the key written on that line, if any.
-            let text = self
-                .src
-                .text
-                .lines()
-                .nth(line.saturating_sub(1))
-                .unwrap_or("");
-            field = text
-                .split_once('=')
-                .map_or("", |(k, _)| k.trim())
-                .to_string();
+            let text = self.src.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            field = text.split_once('=').map_or("", |(k, _)| k.trim()).to_string();
         }
         self.errors.push(ConfigError {
             file: self.src.path.clone(),

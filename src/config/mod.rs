@@ -39,9 +39,7 @@ pub fn load(path: &std::path::Path) -> Result<Circuit, ConfigErrors> {
             column: 0,
             field: String::new(),
             message: format!("cannot read the file: {e}"),
-            hint: Some(
-                "check the path; `engram run` with no argument runs the built-in circuits".into(),
-            ),
+            hint: Some("check the path; `engram run` with no argument runs the built-in circuits".into()),
         }])),
     }
 }

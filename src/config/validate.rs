@@ -20,11 +20,7 @@ pub fn machine_memory_bytes() -> f64 {
         .and_then(|s| {
             s.lines()
                 .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| {
-                    l.split_whitespace()
-                        .nth(1)
-                        .and_then(|kb| kb.parse::<f64>().ok())
-                })
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
         })
         .map_or(24.0 * 1024.0 * 1024.0 * 1024.0, |kb| kb * 1024.0)
 }
@@ -93,8 +89,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
         let n = size(r, &path.key("size"), p.size);
         let (model, v_init) = match p.model {
             NeuronModelToml::Lif => {
-                let params =
-                    values::lif_params(r, &path.key("params"), &p.params).unwrap_or_default();
+                let params = values::lif_params(r, &path.key("params"), &p.params).unwrap_or_default();
                 let v_init = p
                     .v_init
                     .as_ref()
@@ -144,11 +139,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
             SourceModelToml::Poisson => {
                 not_for(r, "times_ms", s.times_ms.is_some(), "poisson");
                 let rate_hz = s.rate_hz.unwrap_or_else(|| {
-                    r.at(
-                        &path,
-                        "a poisson stimulus needs `rate_hz`",
-                        "e.g. rate_hz = 10.0",
-                    );
+                    r.at(&path, "a poisson stimulus needs `rate_hz`", "e.g. rate_hz = 10.0");
                     0.0
                 });
                 if !(rate_hz >= 0.0 && rate_hz.is_finite()) {
@@ -182,7 +173,11 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                 not_for(r, "start_ms", s.start_ms.is_some(), "spike_times");
                 not_for(r, "stop_ms", s.stop_ms.is_some(), "spike_times");
                 let times = s.times_ms.clone().unwrap_or_else(|| {
-                    r.at(&path, "a spike_times stimulus needs `times_ms = [[t, ...], ...]` (one list per neuron)", "");
+                    r.at(
+                        &path,
+                        "a spike_times stimulus needs `times_ms = [[t, ...], ...]` (one list per neuron)",
+                        "",
+                    );
                     vec![vec![]]
                 });
                 for (j, list) in times.iter().enumerate() {
@@ -228,10 +223,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
     let mut proj_index: HashMap<String, usize> = HashMap::new();
     for (i, p) in c.projection.iter().enumerate() {
         let path = root.key("projection").index(i);
-        let name = p
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{}->{}", p.pre, p.post));
+        let name = p.name.clone().unwrap_or_else(|| format!("{}->{}", p.pre, p.post));
         if proj_index.insert(name.clone(), projections.len()).is_some() {
             r.at(
                 &path.key("name"),
@@ -258,9 +250,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
         let weight = match &p.weight {
             Some(w) => values::distribution(r, &path.key("weight"), w),
             None => match &rule {
-                Some(Rule::Explicit {
-                    weights: Some(_), ..
-                }) => Some(Distribution::Fixed(0.0)),
+                Some(Rule::Explicit { weights: Some(_), .. }) => Some(Distribution::Fixed(0.0)),
                 _ => {
                     r.at(
                         &path,
@@ -290,8 +280,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                 "e.g. delay_step_ms = 0.1",
             );
         }
-        let (Some(pre), Some(post), Some(rule), Some(weight), Some(delay)) =
-            (pre, post, rule, weight, delay)
+        let (Some(pre), Some(post), Some(rule), Some(weight), Some(delay)) = (pre, post, rule, weight, delay)
         else {
             continue;
         };
@@ -315,10 +304,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                     "use populations of the same size or another rule",
                 );
             }
-            Rule::FixedInDegree {
-                k,
-                multapses: false,
-            } => {
+            Rule::FixedInDegree { k, multapses: false } => {
                 let available = n_pre - usize::from(pre == post && !p.autapses && n_pre > 0);
                 if *k > available {
                     r.at(
@@ -409,11 +395,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                 continue;
             }
             _ => {
-                r.at(
-                    &path,
-                    "give exactly one of `times_ms` and `interval_ms`",
-                    "",
-                );
+                r.at(&path, "give exactly one of `times_ms` and `interval_ms`", "");
                 continue;
             }
         };
@@ -484,10 +466,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                     continue;
                 };
                 match proj_index.get(pname) {
-                    Some(&k) => recorders.push(Recorder::Weights {
-                        projection: k,
-                        times,
-                    }),
+                    Some(&k) => recorders.push(Recorder::Weights { projection: k, times }),
                     None => r.at(
                         &path.key("projection"),
                         format!("unknown projection `{pname}`"),

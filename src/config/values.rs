@@ -126,19 +126,12 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             if low >= high || z(high) < -8.0 || z(low) > 8.0 {
                 r.at(
                     path,
-                    format!(
-                        "the interval [{low}, {high}] holds almost no mass of N({mean}, {std}²)"
-                    ),
+                    format!("the interval [{low}, {high}] holds almost no mass of N({mean}, {std}²)"),
                     "widen low/high around the mean",
                 );
                 return None;
             }
-            Some(Distribution::Normal {
-                mean,
-                std,
-                low,
-                high,
-            })
+            Some(Distribution::Normal { mean, std, low, high })
         }
         other => {
             r.at(
@@ -199,11 +192,7 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
             let k = match t.get("k") {
                 Some(toml::Value::Integer(k)) if *k >= 0 => *k as usize,
                 _ => {
-                    r.at(
-                        &path.key("k"),
-                        "`k` must be a whole number ≥ 0",
-                        "e.g. k = 80",
-                    );
+                    r.at(&path.key("k"), "`k` must be a whole number ≥ 0", "e.g. k = 80");
                     return None;
                 }
             };
@@ -211,11 +200,7 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                 None => false,
                 Some(toml::Value::Boolean(b)) => *b,
                 Some(_) => {
-                    r.at(
-                        &path.key("multapses"),
-                        "`multapses` must be true or false",
-                        "",
-                    );
+                    r.at(&path.key("multapses"), "`multapses` must be true or false", "");
                     return None;
                 }
             };
@@ -228,12 +213,8 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                 Some(list) => {
                     for (i, e) in list.iter().enumerate() {
                         let pair = e.as_array().filter(|a| a.len() == 2).and_then(|a| {
-                            let a0 = a[0]
-                                .as_integer()
-                                .filter(|x| (0..=u32::MAX as i64).contains(x))?;
-                            let a1 = a[1]
-                                .as_integer()
-                                .filter(|x| (0..=u32::MAX as i64).contains(x))?;
+                            let a0 = a[0].as_integer().filter(|x| (0..=u32::MAX as i64).contains(x))?;
+                            let a1 = a[1].as_integer().filter(|x| (0..=u32::MAX as i64).contains(x))?;
                             Some((a0 as u32, a1 as u32))
                         });
                         match pair {
@@ -247,11 +228,7 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                     }
                 }
                 None => {
-                    r.at(
-                        path,
-                        "`explicit` needs `pairs = [[pre, post], ...]`",
-                        RULE_HINT,
-                    );
+                    r.at(path, "`explicit` needs `pairs = [[pre, post], ...]`", RULE_HINT);
                     return None;
                 }
             }
@@ -277,11 +254,9 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
             };
             let weights = list(r, "weights");
             let delays = list(r, "delays_ms");
-            let bad_delay = delays.as_ref().and_then(|d| {
-                d.iter()
-                    .enumerate()
-                    .find(|(_, x)| !(**x > 0.0 && x.is_finite()))
-            });
+            let bad_delay = delays
+                .as_ref()
+                .and_then(|d| d.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())));
             if let Some((i, x)) = bad_delay {
                 r.at(
                     &path.key("delays_ms").index(i),
@@ -296,11 +271,7 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
             })
         }
         other => {
-            r.at(
-                &path.key("rule"),
-                format!("unknown rule `{other}`"),
-                RULE_HINT,
-            );
+            r.at(&path.key("rule"), format!("unknown rule `{other}`"), RULE_HINT);
             None
         }
     }
@@ -320,7 +291,11 @@ pub fn lif_params(r: &mut Reporter, path: &FieldPath, t: &toml::Table) -> Option
             "t_ref" => &mut p.t_ref,
             "i_e" => &mut p.i_e,
             _ => {
-                r.at(&path.key(k), format!("unknown lif parameter `{k}`"), "lif parameters: tau_m (ms), c_m (pF), e_l, v_th, v_reset (mV), t_ref (ms), i_e (pA)");
+                r.at(
+                    &path.key(k),
+                    format!("unknown lif parameter `{k}`"),
+                    "lif parameters: tau_m (ms), c_m (pF), e_l, v_th, v_reset (mV), t_ref (ms), i_e (pA)",
+                );
                 ok = false;
                 continue;
             }

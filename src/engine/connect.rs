@@ -83,9 +83,7 @@ impl Wiring<'_> {
         } = self.rule
         {
             for (k, &(pre, post)) in pairs.iter().enumerate() {
-                let w = weights
-                    .as_ref()
-                    .map_or_else(|| self.weight.mean(), |w| w[k]);
+                let w = weights.as_ref().map_or_else(|| self.weight.mean(), |w| w[k]);
                 let d = delays.as_ref().map_or_else(|| self.delay.mean(), |d| d[k]);
                 out.push(SynapseSpec {
                     pre,
@@ -100,12 +98,7 @@ impl Wiring<'_> {
         let mut pres: Vec<u32> = Vec::new();
         for post in 0..self.n_post {
             pres.clear();
-            let mut rng = stream(
-                self.seed,
-                Domain::Connectivity,
-                self.projection_key,
-                post as u64,
-            );
+            let mut rng = stream(self.seed, Domain::Connectivity, self.projection_key, post as u64);
             self.sources(post, &mut rng, &mut pres);
             let mut wrng = stream(self.seed, Domain::Weight, self.projection_key, post as u64);
             let mut drng = stream(self.seed, Domain::Delay, self.projection_key, post as u64);
@@ -261,11 +254,7 @@ mod tests {
         let syn = wr.synapses();
         assert_eq!(syn.len(), 40 * 200);
         for post in 0..200u32 {
-            let pres: Vec<u32> = syn
-                .iter()
-                .filter(|s| s.post == post)
-                .map(|s| s.pre)
-                .collect();
+            let pres: Vec<u32> = syn.iter().filter(|s| s.post == post).map(|s| s.pre).collect();
             let mut dedup = pres.clone();
             dedup.dedup();
             assert_eq!(dedup.len(), 40, "post {post} has repeated sources");
@@ -286,10 +275,7 @@ mod tests {
     #[test]
     fn drawn_delays_are_rounded_to_the_step_and_positive() {
         let w = Distribution::Fixed(1.0);
-        let d = Distribution::Uniform {
-            low: 0.0,
-            high: 2.0,
-        };
+        let d = Distribution::Uniform { low: 0.0, high: 2.0 };
         let rule = Rule::AllToAll;
         for s in wiring(&rule, &w, &d).synapses() {
             let steps = s.delay / 0.1;

@@ -29,17 +29,10 @@ impl Distribution {
                 if low == high {
                     low
                 } else {
-                    Uniform::new(low, high)
-                        .map(|u| u.sample(rng))
-                        .unwrap_or(low)
+                    Uniform::new(low, high).map(|u| u.sample(rng)).unwrap_or(low)
                 }
             }
-            Distribution::Normal {
-                mean,
-                std,
-                low,
-                high,
-            } => {
+            Distribution::Normal { mean, std, low, high } => {
                 let normal = match Normal::new(mean, std) {
                     Ok(n) => n,
                     Err(_) => return mean,

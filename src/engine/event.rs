@@ -112,17 +112,8 @@ mod tests {
 
     #[test]
     fn lanes_sort_by_time_and_keep_sending_order_on_ties() {
-        let ev = |time, weight, target| PendingEvent {
-            time,
-            weight,
-            target,
-        };
-        let events = [
-            ev(2.0, 1.0, 1),
-            ev(1.0, 2.0, 1),
-            ev(1.0, 3.0, 1),
-            ev(0.5, 4.0, 3),
-        ];
+        let ev = |time, weight, target| PendingEvent { time, weight, target };
+        let events = [ev(2.0, 1.0, 1), ev(1.0, 2.0, 1), ev(1.0, 3.0, 1), ev(0.5, 4.0, 3)];
         let mut lanes = Lanes::default();
         for n in [4, 1000] {
             // Both grouping paths (counting sort for n = 4, comparison sort for n = 1000).

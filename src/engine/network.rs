@@ -260,14 +260,8 @@ impl Network {
     }
 }
 
-fn build_connectivity(
-    desc: &NetworkDesc,
-    proj: &ProjectionDesc,
-) -> Result<Connectivity, BuildError> {
-    let (n_pre, n_post) = (
-        desc.populations[proj.pre].size,
-        desc.populations[proj.post].size,
-    );
+fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Connectivity, BuildError> {
+    let (n_pre, n_post) = (desc.populations[proj.pre].size, desc.populations[proj.post].size);
     let fixed = |d: &Distribution| match d {
         Distribution::Fixed(v) => Ok(*v),
         _ => Err(BuildError::Unsupported(

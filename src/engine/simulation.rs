@@ -281,21 +281,13 @@ impl Simulation {
         }
         let n = self.net.neuron_count();
         self.lanes.fill(n, &self.due.events);
-        self.due.bulk.sort_by(|a, b| {
-            a.population
-                .cmp(&b.population)
-                .then(a.time.total_cmp(&b.time))
-        });
+        self.due
+            .bulk
+            .sort_by(|a, b| a.population.cmp(&b.population).then(a.time.total_cmp(&b.time)));
 
         self.epoch_spikes.clear();
         let mut b = 0;
-        for (g, (group, pop)) in self
-            .net
-            .groups
-            .iter_mut()
-            .zip(&self.net.populations)
-            .enumerate()
-        {
+        for (g, (group, pop)) in self.net.groups.iter_mut().zip(&self.net.populations).enumerate() {
             let start = b;
             while b < self.due.bulk.len() && self.due.bulk[b].population == g {
                 b += 1;
@@ -318,8 +310,7 @@ impl Simulation {
         self.due.teacher.sort_by(|a, b| a.time.total_cmp(&b.time));
         for ev in &self.due.teacher {
             let proj = &mut self.net.projections[ev.projection];
-            if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn)
-            {
+            if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn) {
                 rule.on_teacher(ev.post, ev.time, w);
             }
         }

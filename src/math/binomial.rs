@@ -79,9 +79,6 @@ mod tests {
                 "k = {k}"
             );
         }
-        assert_eq!(
-            choose_row(5),
-            [1u32, 5, 10, 10, 5, 1].map(BigUint::from).to_vec()
-        );
+        assert_eq!(choose_row(5), [1u32, 5, 10, 10, 5, 1].map(BigUint::from).to_vec());
     }
 }

@@ -160,12 +160,7 @@ pub struct BetaFit {
 
 pub fn fit_beta(space: &HammingSpace, d: usize) -> BetaFit {
     let pts: Vec<(f64, f64)> = (0..d.max(2))
-        .map(|dv| {
-            (
-                cosine_of_distance(space.n, dv),
-                space.ln_intersection(d, dv),
-            )
-        })
+        .map(|dv| (cosine_of_distance(space.n, dv), space.ln_intersection(d, dv)))
         .collect();
     let k = pts.len() as f64;
     let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
@@ -204,11 +199,7 @@ mod tests {
             for d in 0..=n / 2 + 1 {
                 for dv in 0..=n {
                     let b = BigUint::from(brute(n, d, dv));
-                    assert_eq!(
-                        intersection_exact(n, d, dv),
-                        b,
-                        "double sum n={n} d={d} dv={dv}"
-                    );
+                    assert_eq!(intersection_exact(n, d, dv), b, "double sum n={n} d={d} dv={dv}");
                     assert_eq!(
                         intersection_exact_kanerva(n, d, dv),
                         b,
@@ -226,10 +217,7 @@ mod tests {
             for dv in [0usize, 1, 2, 7, 40] {
                 let exact = ln_exact(&intersection_exact(n, d, dv));
                 let got = s.ln_intersection(d, dv);
-                assert!(
-                    close(got, exact, 1e-9),
-                    "n={n} d={d} dv={dv}: {got} vs {exact}"
-                );
+                assert!(close(got, exact, 1e-9), "n={n} d={d} dv={dv}: {got} vs {exact}");
                 let kan = s.ln_intersection_kanerva(d, dv);
                 assert!(
                     close(kan, exact, 1e-6),

@@ -33,10 +33,7 @@ impl Bits {
 }
 
 pub fn hamming_words(a: &[u64], b: &[u64]) -> usize {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x ^ y).count_ones() as usize)
-        .sum()
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones() as usize).sum()
 }
 
 /// `r` hard locations with fixed addresses and bipolar counters.
@@ -47,6 +44,9 @@ pub struct SdmMemory {
     words: usize,
     /// Address of location τ: `addresses[τ·words .. (τ+1)·words]`.
     addresses: Vec<u64>,
+    /// Which coordinates location τ looks at (same layout; empty: all of them, Kanerva's
+    /// design). Distance is counted over those coordinates only.
+    masks: Vec<u64>,
     /// Counter of location τ, bit j: `counters[τ·n_out + j]`.
     counters: Vec<i32>,
 }
@@ -73,8 +73,32 @@ impl SdmMemory {
             radius,
             words,
             addresses,
+            masks: Vec::new(),
             counters: vec![0; r * n_out],
         }
+    }
+
+    /// Locations that each look at a subset of the coordinates (`masks`, same layout as the
+    /// addresses): location τ is active for x iff `popcount((a_τ ⊕ x) ∧ mask_τ) ≤ radius`.
+    pub fn with_masks(n: usize, n_out: usize, radius: usize, addresses: Vec<u64>, masks: Vec<u64>) -> Self {
+        assert_eq!(addresses.len(), masks.len());
+        let mut m = SdmMemory::new(n, n_out, radius, addresses);
+        m.masks = masks;
+        m
+    }
+
+    /// Distance of location τ's address to `x` over the coordinates it looks at.
+    pub fn distance(&self, tau: usize, x: &Bits) -> usize {
+        let a = self.address(tau);
+        if self.masks.is_empty() {
+            return hamming_words(a, &x.words);
+        }
+        let m = &self.masks[tau * self.words..(tau + 1) * self.words];
+        a.iter()
+            .zip(&x.words)
+            .zip(m)
+            .map(|((a, b), m)| ((a ^ b) & m).count_ones() as usize)
+            .sum()
     }
 
     pub fn locations(&self) -> usize {
@@ -88,7 +112,7 @@ impl SdmMemory {
     /// `A(x)`: locations within the radius of `x`, ascending.
     pub fn activated(&self, x: &Bits) -> Vec<u32> {
         (0..self.locations())
-            .filter(|&t| hamming_words(self.address(t), &x.words) <= self.radius)
+            .filter(|&t| self.distance(t, x) <= self.radius)
             .map(|t| t as u32)
             .collect()
     }

@@ -57,10 +57,7 @@ pub fn connections(dir: &Path, run: &RunResult) -> std::io::Result<()> {
     writeln!(w, "pre_population,pre,post_population,post,weight,delay_ms")?;
     let net = run.net();
     for proj in &net.projections {
-        let (pre_name, post_name) = (
-            &net.populations[proj.pre].name,
-            &net.populations[proj.post].name,
-        );
+        let (pre_name, post_name) = (&net.populations[proj.pre].name, &net.populations[proj.post].name);
         let mut result = Ok(());
         proj.conn.for_each(|pre, post, weight, delay| {
             if result.is_ok() {

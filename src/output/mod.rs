@@ -44,10 +44,8 @@ pub fn write_run(root: &Path, run: &RunResult) -> Result<PathBuf, String> {
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("summary.json"), json + "\n").map_err(ctx("summary.json"))?;
     if run.circuit.output.raster {
-        raster::raster(&dir.join("raster.png"), run)
-            .map_err(|e| format!("cannot draw raster.png: {e}"))?;
+        raster::raster(&dir.join("raster.png"), run).map_err(|e| format!("cannot draw raster.png: {e}"))?;
     }
-    std::fs::write(dir.join("report.md"), report::report(run, &summary))
-        .map_err(ctx("report.md"))?;
+    std::fs::write(dir.join("report.md"), report::report(run, &summary)).map_err(ctx("report.md"))?;
     staged.commit().map_err(ctx("the output folder"))
 }

@@ -185,10 +185,7 @@ impl LifGroup {
 
     #[inline]
     fn fire(&mut self, i: usize, t: f64, gid: u32, spikes: &mut Vec<Spike>) {
-        spikes.push(Spike {
-            time: t,
-            neuron: gid,
-        });
+        spikes.push(Spike { time: t, neuron: gid });
         self.u[i] = self.u_reset;
         self.t_u[i] = t;
         self.ref_until[i] = t + self.p.t_ref;
@@ -196,14 +193,7 @@ impl LifGroup {
 
     /// Emits the spikes of free relaxation before `limit` (and at `limit` if `inclusive`).
     #[inline]
-    fn fire_until(
-        &mut self,
-        i: usize,
-        limit: f64,
-        inclusive: bool,
-        gid: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
+    fn fire_until(&mut self, i: usize, limit: f64, inclusive: bool, gid: u32, spikes: &mut Vec<Spike>) {
         let due = |t: f64| t < limit || (inclusive && t == limit);
         while due(self.next_spike[i]) {
             if !self.exact[i] {
@@ -412,9 +402,9 @@ impl CellGroup for LifGroup {
     fn record_membrane(&mut self, neurons: &[u32], times: &[f64]) -> Result<(), String> {
         let mut slot = vec![u32::MAX; self.len()];
         for (k, &i) in neurons.iter().enumerate() {
-            let s = slot.get_mut(i as usize).ok_or_else(|| {
-                format!("neuron {i} is outside the population (size {})", self.len())
-            })?;
+            let s = slot
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("neuron {i} is outside the population (size {})", self.len()))?;
             *s = k as u32;
         }
         self.recording = Some(Recording {
@@ -433,9 +423,10 @@ impl CellGroup for LifGroup {
     fn record_inputs(&mut self, neurons: &[u32]) -> Result<(), String> {
         let mut slot = vec![u32::MAX; self.len()];
         for (k, &i) in neurons.iter().enumerate() {
-            *slot.get_mut(i as usize).ok_or_else(|| {
-                format!("neuron {i} is outside the population (size {})", self.len())
-            })? = k as u32;
+            *slot
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("neuron {i} is outside the population (size {})", self.len()))? =
+                k as u32;
         }
         self.input_slot = slot;
         Ok(())

@@ -70,10 +70,7 @@ pub trait CellGroup: Send {
 
     /// Asks the group to record every input jump (time, summed weight) of `neurons` (local).
     fn record_inputs(&mut self, _neurons: &[u32]) -> Result<(), String> {
-        Err(format!(
-            "model `{}` does not record its inputs",
-            self.model()
-        ))
+        Err(format!("model `{}` does not record its inputs", self.model()))
     }
 
     /// Input jumps recorded so far: `value` is the summed weight applied at `time`.

@@ -63,10 +63,7 @@ impl BitMatrix {
             .collect();
         for (j, o) in out.iter_mut().enumerate() {
             let row = self.row(j);
-            let c: u32 = nonzero
-                .iter()
-                .map(|&k| (row[k] & mask[k]).count_ones())
-                .sum();
+            let c: u32 = nonzero.iter().map(|&k| (row[k] & mask[k]).count_ones()).sum();
             if c > 0 {
                 *o += f64::from(c) * w;
             }
