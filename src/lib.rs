@@ -1,6 +1,7 @@
 //! engram: an exact, event-driven spiking neural circuit simulator.
 
 pub mod circuits;
+pub mod compare;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -1,5 +1,6 @@
-//! Runs a circuit given directly as populations, stimuli and projections: build the engine
-//! network, attach the recorders, simulate, and collect what the output stage writes.
+//! Runs a circuit given as populations, stimuli and projections: build the engine network,
+//! attach the recorders, simulate (stopping for weight snapshots and scheduled changes), and
+//! collect what the output stage writes.
 
 use std::time::Instant;
 
@@ -9,7 +10,7 @@ use crate::engine::network::{BuildError, Network};
 use crate::engine::neuron::StateSample;
 use crate::engine::simulation::Simulation;
 
-/// Weights of one projection at one time, in storage order (pre, post, weight).
+/// Weights of one projection at one time, by presynaptic neuron (pre, post, weight).
 pub struct WeightSnapshot {
     pub projection: usize,
     pub time: f64,
@@ -25,6 +26,8 @@ pub struct RunResult {
     /// Recorded spikes, sorted by (time, neuron).
     pub spikes: Vec<Spike>,
     pub membrane: Vec<(usize, Vec<StateSample>)>,
+    /// Input jumps per recorded population, sorted by (time, neuron).
+    pub inputs: Vec<(usize, Vec<StateSample>)>,
     pub weights: Vec<WeightSnapshot>,
     pub build_seconds: f64,
     pub simulate_seconds: f64,
@@ -36,22 +39,31 @@ impl RunResult {
     }
 }
 
+enum Stop {
+    Snapshot(usize),
+    Change(usize),
+}
+
+fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
+    s.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
+    s
+}
+
 /// Builds and simulates `circuit`; `progress` receives the simulated time (ms).
 pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, BuildError> {
     let t0 = Instant::now();
     let mut net = Network::build(&circuit.network)?;
     let initial_v = net.groups.iter().map(|g| g.membrane_potentials()).collect();
     for rec in &circuit.recorders {
-        if let Recorder::Membrane {
-            population,
-            neurons,
-            times,
-        } = rec
-        {
-            // Validation checked the model and the indices.
-            net.groups[*population]
-                .record_membrane(neurons, times)
-                .expect("validated membrane recorder");
+        // Validation checked the models and the indices.
+        match rec {
+            Recorder::Membrane { population, neurons, times } => {
+                net.groups[*population].record_membrane(neurons, times).expect("validated membrane recorder")
+            }
+            Recorder::Inputs { population, neurons } => {
+                net.groups[*population].record_inputs(neurons).expect("validated input recorder")
+            }
+            Recorder::Weights { .. } => {}
         }
     }
     let mut sim = Simulation::new(net, circuit.duration_ms);
@@ -60,51 +72,59 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     }
     let build_seconds = t0.elapsed().as_secs_f64();
 
-    // Stop at every weight-snapshot time so the snapshot sees the weights then.
-    let mut stops: Vec<(f64, usize)> = Vec::new();
+    // Stop at every weight-snapshot time and every scheduled change.
+    let mut stops: Vec<(f64, Stop)> = Vec::new();
     for (k, rec) in circuit.recorders.iter().enumerate() {
         if let Recorder::Weights { times, .. } = rec {
-            stops.extend(
-                times
-                    .iter()
-                    .filter(|t| **t <= circuit.duration_ms)
-                    .map(|t| (*t, k)),
-            );
+            stops.extend(times.iter().filter(|t| **t <= circuit.duration_ms).map(|t| (*t, Stop::Snapshot(k))));
         }
+    }
+    for (k, c) in circuit.changes.iter().enumerate() {
+        stops.push((c.time, Stop::Change(k)));
     }
     stops.sort_by(|a, b| a.0.total_cmp(&b.0));
     let t1 = Instant::now();
     let mut weights = Vec::new();
-    for (t, k) in stops {
+    for (t, stop) in stops {
         if t > sim.now() {
-            sim.run_until(t, progress);
+            sim.run_until(t.min(circuit.duration_ms), progress);
         }
-        if let Recorder::Weights { projection, .. } = circuit.recorders[k] {
-            weights.push(snapshot(&sim.net, projection, sim.now()));
+        match stop {
+            Stop::Snapshot(k) => {
+                if let Recorder::Weights { projection, .. } = circuit.recorders[k] {
+                    weights.push(snapshot(&sim.net, projection, sim.now()));
+                }
+            }
+            Stop::Change(k) => {
+                let c = &circuit.changes[k];
+                sim.set_plasticity(c.projection, c.plasticity);
+            }
         }
     }
     sim.run_until(circuit.duration_ms, progress);
     let simulate_seconds = t1.elapsed().as_secs_f64();
 
     let spikes = std::mem::take(&mut sim.recorded);
-    let membrane = circuit
-        .recorders
-        .iter()
-        .filter_map(|r| match r {
+    let mut membrane = Vec::new();
+    let mut inputs = Vec::new();
+    for r in &circuit.recorders {
+        match r {
             Recorder::Membrane { population, .. } => {
-                let mut s = sim.net.groups[*population].membrane_samples().to_vec();
-                s.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
-                Some((*population, s))
+                membrane.push((*population, sorted(sim.net.groups[*population].membrane_samples().to_vec())))
             }
-            _ => None,
-        })
-        .collect();
+            Recorder::Inputs { population, .. } => {
+                inputs.push((*population, sorted(sim.net.groups[*population].input_samples().to_vec())))
+            }
+            Recorder::Weights { .. } => {}
+        }
+    }
     Ok(RunResult {
         circuit,
         sim,
         initial_v,
         spikes,
         membrane,
+        inputs,
         weights,
         build_seconds,
         simulate_seconds,
@@ -113,12 +133,6 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
 
 fn snapshot(net: &Network, projection: usize, time: f64) -> WeightSnapshot {
     let mut weights = Vec::with_capacity(net.projections[projection].conn.len());
-    net.projections[projection]
-        .conn
-        .for_each(|pre, post, w, _| weights.push((pre, post, w)));
-    WeightSnapshot {
-        projection,
-        time,
-        weights,
-    }
+    net.projections[projection].conn.for_each(|pre, post, w, _| weights.push((pre, post, w)));
+    WeightSnapshot { projection, time, weights }
 }

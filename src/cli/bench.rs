@@ -68,20 +68,20 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         "events_per_second_median": events as f64 / median,
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&figures).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&figures).unwrap_or_default());
     } else {
-        println!(
+        outln!(
             "engram bench: {} ({} ms simulated, {} repeats, 1 thread)",
             circuit.name,
             circuit.duration_ms,
             rows.len()
         );
-        println!("  synapses            {synapses} ({bps:.2} bytes per synapse)");
-        println!("  spikes              {spikes}");
-        println!("  synaptic events     {events}");
-        println!("  build               {build:.3} s");
-        println!("  simulate            best {best:.3} s, median {median:.3} s");
-        println!(
+        outln!("  synapses            {synapses} ({bps:.2} bytes per synapse)");
+        outln!("  spikes              {spikes}");
+        outln!("  synaptic events     {events}");
+        outln!("  build               {build:.3} s");
+        outln!("  simulate            best {best:.3} s, median {median:.3} s");
+        outln!(
             "  events per second   best {:.3e}, median {:.3e}",
             events as f64 / best,
             events as f64 / median

@@ -88,7 +88,7 @@ fn check_nd(n: usize, d: usize) -> Result<(), String> {
 
 fn print(value: Value, json: bool, text: impl FnOnce(&Value)) {
     if json {
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
     } else {
         text(&value);
     }
@@ -116,10 +116,10 @@ pub fn run(cmd: MathCommand) -> u8 {
                 })
                 .collect();
             print(Value::Array(rows), json, |v| {
-                println!("# n = {n}, r = {r:e}, d = {d}, beta (least squares) = {beta:.4}");
-                println!("{:>6} {:>9} {:>16} {:>16} {:>12} {:>12}", "d_v", "cos", "ln_intersection", "expected", "normalized", "softmax");
+                outln!("# n = {n}, r = {r:e}, d = {d}, beta (least squares) = {beta:.4}");
+                outln!("{:>6} {:>9} {:>16} {:>16} {:>12} {:>12}", "d_v", "cos", "ln_intersection", "expected", "normalized", "softmax");
                 for row in v.as_array().into_iter().flatten() {
-                    println!(
+                    outln!(
                         "{:>6} {:>9.5} {:>16.6} {:>16.6e} {:>12.4e} {:>12.4e}",
                         row["d_v"].as_u64().unwrap_or(0),
                         row["cos"].as_f64().unwrap_or(0.0),
@@ -138,7 +138,7 @@ pub fn run(cmd: MathCommand) -> u8 {
             let f = fit_beta(&HammingSpace::new(n), d);
             let v = json!({"n": n, "d": d, "points": f.points, "beta_ols": f.beta_ols, "beta_published": f.beta_published, "intercept": f.intercept});
             print(v, json, |_| {
-                println!("n = {n}, d = {d}: beta_ols = {:.4}, beta_published = {:.4} (ln I fitted on cos over d_v = 0..{})", f.beta_ols, f.beta_published, d - 1)
+                outln!("n = {n}, d = {d}: beta_ols = {:.4}, beta_published = {:.4} (ln I fitted on cos over d_v = 0..{})", f.beta_ols, f.beta_published, d - 1)
             });
             Ok(())
         }),
@@ -146,10 +146,10 @@ pub fn run(cmd: MathCommand) -> u8 {
             let o = optimal_radii(n, r, m);
             let v = json!({"n": n, "r": r, "m": m, "p_snr": o.p_snr, "d_snr": o.d_snr, "p_mem": o.p_mem, "d_mem": o.d_mem, "d_cd": o.d_cd, "critical_distance": o.critical_distance});
             print(v, json, |_| {
-                println!("n = {n}, r = {r:e}, m = {m}:");
-                println!("  signal-to-noise   d_snr = {} (p = {:.3e})", o.d_snr, o.p_snr);
-                println!("  memory capacity   d_mem = {} (p = {:.3e})", o.d_mem, o.p_mem);
-                println!("  critical distance d_cd  = {} (corrects queries up to {} bits off)", o.d_cd, o.critical_distance);
+                outln!("n = {n}, r = {r:e}, m = {m}:");
+                outln!("  signal-to-noise   d_snr = {} (p = {:.3e})", o.d_snr, o.p_snr);
+                outln!("  memory capacity   d_mem = {} (p = {:.3e})", o.d_mem, o.p_mem);
+                outln!("  critical distance d_cd  = {} (corrects queries up to {} bits off)", o.d_cd, o.critical_distance);
             });
         }),
     };

@@ -1,5 +1,13 @@
 //! The command line: `engram run`, `engram validate`, `engram bench`.
 
+/// `println!` that ignores a closed stdout (e.g. `engram ... | head`) instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod bench;
 mod math;
 mod run;

@@ -5,32 +5,29 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE};
-use crate::circuits::{builtin, generic};
-use crate::config::{self, Circuit};
+use crate::circuits::{self, Loaded, builtin, cerebellum, generic};
+use crate::config::Circuit;
+use crate::output::{self, Extras};
 
 /// The circuits to run: the given files, or the built-in defaults.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Circuit>, String> {
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, String> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     if paths.is_empty() {
         for (name, text) in builtin::DEFAULT_CIRCUITS {
-            match config::parse(name, text) {
+            match circuits::parse(name, text) {
                 Ok(c) => out.push(c),
                 Err(e) => errors.push(e.to_string()),
             }
         }
     }
     for p in paths {
-        match config::load(p) {
+        match circuits::load(p) {
             Ok(c) => out.push(c),
             Err(e) => errors.push(e.to_string()),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors.join("\n"))
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors.join("\n")) }
 }
 
 fn progress_bar(circuit: &Circuit) -> ProgressBar {
@@ -44,6 +41,77 @@ fn progress_bar(circuit: &Circuit) -> ProgressBar {
     bar
 }
 
+fn simulate(circuit: Circuit) -> Result<generic::RunResult, String> {
+    let bar = progress_bar(&circuit);
+    let duration = circuit.duration_ms;
+    let mut report = |t: f64| {
+        bar.set_position((t * 10.0).round() as u64);
+        bar.set_message(format!("{t:.1} / {duration} ms"));
+    };
+    let result = generic::run(circuit, &mut report).map_err(|e| e.to_string());
+    bar.finish_and_clear();
+    result
+}
+
+fn describe(result: &generic::RunResult, dir: &Path) {
+    outln!(
+        "{}: {} neurons, {} synapses, {} spikes, {} synaptic events in {:.3} s (build {:.3} s) -> {}",
+        result.circuit.name,
+        result.net().neuron_count(),
+        result.net().synapse_count(),
+        result.sim.spike_counts.iter().sum::<u64>(),
+        result.sim.events_delivered,
+        result.simulate_seconds,
+        result.build_seconds,
+        dir.display()
+    );
+}
+
+/// Runs one loaded circuit and writes its folder.
+fn run_one(loaded: Loaded, out: &Path, export_network: bool) -> Result<(), (u8, String)> {
+    match loaded {
+        Loaded::Network(mut circuit) => {
+            if export_network {
+                circuit.output.connections = true;
+                circuit.output.initial_state = true;
+            }
+            let result = simulate(circuit).map_err(|e| (EXIT_BAD_INPUT, e))?;
+            let dir = output::write_run(out, &result).map_err(|e| (EXIT_FAILURE, e))?;
+            describe(&result, &dir);
+        }
+        Loaded::Cerebellum(spec, source) => {
+            let t0 = std::time::Instant::now();
+            let c = cerebellum::build(*spec, &source);
+            let built = t0.elapsed().as_secs_f64();
+            let mut result = simulate(c.circuit.clone()).map_err(|e| (EXIT_BAD_INPUT, e))?;
+            result.build_seconds += built;
+            let t1 = std::time::Instant::now();
+            let cmp = crate::compare::cerebellum::compare(&c, &result);
+            let compare_seconds = t1.elapsed().as_secs_f64();
+            let files = |dir: &Path| output::cerebellum::files(&c, &result, &cmp, dir);
+            let mut comparison = cmp.to_json();
+            comparison["compare_seconds"] = serde_json::json!(compare_seconds);
+            let extras = Extras {
+                summary: vec![("comparison".into(), comparison)],
+                report: output::cerebellum::report(&c, &cmp),
+                files: &files,
+            };
+            let dir = output::write_run_with(out, &result, Some(&extras)).map_err(|e| (EXIT_FAILURE, e))?;
+            describe(&result, &dir);
+            outln!(
+                "  vs SDM: PC input max abs error {}, output bit mismatches {}, granule mismatches {}, overlap max |z| {:.2} (1% bound {:.2}), beta {:.3}",
+                cmp.pc_input_max_abs_error,
+                cmp.output_bit_mismatches,
+                cmp.granule_activation_mismatches,
+                cmp.overlap_max_abs_z,
+                cmp.overlap_z_bound,
+                cmp.beta_ols
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: bool) -> u8 {
     let circuits = match load_all(paths) {
         Ok(c) => c,
@@ -52,45 +120,13 @@ pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: boo
             return EXIT_BAD_INPUT;
         }
     };
-    for mut circuit in circuits {
+    for mut loaded in circuits {
         if let Some(s) = seed {
-            circuit.network.seed = s;
+            loaded.set_seed(s);
         }
-        if export_network {
-            circuit.output.connections = true;
-            circuit.output.initial_state = true;
-        }
-        let bar = progress_bar(&circuit);
-        let duration = circuit.duration_ms;
-        let mut report = |t: f64| {
-            bar.set_position((t * 10.0).round() as u64);
-            bar.set_message(format!("{t:.1} / {duration} ms"));
-        };
-        let result = match generic::run(circuit, &mut report) {
-            Ok(r) => r,
-            Err(e) => {
-                bar.abandon();
-                eprintln!("error: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        };
-        bar.finish_and_clear();
-        match crate::output::write_run(out, &result) {
-            Ok(dir) => println!(
-                "{}: {} neurons, {} synapses, {} spikes, {} synaptic events in {:.3} s (build {:.3} s) -> {}",
-                result.circuit.name,
-                result.net().neuron_count(),
-                result.net().synapse_count(),
-                result.sim.spike_counts.iter().sum::<u64>(),
-                result.sim.events_delivered,
-                result.simulate_seconds,
-                result.build_seconds,
-                dir.display()
-            ),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_FAILURE;
-            }
+        if let Err((code, e)) = run_one(loaded, out, export_network) {
+            eprintln!("error: {e}");
+            return code;
         }
     }
     0
@@ -99,14 +135,8 @@ pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: boo
 pub fn validate(paths: &[PathBuf]) -> u8 {
     let mut code = 0;
     for p in paths {
-        match config::load(p) {
-            Ok(c) => println!(
-                "{}: ok ({} populations, {} projections, {} ms)",
-                p.display(),
-                c.network.populations.len(),
-                c.network.projections.len(),
-                c.duration_ms
-            ),
+        match circuits::load(p) {
+            Ok(c) => outln!("{}: ok ({})", p.display(), c.name()),
             Err(e) => {
                 eprintln!("{e}");
                 code = EXIT_BAD_INPUT;

@@ -14,6 +14,16 @@ pub enum Recorder {
     /// All weights of projection `projection` at each of `times` (taken at the first epoch
     /// boundary at or after each time).
     Weights { projection: usize, times: Vec<f64> },
+    /// Every input jump (time, summed weight) of `neurons` of population `population`.
+    Inputs { population: usize, neurons: Vec<u32> },
+}
+
+/// A change made by the protocol at a given time (at the first epoch boundary at or after it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledChange {
+    pub time: f64,
+    pub projection: usize,
+    pub plasticity: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -34,5 +44,6 @@ pub struct Circuit {
     /// Per population: keep its spikes.
     pub record_spikes: Vec<bool>,
     pub recorders: Vec<Recorder>,
+    pub changes: Vec<ScheduledChange>,
     pub output: OutputOptions,
 }

@@ -7,7 +7,7 @@ pub mod source;
 pub mod validate;
 pub mod values;
 
-pub use circuit::{Circuit, OutputOptions, Recorder};
+pub use circuit::{Circuit, OutputOptions, Recorder, ScheduledChange};
 pub use error::{ConfigError, ConfigErrors};
 
 use error::Reporter;

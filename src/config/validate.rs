@@ -485,6 +485,7 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
         network,
         record_spikes,
         recorders,
+        changes: Vec::new(),
         output: OutputOptions {
             raster: c.output.raster,
             connections: c.output.connections,

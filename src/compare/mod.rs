@@ -1,0 +1,3 @@
+//! Where circuit readouts meet the math.
+
+pub mod cerebellum;
