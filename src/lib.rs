@@ -1,8 +1,8 @@
 //! engram: an exact, event-driven spiking neural circuit simulator.
 
 pub mod circuits;
-pub mod compare;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod engine;
 pub mod math;

@@ -37,7 +37,9 @@ pub fn parse(path: &str, text: &str) -> Result<Loaded, ConfigErrors> {
         .ok()
         .and_then(|t| t.get("circuit").and_then(|v| v.as_str().map(str::to_string)));
     match kind {
-        Some(_) => cerebellum::spec::parse(path, text).map(|c| Loaded::Cerebellum(Box::new(c), path.to_string())),
+        Some(_) => {
+            cerebellum::spec::parse(path, text).map(|c| Loaded::Cerebellum(Box::new(c), path.to_string()))
+        }
         None => config::parse(path, text).map(Loaded::Network),
     }
 }

@@ -27,7 +27,11 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, String> {
             Err(e) => errors.push(e.to_string()),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors.join("\n")) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.join("\n"))
+    }
 }
 
 fn progress_bar(circuit: &Circuit) -> ProgressBar {

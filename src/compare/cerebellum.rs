@@ -9,7 +9,7 @@ use crate::circuits::cerebellum::protocol::{self, Protocol};
 use crate::circuits::cerebellum::{self as cb, Cerebellum};
 use crate::circuits::generic::RunResult;
 use crate::math::attention;
-use crate::math::binomial::LnFactorial;
+use crate::math::binomial::{LnFactorial, binomial_tail_z};
 use crate::math::sdm::{HammingSpace, cosine_of_distance, fit_beta};
 use crate::math::sdm_memory::{Bits, SdmMemory};
 
@@ -109,7 +109,10 @@ fn slope(n: usize, points: &[OverlapPoint], limit: usize) -> Option<f64> {
         return None;
     }
     let k = pts.len() as f64;
-    let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / k, pts.iter().map(|p| p.1).sum::<f64>() / k);
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f64>() / k,
+        pts.iter().map(|p| p.1).sum::<f64>() / k,
+    );
     let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
     (sxx > 0.0).then(|| pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx)
 }
@@ -117,7 +120,11 @@ fn slope(n: usize, points: &[OverlapPoint], limit: usize) -> Option<f64> {
 /// Per query–pattern pair: (distance, overlap) for a granule population.
 fn overlap_pairs(run: &RunResult, pop: usize, proto: &Protocol) -> Vec<(usize, usize, usize, usize)> {
     let delay = protocol::MF_TO_GRANULE_MS;
-    let written: Vec<Vec<u32>> = proto.write_times.iter().map(|&t| active_at(run, pop, t + delay)).collect();
+    let written: Vec<Vec<u32>> = proto
+        .write_times
+        .iter()
+        .map(|&t| active_at(run, pop, t + delay))
+        .collect();
     let mut out = Vec::new();
     for (q, read) in proto.reads.iter().enumerate() {
         let a = active_at(run, pop, read.time + delay);
@@ -128,7 +135,10 @@ fn overlap_pairs(run: &RunResult, pop: usize, proto: &Protocol) -> Vec<(usize, u
     out
 }
 
-fn mean_by_distance(pairs: &[(usize, usize, usize, usize)], expected: impl Fn(usize) -> f64) -> Vec<OverlapPoint> {
+fn mean_by_distance(
+    pairs: &[(usize, usize, usize, usize)],
+    expected: impl Fn(usize) -> f64,
+) -> Vec<OverlapPoint> {
     let mut by: std::collections::BTreeMap<usize, (usize, f64)> = Default::default();
     for &(_, _, dv, c) in pairs {
         let e = by.entry(dv).or_default();
@@ -136,7 +146,12 @@ fn mean_by_distance(pairs: &[(usize, usize, usize, usize)], expected: impl Fn(us
         e.1 += c as f64;
     }
     by.into_iter()
-        .map(|(d_v, (k, s))| OverlapPoint { d_v, pairs: k, observed_mean: s / k as f64, expected: expected(d_v) })
+        .map(|(d_v, (k, s))| OverlapPoint {
+            d_v,
+            pairs: k,
+            observed_mean: s / k as f64,
+            expected: expected(d_v),
+        })
         .collect()
 }
 
@@ -150,7 +165,13 @@ fn sdm_memory(layer: &GranuleLayer, n_out: usize) -> SdmMemory {
     if layer.masks.is_empty() {
         SdmMemory::new(layer.n, n_out, layer.radius, layer.addresses.clone())
     } else {
-        SdmMemory::with_masks(layer.n, n_out, layer.radius, layer.addresses.clone(), layer.masks.clone())
+        SdmMemory::with_masks(
+            layer.n,
+            n_out,
+            layer.radius,
+            layer.addresses.clone(),
+            layer.masks.clone(),
+        )
     }
 }
 
@@ -163,34 +184,40 @@ pub fn compare(cb: &Cerebellum, run: &RunResult) -> Comparison {
     // Kanerva's algorithm on the same hard locations and patterns.
     let mut mem = sdm_memory(&cb.layer, n);
     let mut granule_activation_mismatches = 0;
-    let mut check_active = |mem: &SdmMemory, x: &[bool], t: f64| {
+    // A(x) by the algorithm, checked against the granule cells that fired.
+    let mut check_active = |mem: &SdmMemory, x: &[bool], t: f64| -> Vec<u32> {
         let math = mem.activated(&Bits::from_bools(x));
         let spikes = active_at(run, cb::GRANULE, t + protocol::MF_TO_GRANULE_MS);
         granule_activation_mismatches += math.len() + spikes.len() - 2 * intersect(&math, &spikes);
+        math
     };
     for (mu, &t) in proto.write_times.iter().enumerate() {
-        check_active(&mem, &proto.keys[mu], t);
-        mem.write(&Bits::from_bools(&proto.keys[mu]), &Bits::from_bools(&proto.values[mu]));
+        let active = check_active(&mem, &proto.keys[mu], t);
+        mem.write_active(&active, &Bits::from_bools(&proto.values[mu]));
     }
 
     // Purkinje input sums and output bits at each read.
-    let inputs = run.inputs.iter().find(|(p, _)| *p == cb::PURKINJE).map_or(&[][..], |(_, s)| &s[..]);
+    let inputs = run
+        .inputs
+        .iter()
+        .find(|(p, _)| *p == cb::PURKINJE)
+        .map_or(&[][..], |(_, s)| &s[..]);
     let pk = &run.net().populations[cb::PURKINJE];
     let mut pc_input_max_abs_error: f64 = 0.0;
     let mut output_bit_mismatches = 0;
     let mut circuit_bits_of = Vec::new();
     let mut readouts = Vec::new();
     for read in &proto.reads {
-        check_active(&mem, &read.query, read.time);
+        let active = check_active(&mem, &read.query, read.time);
         let t = read.time + read_delay;
-        let out = mem.read(&Bits::from_bools(&read.query));
+        let out = mem.read_active(&active);
         let mut sums = vec![0.0; n];
         let lo = inputs.partition_point(|s| s.time < t);
         for s in inputs[lo..].iter().take_while(|s| s.time == t) {
             sums[s.neuron as usize] += s.value;
         }
-        for j in 0..n {
-            pc_input_max_abs_error = pc_input_max_abs_error.max((sums[j] / ltp - out.sums[j] as f64).abs());
+        for (sum, expected) in sums.iter().zip(&out.sums) {
+            pc_input_max_abs_error = pc_input_max_abs_error.max((sum / ltp - *expected as f64).abs());
         }
         let mut bits = vec![false; n];
         let lo = run.spikes.partition_point(|s| s.time < t);
@@ -218,12 +245,10 @@ pub fn compare(cb: &Cerebellum, run: &RunResult) -> Comparison {
         }
     };
     let pairs = overlap_pairs(run, cb::GRANULE, proto);
+    // |z| with exact binomial tails (expected overlaps far from the query are ≪ 1).
     let mut overlap_max_abs_z: f64 = 0.0;
     for &(_, _, dv, c) in &pairs {
-        let p = p_of(dv);
-        let sd = (r * p * (1.0 - p)).sqrt();
-        let z = if sd > 0.0 { (c as f64 - r * p) / sd } else if c == 0 { 0.0 } else { f64::INFINITY };
-        overlap_max_abs_z = overlap_max_abs_z.max(z.abs());
+        overlap_max_abs_z = overlap_max_abs_z.max(binomial_tail_z(r, p_of(dv), c as f64).abs());
     }
     let overlap_z_bound = crate::math::normal::quantile(1.0 - 0.01 / (2.0 * pairs.len().max(1) as f64));
     let overlaps = mean_by_distance(&pairs, |dv| r * p_of(dv));
@@ -251,7 +276,9 @@ pub fn compare(cb: &Cerebellum, run: &RunResult) -> Comparison {
     // Recall per noise level: circuit, SDM, attention.
     let mut recall = Vec::new();
     for (level, &noise) in cb.spec.protocol.query_noise.iter().enumerate() {
-        let idx: Vec<usize> = (0..proto.reads.len()).filter(|&i| proto.reads[i].level == level).collect();
+        let idx: Vec<usize> = (0..proto.reads.len())
+            .filter(|&i| proto.reads[i].level == level)
+            .collect();
         let k = idx.len().max(1) as f64;
         let (mut c_ok, mut s_ok, mut a_ok, mut c_b, mut s_b, mut a_b) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for &i in &idx {

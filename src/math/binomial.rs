@@ -82,3 +82,58 @@ mod tests {
         assert_eq!(choose_row(5), [1u32, 5, 10, 10, 5, 1].map(BigUint::from).to_vec());
     }
 }
+
+/// The standard-normal score with the same tail probability as `c` under Binomial(r, p): for
+/// `c` above the mean, `−Φ⁻¹(P(X ≥ c))`; below it, `Φ⁻¹(P(X ≤ c))`. Unlike `(c − rp)/√(rp(1−p))`
+/// it stays honest when `rp` is tiny (one count where 0.01 is expected is a 1 % event, not a
+/// ten-sigma one).
+pub fn binomial_tail_z(r: f64, p: f64, c: f64) -> f64 {
+    use statrs::function::beta::beta_reg;
+    let mean = r * p;
+    if p <= 0.0 {
+        return if c > 0.0 { f64::INFINITY } else { 0.0 };
+    }
+    if p >= 1.0 {
+        return if c < r { f64::NEG_INFINITY } else { 0.0 };
+    }
+    if c > mean {
+        // P(X ≥ c) = I_p(c, r − c + 1).
+        let tail = beta_reg(c, r - c + 1.0, p);
+        if tail >= 0.5 {
+            0.0
+        } else {
+            -super::normal::quantile(tail)
+        }
+    } else if c < mean {
+        // P(X ≤ c) = 1 − I_p(c + 1, r − c) = I_{1−p}(r − c, c + 1).
+        let tail = beta_reg(r - c, c + 1.0, 1.0 - p);
+        if tail >= 0.5 {
+            0.0
+        } else {
+            super::normal::quantile(tail)
+        }
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use super::binomial_tail_z;
+
+    #[test]
+    fn tail_z_matches_exact_small_cases_and_the_normal_limit() {
+        // Bin(10, 0.5): P(X ≥ 9) = 11/1024.
+        let z = binomial_tail_z(10.0, 0.5, 9.0);
+        let expected = -crate::math::normal::quantile(11.0 / 1024.0);
+        assert!((z - expected).abs() < 1e-9, "{z} vs {expected}");
+        // One count where 0.01 is expected: P(X ≥ 1) ≈ 0.01, z ≈ 2.33, not 9.9.
+        let z = binomial_tail_z(1e6, 1e-8, 1.0);
+        assert!((z - 2.326).abs() < 0.01, "{z}");
+        // Large counts: close to the normal approximation (continuity-corrected).
+        let (r, p) = (1e6f64, 0.3f64);
+        let sd = (r * p * (1.0 - p)).sqrt();
+        let z = binomial_tail_z(r, p, r * p + 3.0 * sd);
+        assert!((z - 3.0).abs() < 0.02, "{z}");
+    }
+}

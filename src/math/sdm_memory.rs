@@ -119,7 +119,13 @@ impl SdmMemory {
 
     /// Kanerva's write: every activated location adds `2v − 1` to its counters.
     pub fn write(&mut self, key: &Bits, value: &Bits) {
-        for t in self.activated(key) {
+        let active = self.activated(key);
+        self.write_active(&active, value);
+    }
+
+    /// The write for locations already known to be `A(key)`.
+    pub fn write_active(&mut self, active: &[u32], value: &Bits) {
+        for &t in active {
             let row = &mut self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
             for (j, c) in row.iter_mut().enumerate() {
                 *c += if value.get(j) { 1 } else { -1 };
@@ -128,9 +134,13 @@ impl SdmMemory {
     }
 
     pub fn read(&self, query: &Bits) -> Readout {
-        let active = self.activated(query);
+        self.read_active(&self.activated(query))
+    }
+
+    /// The read for locations already known to be `A(query)`.
+    pub fn read_active(&self, active: &[u32]) -> Readout {
         let mut sums = vec![0i64; self.n_out];
-        for &t in &active {
+        for &t in active {
             let row = &self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
             for (s, c) in sums.iter_mut().zip(row) {
                 *s += i64::from(*c);

@@ -21,21 +21,46 @@ fn spikes_of(run: &RunResult, pop: usize, t0: f64, t1: f64) -> Vec<(f64, usize)>
         .collect()
 }
 
-fn raster_window(path: &Path, title: &str, c: &Cerebellum, run: &RunResult, t0: f64, t1: f64) -> Result<(), String> {
+fn raster_window(
+    path: &Path,
+    title: &str,
+    c: &Cerebellum,
+    run: &RunResult,
+    t0: f64,
+    t1: f64,
+) -> Result<(), String> {
     let n = c.spec.sdm.n;
     let granule = spikes_of(run, cb::GRANULE, t0, t1);
     // Granule cells: only those that fired in the window, renumbered.
     let mut ids: Vec<usize> = granule.iter().map(|s| s.1).collect();
     ids.sort_unstable();
     ids.dedup();
-    let granule: Vec<(f64, usize)> =
-        granule.iter().map(|&(t, i)| (t, ids.binary_search(&i).unwrap_or(0))).collect();
+    let granule: Vec<(f64, usize)> = granule
+        .iter()
+        .map(|&(t, i)| (t, ids.binary_search(&i).unwrap_or(0)))
+        .collect();
     let groups = vec![
-        ("mossy fibres".to_string(), 2 * n, spikes_of(run, cb::MOSSY, t0, t1)),
+        (
+            "mossy fibres".to_string(),
+            2 * n,
+            spikes_of(run, cb::MOSSY, t0, t1),
+        ),
         ("Golgi".to_string(), 1, spikes_of(run, cb::GOLGI, t0, t1)),
-        (format!("granule cells (the {} that fired)", ids.len()), ids.len().max(1), granule),
-        ("Purkinje cells".to_string(), n, spikes_of(run, cb::PURKINJE, t0, t1)),
-        ("climbing fibres".to_string(), n, spikes_of(run, cb::CLIMBING, t0, t1)),
+        (
+            format!("granule cells (the {} that fired)", ids.len()),
+            ids.len().max(1),
+            granule,
+        ),
+        (
+            "Purkinje cells".to_string(),
+            n,
+            spikes_of(run, cb::PURKINJE, t0, t1),
+        ),
+        (
+            "climbing fibres".to_string(),
+            n,
+            spikes_of(run, cb::CLIMBING, t0, t1),
+        ),
     ];
     plot::raster(path, title, t0, t1, &groups)
 }
@@ -44,18 +69,32 @@ pub fn files(c: &Cerebellum, run: &RunResult, cmp: &Comparison, dir: &Path) -> R
     let n = c.spec.sdm.n;
     let d = c.layer.radius;
     let space = HammingSpace::new(n);
-    let max_dv = cmp.overlaps.iter().map(|p| p.d_v).max().unwrap_or(n / 2).max(d).min(n);
+    let max_dv = cmp
+        .overlaps
+        .iter()
+        .map(|p| p.d_v)
+        .max()
+        .unwrap_or(n / 2)
+        .max(d)
+        .min(n);
     let ln0 = space.ln_intersection(d, 0);
     let mut series = vec![
         Series {
             name: "I(n,d,d_v) / I(n,d,0)  (math)".into(),
-            points: (0..=max_dv).map(|dv| (dv as f64, (space.ln_intersection(d, dv) - ln0).exp())).collect(),
+            points: (0..=max_dv)
+                .map(|dv| (dv as f64, (space.ln_intersection(d, dv) - ln0).exp()))
+                .collect(),
             style: Style::Line,
         },
         Series {
             name: format!("exp(β(cos−1)), β = {:.2} (least squares)", cmp.beta_ols),
             points: (0..=max_dv)
-                .map(|dv| (dv as f64, (cmp.beta_ols * (cosine_of_distance(n, dv) - 1.0)).exp()))
+                .map(|dv| {
+                    (
+                        dv as f64,
+                        (cmp.beta_ols * (cosine_of_distance(n, dv) - 1.0)).exp(),
+                    )
+                })
                 .collect(),
             style: Style::Dashed,
         },
@@ -63,7 +102,11 @@ pub fn files(c: &Cerebellum, run: &RunResult, cmp: &Comparison, dir: &Path) -> R
     if let Some(p0) = cmp.overlaps.iter().find(|p| p.d_v == 0).map(|p| p.expected) {
         series.push(Series {
             name: "circuit: mean granule overlap / E[overlap at 0]".into(),
-            points: cmp.overlaps.iter().map(|p| (p.d_v as f64, p.observed_mean / p0)).collect(),
+            points: cmp
+                .overlaps
+                .iter()
+                .map(|p| (p.d_v as f64, p.observed_mean / p0))
+                .collect(),
             style: Style::Dots,
         });
     }
@@ -83,8 +126,16 @@ pub fn files(c: &Cerebellum, run: &RunResult, cmp: &Comparison, dir: &Path) -> R
         "softmax(β cos) weight",
         "circuit weight c_μ / Σ c",
         &[
-            Series { name: "query–pattern pairs".into(), points: cmp.weight_pairs.clone(), style: Style::Dots },
-            Series { name: "identity".into(), points: vec![(0.0, 0.0), (1.0, 1.0)], style: Style::Dashed },
+            Series {
+                name: "query–pattern pairs".into(),
+                points: cmp.weight_pairs.clone(),
+                style: Style::Dots,
+            },
+            Series {
+                name: "identity".into(),
+                points: vec![(0.0, 0.0), (1.0, 1.0)],
+                style: Style::Dashed,
+            },
         ],
         false,
     )?;
@@ -97,40 +148,121 @@ pub fn files(c: &Cerebellum, run: &RunResult, cmp: &Comparison, dir: &Path) -> R
         "fraction of key bits flipped",
         "fraction of queries recalled exactly",
         &[
-            Series { name: "circuit (spikes)".into(), points: recall(|r| r.circuit), style: Style::Line },
-            Series { name: "SDM (algorithm)".into(), points: recall(|r| r.sdm), style: Style::Dashed },
-            Series { name: "softmax attention".into(), points: recall(|r| r.attention), style: Style::Dots },
+            Series {
+                name: "circuit (spikes)".into(),
+                points: recall(|r| r.circuit),
+                style: Style::Line,
+            },
+            Series {
+                name: "SDM (algorithm)".into(),
+                points: recall(|r| r.sdm),
+                style: Style::Dashed,
+            },
+            Series {
+                name: "softmax attention".into(),
+                points: recall(|r| r.attention),
+                style: Style::Dots,
+            },
         ],
         false,
     )?;
     let values: Vec<f64> = cmp.pf_weights.iter().map(|w| f64::from(*w)).collect();
-    plot::histogram(&dir.join("pf_weights.png"), "Parallel fibre → Purkinje weights (÷ LTP step)", "weight / ltp", &values, 60)?;
+    plot::histogram(
+        &dir.join("pf_weights.png"),
+        "Parallel fibre → Purkinje weights (÷ LTP step)",
+        "weight / ltp",
+        &values,
+        60,
+    )?;
     if let Some(&tw) = c.protocol.write_times.first() {
-        raster_window(&dir.join("raster_write.png"), "One write", c, run, tw - 1.0, tw + protocol::read_delay() + c.kernel.t_peak() + 3.0)?;
+        raster_window(
+            &dir.join("raster_write.png"),
+            "One write",
+            c,
+            run,
+            tw - 1.0,
+            tw + protocol::read_delay() + c.kernel.t_peak() + 3.0,
+        )?;
     }
     if let Some(r) = c.protocol.reads.first() {
-        raster_window(&dir.join("raster_read.png"), "One read", c, run, r.time - 1.0, r.time + protocol::read_delay() + 3.0)?;
+        raster_window(
+            &dir.join("raster_read.png"),
+            "One read",
+            c,
+            run,
+            r.time - 1.0,
+            r.time + protocol::read_delay() + 3.0,
+        )?;
     }
     if let Some(cl) = &cmp.claws {
-        let p0 = cmp.overlaps.iter().find(|p| p.d_v == 0).map_or(1.0, |p| p.expected);
-        let q0 = cl.overlaps.iter().find(|p| p.d_v == 0).map_or(1.0, |p| p.expected);
+        let p0 = cmp
+            .overlaps
+            .iter()
+            .find(|p| p.d_v == 0)
+            .map_or(1.0, |p| p.expected);
+        let q0 = cl
+            .overlaps
+            .iter()
+            .find(|p| p.d_v == 0)
+            .map_or(1.0, |p| p.expected);
         plot::chart(
             &dir.join("claws_vs_kanerva.png"),
-            &format!("Granule overlap vs distance: Kanerva design vs {} claws", cl.claws),
+            &format!(
+                "Granule overlap vs distance: Kanerva design vs {} claws",
+                cl.claws
+            ),
             "d_v (Hamming distance)",
             "mean overlap / expected at d_v = 0",
             &[
-                Series { name: "Kanerva design (circuit)".into(), points: cmp.overlaps.iter().map(|p| (p.d_v as f64, p.observed_mean / p0)).collect(), style: Style::Dots },
-                Series { name: "Kanerva design (theory)".into(), points: cmp.overlaps.iter().map(|p| (p.d_v as f64, p.expected / p0)).collect(), style: Style::Line },
-                Series { name: format!("{} claws (circuit)", cl.claws), points: cl.overlaps.iter().map(|p| (p.d_v as f64, p.observed_mean / q0)).collect(), style: Style::Dots },
-                Series { name: format!("{} claws (theory)", cl.claws), points: cl.overlaps.iter().map(|p| (p.d_v as f64, p.expected / q0)).collect(), style: Style::Line },
+                Series {
+                    name: "Kanerva design (circuit)".into(),
+                    points: cmp
+                        .overlaps
+                        .iter()
+                        .map(|p| (p.d_v as f64, p.observed_mean / p0))
+                        .collect(),
+                    style: Style::Dots,
+                },
+                Series {
+                    name: "Kanerva design (theory)".into(),
+                    points: cmp
+                        .overlaps
+                        .iter()
+                        .map(|p| (p.d_v as f64, p.expected / p0))
+                        .collect(),
+                    style: Style::Line,
+                },
+                Series {
+                    name: format!("{} claws (circuit)", cl.claws),
+                    points: cl
+                        .overlaps
+                        .iter()
+                        .map(|p| (p.d_v as f64, p.observed_mean / q0))
+                        .collect(),
+                    style: Style::Dots,
+                },
+                Series {
+                    name: format!("{} claws (theory)", cl.claws),
+                    points: cl
+                        .overlaps
+                        .iter()
+                        .map(|p| (p.d_v as f64, p.expected / q0))
+                        .collect(),
+                    style: Style::Line,
+                },
             ],
             true,
         )?;
     }
-    let mut csv = String::from("noise,queries,circuit_exact,sdm_exact,attention_exact,circuit_bits,sdm_bits,attention_bits\n");
+    let mut csv = String::from(
+        "noise,queries,circuit_exact,sdm_exact,attention_exact,circuit_bits,sdm_bits,attention_bits\n",
+    );
     for r in &cmp.recall {
-        let _ = writeln!(csv, "{},{},{},{},{},{},{},{}", r.noise, r.queries, r.circuit, r.sdm, r.attention, r.circuit_bits, r.sdm_bits, r.attention_bits);
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{}",
+            r.noise, r.queries, r.circuit, r.sdm, r.attention, r.circuit_bits, r.sdm_bits, r.attention_bits
+        );
     }
     std::fs::write(dir.join("recall.csv"), csv).map_err(|e| e.to_string())?;
     let mut csv = String::from("d_v,pairs,observed_mean,expected\n");
@@ -155,19 +287,52 @@ pub fn report(c: &Cerebellum, cmp: &Comparison) -> String {
         c.layer.radius,
         sdm.n,
         c.spec.protocol.patterns,
-        if c.spec.protocol.heteroassociative { "heteroassociative" } else { "autoassociative" },
+        if c.spec.protocol.heteroassociative {
+            "heteroassociative"
+        } else {
+            "autoassociative"
+        },
         c.protocol.reads.len(),
         c.kernel.ltp,
         c.spec.plasticity.peak_ms
     );
     let _ = writeln!(s, "| measure | value | what it means |\n|---|---|---|");
-    let _ = writeln!(s, "| granule activation mismatches | {} | granule cells whose spiking differs from `H(a, x) ≤ d` over all presentations |", cmp.granule_activation_mismatches);
-    let _ = writeln!(s, "| PC input max abs error | {} | Purkinje input sums (÷ ltp) vs SDM counter sums, all reads and cells |", cmp.pc_input_max_abs_error);
-    let _ = writeln!(s, "| output bit mismatches | {} | Purkinje spikes vs SDM output bits |", cmp.output_bit_mismatches);
-    let _ = writeln!(s, "| overlap max abs z | {:.2} | over {} query–pattern pairs; 1 % bound for that many: {:.2} |", cmp.overlap_max_abs_z, cmp.overlap_pairs, cmp.overlap_z_bound);
-    let _ = writeln!(s, "| β (least squares / published convention) | {:.3} / {:.3} | ln I on cos over d_v < d |", cmp.beta_ols, cmp.beta_published);
-    let _ = writeln!(s, "| β from the circuit's overlaps | {} | same fit on observed mean overlaps |", cmp.beta_circuit.map_or("n/a (too few distances < d)".into(), |b| format!("{b:.3}")));
-    let _ = writeln!(s, "| softmax weight max abs error | {:.4} | normalised overlaps vs softmax(β cos) |", cmp.softmax_weight_max_abs_error);
+    let _ = writeln!(
+        s,
+        "| granule activation mismatches | {} | granule cells whose spiking differs from `H(a, x) ≤ d` over all presentations |",
+        cmp.granule_activation_mismatches
+    );
+    let _ = writeln!(
+        s,
+        "| PC input max abs error | {} | Purkinje input sums (÷ ltp) vs SDM counter sums, all reads and cells |",
+        cmp.pc_input_max_abs_error
+    );
+    let _ = writeln!(
+        s,
+        "| output bit mismatches | {} | Purkinje spikes vs SDM output bits |",
+        cmp.output_bit_mismatches
+    );
+    let _ = writeln!(
+        s,
+        "| overlap max abs z | {:.2} | exact binomial tails, Binomial(r, I/2^n), over {} query–pattern pairs; Bonferroni 1 % bound for that many: {:.2} |",
+        cmp.overlap_max_abs_z, cmp.overlap_pairs, cmp.overlap_z_bound
+    );
+    let _ = writeln!(
+        s,
+        "| β (least squares / published convention) | {:.3} / {:.3} | ln I on cos over d_v < d |",
+        cmp.beta_ols, cmp.beta_published
+    );
+    let _ = writeln!(
+        s,
+        "| β from the circuit's overlaps | {} | same fit on observed mean overlaps |",
+        cmp.beta_circuit
+            .map_or("n/a (too few distances < d)".into(), |b| format!("{b:.3}"))
+    );
+    let _ = writeln!(
+        s,
+        "| softmax weight max abs error | {:.4} | normalised overlaps vs softmax(β cos) |",
+        cmp.softmax_weight_max_abs_error
+    );
     if let Some(cl) = &cmp.claws {
         let _ = writeln!(
             s,
@@ -178,7 +343,10 @@ pub fn report(c: &Cerebellum, cmp: &Comparison) -> String {
             cmp.beta_ols
         );
     }
-    let _ = writeln!(s, "\n### Recall vs query noise\n\n| noise | queries | circuit | SDM | attention | circuit bits | SDM bits | attention bits |\n|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "\n### Recall vs query noise\n\n| noise | queries | circuit | SDM | attention | circuit bits | SDM bits | attention bits |\n|---|---|---|---|---|---|---|---|"
+    );
     for r in &cmp.recall {
         let _ = writeln!(
             s,
@@ -186,13 +354,19 @@ pub fn report(c: &Cerebellum, cmp: &Comparison) -> String {
             r.noise, r.queries, r.circuit, r.sdm, r.attention, r.circuit_bits, r.sdm_bits, r.attention_bits
         );
     }
-    let _ = writeln!(s, "\n![recall](recall.png)\n\n![weights vs softmax](weights_vs_softmax.png)\n");
+    let _ = writeln!(
+        s,
+        "\n![recall](recall.png)\n\n![weights vs softmax](weights_vs_softmax.png)\n"
+    );
     if c.layer.masks.is_empty() {
         let _ = writeln!(s, "![circle intersection](intersection.png)\n");
     }
     if cmp.claws.is_some() {
         let _ = writeln!(s, "![claws vs Kanerva](claws_vs_kanerva.png)\n");
     }
-    let _ = writeln!(s, "![one write](raster_write.png)\n\n![one read](raster_read.png)\n\n![PF weights](pf_weights.png)");
+    let _ = writeln!(
+        s,
+        "![one write](raster_write.png)\n\n![one read](raster_read.png)\n\n![PF weights](pf_weights.png)"
+    );
     s
 }

@@ -37,24 +37,45 @@ fn range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
 
 /// A chart of lines and dot series; `log_y` uses a logarithmic y axis (non-positive values are
 /// left out).
-pub fn chart(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series], log_y: bool) -> Result<(), String> {
+pub fn chart(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    log_y: bool,
+) -> Result<(), String> {
     let e = |e: &dyn std::fmt::Display| e.to_string();
     let root = BitMapBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE).map_err(|x| e(&x))?;
     let (x0, x1) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)), false);
     let (y0, y1) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)), log_y);
     let mut b = ChartBuilder::on(&root);
-    b.caption(title, ("sans-serif", 22)).margin(12).x_label_area_size(45).y_label_area_size(75);
+    b.caption(title, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(75);
     macro_rules! draw {
         ($chart:expr) => {{
             let mut chart = $chart;
-            chart.configure_mesh().x_desc(x_label).y_desc(y_label).draw().map_err(|x| e(&x))?;
+            chart
+                .configure_mesh()
+                .x_desc(x_label)
+                .y_desc(y_label)
+                .draw()
+                .map_err(|x| e(&x))?;
             for (k, s) in series.iter().enumerate() {
                 let colour = Palette99::pick(k).to_rgba();
-                let pts: Vec<(f64, f64)> =
-                    s.points.iter().copied().filter(|p| p.1.is_finite() && (!log_y || p.1 > 0.0)).collect();
+                let pts: Vec<(f64, f64)> = s
+                    .points
+                    .iter()
+                    .copied()
+                    .filter(|p| p.1.is_finite() && (!log_y || p.1 > 0.0))
+                    .collect();
                 let anno = match s.style {
-                    Style::Line => chart.draw_series(LineSeries::new(pts, colour.stroke_width(2))).map_err(|x| e(&x))?,
+                    Style::Line => chart
+                        .draw_series(LineSeries::new(pts, colour.stroke_width(2)))
+                        .map_err(|x| e(&x))?,
                     Style::Dashed => chart
                         .draw_series(DashedLineSeries::new(pts, 8, 5, colour.stroke_width(2)))
                         .map_err(|x| e(&x))?,
@@ -62,8 +83,9 @@ pub fn chart(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
                         .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, colour.filled())))
                         .map_err(|x| e(&x))?,
                 };
-                anno.label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3)));
+                anno.label(s.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
             }
             chart
                 .configure_series_labels()
@@ -74,7 +96,10 @@ pub fn chart(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
         }};
     }
     if log_y {
-        draw!(b.build_cartesian_2d(x0..x1, (y0..y1).log_scale()).map_err(|x| e(&x))?);
+        draw!(
+            b.build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                .map_err(|x| e(&x))?
+        );
     } else {
         draw!(b.build_cartesian_2d(x0..x1, y0..y1).map_err(|x| e(&x))?);
     }
@@ -101,7 +126,12 @@ pub fn histogram(path: &Path, title: &str, x_label: &str, values: &[f64], bins: 
         .y_label_area_size(75)
         .build_cartesian_2d(lo..hi, 0.0..top)
         .map_err(|x| e(&x))?;
-    chart.configure_mesh().x_desc(x_label).y_desc("synapses").draw().map_err(|x| e(&x))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc("synapses")
+        .draw()
+        .map_err(|x| e(&x))?;
     chart
         .draw_series(counts.iter().enumerate().map(|(k, c)| {
             let x = lo + k as f64 * width;
@@ -111,8 +141,11 @@ pub fn histogram(path: &Path, title: &str, x_label: &str, values: &[f64], bins: 
     root.present().map_err(|x| e(&x))
 }
 
-/// A raster of labelled rows: `groups` are (label, number of rows, spikes as (time, row)).
-pub fn raster(path: &Path, title: &str, t0: f64, t1: f64, groups: &[(String, usize, Vec<(f64, usize)>)]) -> Result<(), String> {
+/// One labelled block of rows in a raster: (label, number of rows, spikes as (time, row)).
+pub type RasterGroup = (String, usize, Vec<(f64, usize)>);
+
+/// A raster of labelled blocks of rows, stacked bottom to top.
+pub fn raster(path: &Path, title: &str, t0: f64, t1: f64, groups: &[RasterGroup]) -> Result<(), String> {
     let e = |e: &dyn std::fmt::Display| e.to_string();
     let total: usize = groups.iter().map(|g| g.1).sum::<usize>().max(1);
     let root = BitMapBackend::new(path, (1000, 700)).into_drawing_area();
@@ -124,18 +157,33 @@ pub fn raster(path: &Path, title: &str, t0: f64, t1: f64, groups: &[(String, usi
         .y_label_area_size(75)
         .build_cartesian_2d(t0..t1, 0.0..total as f64)
         .map_err(|x| e(&x))?;
-    chart.configure_mesh().x_desc("time (ms)").y_desc("neuron (stacked)").disable_mesh().draw().map_err(|x| e(&x))?;
+    chart
+        .configure_mesh()
+        .x_desc("time (ms)")
+        .y_desc("neuron (stacked)")
+        .disable_mesh()
+        .draw()
+        .map_err(|x| e(&x))?;
     let mut base = 0usize;
     for (k, (label, rows, spikes)) in groups.iter().enumerate() {
         let colour = Palette99::pick(k).to_rgba();
         let b = base;
         chart
-            .draw_series(spikes.iter().map(|&(t, row)| Circle::new((t, (b + row) as f64 + 0.5), 2, colour.filled())))
+            .draw_series(
+                spikes
+                    .iter()
+                    .map(|&(t, row)| Circle::new((t, (b + row) as f64 + 0.5), 2, colour.filled())),
+            )
             .map_err(|x| e(&x))?
             .label(format!("{label} ({rows} rows)"))
             .legend(move |(x, y)| Circle::new((x, y), 4, colour.filled()));
         base += rows;
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(|x| e(&x))?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|x| e(&x))?;
     root.present().map_err(|x| e(&x))
 }

@@ -38,7 +38,15 @@ impl GranuleLayer {
                 }
             }
         }
-        GranuleLayer { n, cells, words, addresses, masks: Vec::new(), inputs_per_cell: n, radius }
+        GranuleLayer {
+            n,
+            cells,
+            words,
+            addresses,
+            masks: Vec::new(),
+            inputs_per_cell: n,
+            radius,
+        }
     }
 
     /// The claw design: each cell looks at `k` distinct random dimensions with random bits.
@@ -64,7 +72,15 @@ impl GranuleLayer {
                 }
             }
         }
-        GranuleLayer { n, cells, words, addresses, masks, inputs_per_cell: k, radius }
+        GranuleLayer {
+            n,
+            cells,
+            words,
+            addresses,
+            masks,
+            inputs_per_cell: k,
+            radius,
+        }
     }
 
     fn looks_at(&self, t: usize, i: usize) -> bool {
@@ -112,7 +128,15 @@ mod tests {
             }
         }
         let c = GranuleLayer::claws(1, "c", 70, 5, 4, 0);
-        assert!(c.mossy_rows().chunks(3).all(|r| r.iter().map(|w| w.count_ones()).sum::<u32>() == 4));
-        assert!(c.masks.chunks(2).all(|m| m.iter().map(|w| w.count_ones()).sum::<u32>() == 4));
+        assert!(
+            c.mossy_rows()
+                .chunks(3)
+                .all(|r| r.iter().map(|w| w.count_ones()).sum::<u32>() == 4)
+        );
+        assert!(
+            c.masks
+                .chunks(2)
+                .all(|m| m.iter().map(|w| w.count_ones()).sum::<u32>() == 4)
+        );
     }
 }

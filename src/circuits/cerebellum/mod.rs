@@ -52,11 +52,18 @@ fn coincidence_cell(scale: f64) -> Model {
 }
 
 fn population(name: &str, size: usize, model: Model) -> PopulationDesc {
-    PopulationDesc { name: name.into(), size, model, v_init: None }
+    PopulationDesc {
+        name: name.into(),
+        size,
+        model,
+        v_init: None,
+    }
 }
 
 fn all_ones(rows: usize) -> Rule {
-    Rule::PreBitRows { bits: vec![1u64; rows] }
+    Rule::PreBitRows {
+        bits: vec![1u64; rows],
+    }
 }
 
 pub fn build(spec: CerebellumToml, source: &str) -> Cerebellum {
@@ -89,11 +96,20 @@ pub fn build(spec: CerebellumToml, source: &str) -> Cerebellum {
             "mossy_fibre->granule",
             MOSSY,
             GRANULE,
-            Rule::PreBitRows { bits: layer.mossy_rows() },
+            Rule::PreBitRows {
+                bits: layer.mossy_rows(),
+            },
             fixed(1.0),
             fixed(protocol::MF_TO_GRANULE_MS),
         ),
-        ProjectionDesc::new("mossy_fibre->golgi", MOSSY, GOLGI, Rule::AllToAll, fixed(1.0), fixed(protocol::MF_TO_GOLGI_MS)),
+        ProjectionDesc::new(
+            "mossy_fibre->golgi",
+            MOSSY,
+            GOLGI,
+            Rule::AllToAll,
+            fixed(1.0),
+            fixed(protocol::MF_TO_GOLGI_MS),
+        ),
         ProjectionDesc::new(
             "golgi->granule",
             GOLGI,
@@ -157,18 +173,40 @@ pub fn build(spec: CerebellumToml, source: &str) -> Cerebellum {
     let n_pop = populations.len();
     let mut changes = Vec::new();
     if !spec.protocol.plasticity_during_reads {
-        changes.push(ScheduledChange { time: protocol.read_start, projection: PARALLEL_FIBRES, plasticity: false });
+        changes.push(ScheduledChange {
+            time: protocol.read_start,
+            projection: PARALLEL_FIBRES,
+            plasticity: false,
+        });
     }
     let circuit = Circuit {
         name: spec.name.clone(),
         description: spec.description.clone(),
         source: source.to_string(),
         duration_ms: protocol.duration,
-        network: NetworkDesc { seed, populations, projections },
+        network: NetworkDesc {
+            seed,
+            populations,
+            projections,
+        },
         record_spikes: vec![true; n_pop],
-        recorders: vec![Recorder::Inputs { population: PURKINJE, neurons: (0..n as u32).collect() }],
+        recorders: vec![Recorder::Inputs {
+            population: PURKINJE,
+            neurons: (0..n as u32).collect(),
+        }],
         changes,
-        output: OutputOptions { raster: spec.output.raster, connections: false, initial_state: false },
+        output: OutputOptions {
+            raster: spec.output.raster,
+            connections: false,
+            initial_state: false,
+        },
     };
-    Cerebellum { spec, layer, claws, protocol, kernel, circuit }
+    Cerebellum {
+        spec,
+        layer,
+        claws,
+        protocol,
+        kernel,
+        circuit,
+    }
 }

@@ -72,7 +72,9 @@ impl Protocol {
         let (n, m, seed) = (c.sdm.n, c.protocol.patterns, c.seed);
         let keys: Vec<Vec<bool>> = (0..m).map(|mu| random_bits(seed, "keys", mu as u64, n)).collect();
         let values: Vec<Vec<bool>> = if c.protocol.heteroassociative {
-            (0..m).map(|mu| random_bits(seed, "values", mu as u64, n)).collect()
+            (0..m)
+                .map(|mu| random_bits(seed, "values", mu as u64, n))
+                .collect()
         } else {
             keys.clone()
         };
@@ -117,6 +119,15 @@ impl Protocol {
                 }
             }
         }
-        Protocol { keys, values, write_times, reads, read_start, duration, mossy, climbing }
+        Protocol {
+            keys,
+            values,
+            write_times,
+            reads,
+            read_start,
+            duration,
+            mossy,
+            climbing,
+        }
     }
 }

@@ -88,10 +88,14 @@ impl TeacherKernel {
         while self.recent.front().is_some_and(|&(_, tp)| t - tp >= window) {
             self.recent.pop_front();
         }
+        // Arrivals come in bursts at one time: evaluate the kernel once per distinct time.
+        let mut last = (f64::NAN, 0.0);
         for &(pre, tp) in &self.recent {
-            let k = self.params.kernel(t - tp);
-            if k > 0.0 {
-                w.add(pre as usize, post as usize, -self.params.ltd * k);
+            if tp != last.0 {
+                last = (tp, self.params.kernel(t - tp));
+            }
+            if last.1 > 0.0 {
+                w.add(pre as usize, post as usize, -self.params.ltd * last.1);
             }
         }
     }
