@@ -237,13 +237,16 @@ pub fn compare(cb: &Cerebellum, run: &RunResult) -> Comparison {
     let kanerva = cb.layer.masks.is_empty();
     let lf = LnFactorial::new(n);
     let k_main = cb.layer.inputs_per_cell;
-    let p_of = |dv: usize| {
-        if kanerva {
-            (space.ln_intersection(d, dv) - n as f64 * std::f64::consts::LN_2).exp()
-        } else {
-            claw_overlap_probability(&lf, n, k_main, dv)
-        }
-    };
+    let p_table: Vec<f64> = (0..=n)
+        .map(|dv| {
+            if kanerva {
+                (space.ln_intersection(d, dv) - n as f64 * std::f64::consts::LN_2).exp()
+            } else {
+                claw_overlap_probability(&lf, n, k_main, dv)
+            }
+        })
+        .collect();
+    let p_of = |dv: usize| p_table[dv];
     let pairs = overlap_pairs(run, cb::GRANULE, proto);
     // |z| with exact binomial tails (expected overlaps far from the query are ≪ 1).
     let mut overlap_max_abs_z: f64 = 0.0;

@@ -287,6 +287,15 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
         }
         (Rule::AllToAll, Storage::Dense) => {
             let key = name_key(&proj.name);
+            if let Distribution::Fixed(w) = proj.weight {
+                let weights = vec![w as f32; n_pre * n_post];
+                return Ok(Connectivity::Dense(DenseWeights::new(
+                    n_pre,
+                    n_post,
+                    weights,
+                    fixed(&proj.delay)?,
+                )));
+            }
             let mut weights = vec![0f32; n_pre * n_post];
             for post in 0..n_post {
                 let mut rng = stream(desc.seed, Domain::Weight, key, post as u64);

@@ -307,11 +307,25 @@ impl Simulation {
     }
 
     fn apply_teacher(&mut self) {
-        self.due.teacher.sort_by(|a, b| a.time.total_cmp(&b.time));
-        for ev in &self.due.teacher {
-            let proj = &mut self.net.projections[ev.projection];
+        // By time, then projection; simultaneous teacher spikes of one projection in one pass.
+        self.due
+            .teacher
+            .sort_by(|a, b| a.time.total_cmp(&b.time).then(a.projection.cmp(&b.projection)));
+        let mut i = 0;
+        let mut posts = Vec::new();
+        while i < self.due.teacher.len() {
+            let (t, k) = (self.due.teacher[i].time, self.due.teacher[i].projection);
+            posts.clear();
+            while i < self.due.teacher.len()
+                && self.due.teacher[i].time == t
+                && self.due.teacher[i].projection == k
+            {
+                posts.push(self.due.teacher[i].post);
+                i += 1;
+            }
+            let proj = &mut self.net.projections[k];
             if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn) {
-                rule.on_teacher(ev.post, ev.time, w);
+                rule.on_teachers(&posts, t, w);
             }
         }
     }

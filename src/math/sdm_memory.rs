@@ -111,7 +111,9 @@ impl SdmMemory {
 
     /// `A(x)`: locations within the radius of `x`, ascending.
     pub fn activated(&self, x: &Bits) -> Vec<u32> {
+        use rayon::prelude::*;
         (0..self.locations())
+            .into_par_iter()
             .filter(|&t| self.distance(t, x) <= self.radius)
             .map(|t| t as u32)
             .collect()

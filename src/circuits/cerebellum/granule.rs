@@ -32,10 +32,15 @@ impl GranuleLayer {
         let mut addresses = vec![0u64; cells * words];
         for t in 0..cells {
             let mut rng = stream(seed, Domain::Connectivity, key, t as u64);
-            for i in 0..n {
-                if rng.random::<bool>() {
-                    addresses[t * words + i / 64] |= 1 << (i % 64);
-                }
+            for w in 0..words {
+                // 64 random bits at a time; bits past n stay 0.
+                let bits = rng.random::<u64>();
+                let valid = (n - 64 * w).min(64);
+                addresses[t * words + w] = if valid == 64 {
+                    bits
+                } else {
+                    bits & ((1u64 << valid) - 1)
+                };
             }
         }
         GranuleLayer {

@@ -81,6 +81,12 @@ impl TeacherKernel {
 
     /// A teacher spike for postsynaptic neuron `post` arrives at `t`.
     pub fn on_teacher(&mut self, post: u32, t: f64, w: &mut DenseWeights) {
+        self.on_teachers(&[post], t, w);
+    }
+
+    /// Teacher spikes for several postsynaptic neurons arriving at the same time `t` (one pass
+    /// over the recent presynaptic arrivals, each weight row touched once).
+    pub fn on_teachers(&mut self, posts: &[u32], t: f64, w: &mut DenseWeights) {
         if !self.enabled {
             return;
         }
@@ -95,7 +101,12 @@ impl TeacherKernel {
                 last = (tp, self.params.kernel(t - tp));
             }
             if last.1 > 0.0 {
-                w.add(pre as usize, post as usize, -self.params.ltd * last.1);
+                let dw = -self.params.ltd * last.1;
+                let row = w.row_mut(pre as usize);
+                for &post in posts {
+                    let x = &mut row[post as usize];
+                    *x = (f64::from(*x) + dw) as f32;
+                }
             }
         }
     }

@@ -52,8 +52,12 @@ impl BitMatrix {
         self.row(post)[pre / 64] >> (pre % 64) & 1 == 1
     }
 
-    /// Adds `popcount(mask & row_j) · weight` to `out[j]` for every post neuron j.
+    /// Adds `popcount(mask & row_j) · weight` to `out[j]` for every post neuron j (in parallel
+    /// over blocks of targets; each target's sum is computed alone, so the result does not
+    /// depend on the thread count).
     pub fn accumulate(&self, mask: &[u64], out: &mut [f64]) {
+        use rayon::prelude::*;
+        const BLOCK: usize = 8192;
         let w = f64::from(self.weight);
         let nonzero: Vec<usize> = mask
             .iter()
@@ -61,13 +65,15 @@ impl BitMatrix {
             .filter(|(_, m)| **m != 0)
             .map(|(k, _)| k)
             .collect();
-        for (j, o) in out.iter_mut().enumerate() {
-            let row = self.row(j);
-            let c: u32 = nonzero.iter().map(|&k| (row[k] & mask[k]).count_ones()).sum();
-            if c > 0 {
-                *o += f64::from(c) * w;
+        out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, chunk)| {
+            for (i, o) in chunk.iter_mut().enumerate() {
+                let row = self.row(b * BLOCK + i);
+                let c: u32 = nonzero.iter().map(|&k| (row[k] & mask[k]).count_ones()).sum();
+                if c > 0 {
+                    *o += f64::from(c) * w;
+                }
             }
-        }
+        });
     }
 
     pub fn bytes(&self) -> usize {
