@@ -2,6 +2,7 @@
 
 pub mod attention;
 pub mod binomial;
+pub mod continuous_sdm;
 pub mod normal;
 pub mod sdm;
 pub mod sdm_memory;
