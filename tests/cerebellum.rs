@@ -100,3 +100,29 @@ fn plasticity_left_on_during_reads_makes_the_readout_drift() {
     // Every read potentiates its active parallel fibres: later reads see inflated sums.
     assert!(cmp.pc_input_max_abs_error > 0.0);
 }
+
+#[test]
+fn spikes_are_bit_identical_whatever_the_thread_count() {
+    // 70000 granule cells: the parallel paths (bit-matrix delivery, bulk inputs) are taken.
+    let text = small("kanerva", "")
+        .replace("granule_cells = 6000", "granule_cells = 70000")
+        .replace("patterns = 12", "patterns = 4")
+        .replace("queries_per_level = 6", "queries_per_level = 2");
+    let spikes_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let (_, r) = run(&text);
+            r.spikes
+                .iter()
+                .map(|s| (s.time.to_bits(), s.neuron))
+                .collect::<Vec<_>>()
+        })
+    };
+    let one = spikes_with(1);
+    assert!(one.len() > 1000);
+    assert_eq!(one, spikes_with(2));
+    assert_eq!(one, spikes_with(3));
+}

@@ -56,7 +56,7 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         "circuit": circuit.name,
         "duration_ms": circuit.duration_ms,
         "repeats": rows.len(),
-        "threads": 1,
+        "threads": rayon::current_num_threads(),
         "synapses": synapses,
         "bytes_per_synapse": bps,
         "spikes": spikes,
@@ -71,10 +71,11 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         outln!("{}", serde_json::to_string_pretty(&figures).unwrap_or_default());
     } else {
         outln!(
-            "engram bench: {} ({} ms simulated, {} repeats, 1 thread)",
+            "engram bench: {} ({} ms simulated, {} repeats, {} thread(s))",
             circuit.name,
             circuit.duration_ms,
-            rows.len()
+            rows.len(),
+            rayon::current_num_threads()
         );
         outln!("  synapses            {synapses} ({bps:.2} bytes per synapse)");
         outln!("  spikes              {spikes}");

@@ -43,6 +43,9 @@ enum Command {
         /// Also write connections.csv and initial_state.csv (the realised network).
         #[arg(long)]
         export_network: bool,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Check circuit files without running them.
     Validate {
@@ -65,7 +68,25 @@ enum Command {
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
+        /// Worker threads (default 1, for per-core figures).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
     },
+}
+
+/// Runs `f` on a pool of `threads` workers (None: one per core).
+fn with_threads(threads: Option<usize>, f: impl FnOnce() -> u8 + Send) -> u8 {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t.max(1));
+    }
+    match b.build() {
+        Ok(pool) => pool.install(f),
+        Err(e) => {
+            eprintln!("error: cannot start {threads:?} threads: {e}");
+            EXIT_FAILURE
+        }
+    }
 }
 
 /// Exit code for bad input (circuit files, arguments).
@@ -82,7 +103,8 @@ pub fn main() -> ExitCode {
             out,
             seed,
             export_network,
-        }) => run::run(&circuits, &out, seed, export_network),
+            threads,
+        }) => with_threads(threads, || run::run(&circuits, &out, seed, export_network)),
         Some(Command::Validate { circuits }) => run::validate(&circuits),
         Some(Command::Math(cmd)) => math::run(cmd),
         Some(Command::Bench {
@@ -90,7 +112,10 @@ pub fn main() -> ExitCode {
             repeats,
             duration_ms,
             json,
-        }) => bench::bench(circuit.as_deref(), repeats, duration_ms, json),
+            threads,
+        }) => with_threads(Some(threads), || {
+            bench::bench(circuit.as_deref(), repeats, duration_ms, json)
+        }),
     };
     ExitCode::from(code)
 }

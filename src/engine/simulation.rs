@@ -98,6 +98,8 @@ pub struct Simulation {
     by_pop: Vec<Vec<Spike>>,
     /// Scratch: the current epoch's inputs.
     due: Slot,
+    /// Summed-input vectors to reuse.
+    pool: Vec<Vec<f64>>,
     /// Which populations' spikes are kept.
     record: Vec<bool>,
     pub recorded: Vec<Spike>,
@@ -144,6 +146,7 @@ impl Simulation {
             epoch_spikes: Vec::new(),
             by_pop: vec![Vec::new(); n_pop],
             due: Slot::default(),
+            pool: Vec::new(),
             record: vec![true; n_pop],
             recorded: Vec::new(),
             spike_counts: vec![0; n_pop],
@@ -300,6 +303,11 @@ impl Simulation {
                 &mut self.epoch_spikes,
             );
         }
+        for b in self.due.bulk.drain(..) {
+            if self.pool.len() < 8 {
+                self.pool.push(b.values);
+            }
+        }
         self.epoch_spikes
             .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
         self.apply_teacher();
@@ -343,7 +351,11 @@ impl Simulation {
             "bit and dense projections need delays within {MAX_SLOTS} epochs"
         );
         let size = self.net.populations[population].size;
-        let slot = self.slot_mut(epoch);
+        let k = self.slot_index(epoch);
+        if self.slots[k].is_empty() {
+            self.busy_slots += 1;
+        }
+        let slot = &mut self.slots[k];
         let k = match slot
             .bulk
             .iter()
@@ -351,10 +363,14 @@ impl Simulation {
         {
             Some(k) => k,
             None => {
+                // Recycled vectors: no fresh pages (and page faults) for every presentation.
+                let mut values = self.pool.pop().unwrap_or_default();
+                values.clear();
+                values.resize(size, 0.0);
                 slot.bulk.push(BulkInput {
                     time,
                     population,
-                    values: vec![0.0; size],
+                    values,
                 });
                 slot.bulk.len() - 1
             }
@@ -484,8 +500,8 @@ impl Simulation {
             while j < spikes.len() && spikes[j].time == t {
                 j += 1;
             }
-            let (words, delay, n_post) = match &self.net.projections[k].conn {
-                Connectivity::Bits(b) => (b.words_per_row, b.delay, b.n_post),
+            let (words, delay) = match &self.net.projections[k].conn {
+                Connectivity::Bits(b) => (b.words_per_row, b.delay),
                 _ => return,
             };
             let mut masks: Vec<Vec<u64>> = Vec::new();
@@ -501,17 +517,14 @@ impl Simulation {
                     }
                 }
             }
-            let mut acc = vec![0.0f64; n_post];
+            let mut acc = std::mem::take(self.bulk_mut(t + delay, post));
             if let Connectivity::Bits(b) = &self.net.projections[k].conn {
                 for m in &masks {
                     b.accumulate(m, &mut acc);
                 }
                 self.events_delivered += (j - i) as u64 * (b.len() / b.n_pre.max(1)) as u64;
             }
-            let target = self.bulk_mut(t + delay, post);
-            for (x, a) in target.iter_mut().zip(&acc) {
-                *x += a;
-            }
+            *self.bulk_mut(t + delay, post) = acc;
             i = j;
         }
     }
@@ -529,7 +542,7 @@ impl Simulation {
             while j < spikes.len() && spikes[j].time == t {
                 j += 1;
             }
-            let mut acc = vec![0.0f64; n_post];
+            let mut acc = std::mem::take(self.bulk_mut(t + delay, post));
             {
                 let proj = &mut self.net.projections[k];
                 let Connectivity::Dense(w) = &mut proj.conn else {
@@ -545,10 +558,7 @@ impl Simulation {
                 }
             }
             self.events_delivered += ((j - i) * n_post) as u64;
-            let target = self.bulk_mut(t + delay, post);
-            for (x, a) in target.iter_mut().zip(&acc) {
-                *x += a;
-            }
+            *self.bulk_mut(t + delay, post) = acc;
             i = j;
         }
     }

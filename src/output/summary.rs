@@ -68,7 +68,7 @@ pub fn summary(run: &RunResult) -> Value {
         "populations": populations,
         "projections": projections,
         "epoch_ms": run.sim.epoch_ms(),
-        "threads": 1,
+        "threads": rayon::current_num_threads(),
         "build_seconds": run.build_seconds,
         "simulate_seconds": run.simulate_seconds,
         "events_per_second": events_per_second(run),

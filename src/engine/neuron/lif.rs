@@ -10,6 +10,8 @@
 //! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
 use super::{CellGroup, StateSample};
+use rayon::prelude::*;
+
 use crate::engine::event::{Input, Lanes, Spike};
 use crate::engine::simulation::BulkInput;
 
@@ -82,70 +84,43 @@ struct Recording {
     samples: Vec<StateSample>,
 }
 
-pub struct LifGroup {
-    p: LifParams,
-    /// Potentials relative to E_L, as NEST's precise models keep them.
+/// What every neuron of the group shares: potentials relative to E_L, as NEST's precise models
+/// keep them.
+#[derive(Clone, Copy)]
+struct Consts {
+    tau_m: f64,
+    t_ref: f64,
     u_th: f64,
     u_reset: f64,
     u_inf: f64,
-    u: Vec<f64>,
-    /// Time at which `u` holds.
-    t_u: Vec<f64>,
-    /// End of the refractory period (≤ `t_u` when not refractory).
-    ref_until: Vec<f64>,
-    /// Next spike time without further input (∞ if none) when `exact`, otherwise a lower
-    /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
-    next_spike: Vec<f64>,
-    exact: Vec<bool>,
-    /// A lower bound of `next_spike` over the group.
-    min_next: f64,
-    recording: Option<Recording>,
-    /// Neurons whose input jumps are recorded (`u32::MAX`: not recorded), and the jumps.
-    input_slot: Vec<u32>,
-    inputs: Vec<StateSample>,
 }
 
-impl LifGroup {
-    /// `v0` are the initial membrane potentials (mV) at time 0.
-    pub fn new(p: LifParams, v0: &[f64]) -> Self {
-        let n = v0.len();
-        let mut g = LifGroup {
-            p,
-            u_th: p.v_th - p.e_l,
-            u_reset: p.v_reset - p.e_l,
-            u_inf: p.v_inf() - p.e_l,
-            u: v0.iter().map(|v| v - p.e_l).collect(),
-            t_u: vec![0.0; n],
-            ref_until: vec![f64::NEG_INFINITY; n],
-            next_spike: vec![f64::INFINITY; n],
-            exact: vec![true; n],
-            min_next: f64::INFINITY,
-            recording: None,
-            input_slot: Vec::new(),
-            inputs: Vec::new(),
-        };
-        for i in 0..n {
-            g.refresh(i);
-            g.min_next = g.min_next.min(g.next_spike[i]);
-        }
-        g
-    }
+/// Mutable access to the state of a contiguous range of neurons (index 0 = `first`).
+struct Cells<'a> {
+    c: Consts,
+    u: &'a mut [f64],
+    t_u: &'a mut [f64],
+    ref_until: &'a mut [f64],
+    next_spike: &'a mut [f64],
+    exact: &'a mut [bool],
+}
 
+impl Cells<'_> {
     /// Free relaxation of `u` over `dt` ms (NEST's numerically careful form).
     #[inline]
     fn relax(&self, u: f64, dt: f64) -> f64 {
         if dt == 0.0 {
             return u;
         }
-        let e = (-dt / self.p.tau_m).exp_m1();
-        -self.u_inf * e + u * e + u
+        let e = (-dt / self.c.tau_m).exp_m1();
+        -self.c.u_inf * e + u * e + u
     }
 
     /// Where free relaxation starts from: the end of the refractory period, or the last update.
     #[inline]
     fn origin(&self, i: usize) -> (f64, f64) {
         if self.ref_until[i] > self.t_u[i] {
-            (self.ref_until[i], self.u_reset)
+            (self.ref_until[i], self.c.u_reset)
         } else {
             (self.t_u[i], self.u[i])
         }
@@ -156,10 +131,10 @@ impl LifGroup {
     #[inline]
     fn crossing(&self, i: usize) -> f64 {
         let (t0, u0) = self.origin(i);
-        if u0 >= self.u_th {
+        if u0 >= self.c.u_th {
             t0
-        } else if self.u_inf > self.u_th {
-            t0 + self.p.tau_m * ((self.u_th - u0) / (self.u_inf - self.u_th)).ln_1p()
+        } else if self.c.u_inf > self.c.u_th {
+            t0 + self.c.tau_m * ((self.c.u_th - u0) / (self.c.u_inf - self.c.u_th)).ln_1p()
         } else {
             f64::INFINITY
         }
@@ -170,12 +145,12 @@ impl LifGroup {
     #[inline]
     fn refresh(&mut self, i: usize) {
         let (t0, u0) = self.origin(i);
-        if u0 >= self.u_th {
+        if u0 >= self.c.u_th {
             self.next_spike[i] = t0;
             self.exact[i] = true;
-        } else if self.u_inf > self.u_th {
-            let x = (self.u_th - u0) / (self.u_inf - self.u_th);
-            self.next_spike[i] = t0 + self.p.tau_m * (2.0 * x / (2.0 + x)) * (1.0 - 1e-12);
+        } else if self.c.u_inf > self.c.u_th {
+            let x = (self.c.u_th - u0) / (self.c.u_inf - self.c.u_th);
+            self.next_spike[i] = t0 + self.c.tau_m * (2.0 * x / (2.0 + x)) * (1.0 - 1e-12);
             self.exact[i] = false;
         } else {
             self.next_spike[i] = f64::INFINITY;
@@ -186,9 +161,9 @@ impl LifGroup {
     #[inline]
     fn fire(&mut self, i: usize, t: f64, gid: u32, spikes: &mut Vec<Spike>) {
         spikes.push(Spike { time: t, neuron: gid });
-        self.u[i] = self.u_reset;
+        self.u[i] = self.c.u_reset;
         self.t_u[i] = t;
-        self.ref_until[i] = t + self.p.t_ref;
+        self.ref_until[i] = t + self.c.t_ref;
     }
 
     /// Emits the spikes of free relaxation before `limit` (and at `limit` if `inclusive`).
@@ -208,15 +183,9 @@ impl LifGroup {
         }
     }
 
+    /// One input jump of `weight` mV at `time`.
     #[inline]
     fn apply(&mut self, i: usize, time: f64, weight: f64, gid: u32, spikes: &mut Vec<Spike>) {
-        if !self.input_slot.is_empty() && self.input_slot[i] != u32::MAX {
-            self.inputs.push(StateSample {
-                time,
-                neuron: i as u32,
-                value: weight,
-            });
-        }
         self.fire_until(i, time, true, gid, spikes);
         if time < self.ref_until[i] {
             return; // refractory: the input is lost
@@ -224,7 +193,7 @@ impl LifGroup {
         let (t0, u0) = self.origin(i);
         let u = self.relax(u0, time - t0) + weight;
         self.t_u[i] = time;
-        if u >= self.u_th {
+        if u >= self.c.u_th {
             self.fire(i, time, gid, spikes);
         } else {
             self.u[i] = u;
@@ -232,31 +201,23 @@ impl LifGroup {
         self.refresh(i);
     }
 
-    /// Membrane potential (mV) of neuron `i` at `t`, given no spike or input between its last
-    /// update and `t`.
+    /// Membrane potential relative to E_L of neuron `i` at `t`, given no spike or input between
+    /// its last update and `t`.
     fn potential_at(&self, i: usize, t: f64) -> f64 {
-        let u = if t < self.ref_until[i] {
-            self.u_reset
+        if t < self.ref_until[i] {
+            self.c.u_reset
         } else if self.ref_until[i] > self.t_u[i] {
-            self.relax(self.u_reset, t - self.ref_until[i])
+            self.relax(self.c.u_reset, t - self.ref_until[i])
         } else {
             self.relax(self.u[i], t - self.t_u[i])
-        };
-        u + self.p.e_l
+        }
     }
 
-    /// Applies neuron `i`'s inputs of this epoch: its lane and its entries of the bulk inputs,
-    /// in time order, inputs at exactly the same time summed into one jump. Bulk entries of
-    /// zero are no input.
-    fn take_inputs(
-        &mut self,
-        i: usize,
-        lane: &[Input],
-        bulk: &[BulkInput],
-        gid: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
-        let recording = self.recording.is_some();
+    /// The summed inputs of neuron `i` from the bulk vectors, by time: calls `f(time, weight)`
+    /// for each distinct time, merged with its lane (inputs at exactly the same time summed;
+    /// bulk entries of zero are no input).
+    #[inline]
+    fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f: impl FnMut(f64, f64)) {
         if bulk.is_empty() {
             let mut j = 0;
             while j < lane.len() {
@@ -267,12 +228,8 @@ impl LifGroup {
                     weight += f64::from(lane[j].weight);
                     j += 1;
                 }
-                if recording {
-                    self.sample_until(i, time, gid, spikes);
-                }
-                self.apply(i, time, weight, gid, spikes);
+                f(time, weight);
             }
-            self.min_next = self.min_next.min(self.next_spike[i]);
             return;
         }
         let (mut j, mut b) = (0, 0);
@@ -284,7 +241,7 @@ impl LifGroup {
             let t_bulk = bulk.get(b).map_or(f64::INFINITY, |e| e.time);
             let time = t_lane.min(t_bulk);
             if time == f64::INFINITY {
-                break;
+                return;
             }
             let mut weight = 0.0;
             while j < lane.len() && lane[j].time == time {
@@ -295,12 +252,75 @@ impl LifGroup {
                 weight += bulk[b].values[i];
                 b += 1;
             }
-            if recording {
-                self.sample_until(i, time, gid, spikes);
-            }
-            self.apply(i, time, weight, gid, spikes);
+            f(time, weight);
         }
-        self.min_next = self.min_next.min(self.next_spike[i]);
+    }
+}
+
+pub struct LifGroup {
+    p: LifParams,
+    c: Consts,
+    u: Vec<f64>,
+    /// Time at which `u` holds.
+    t_u: Vec<f64>,
+    /// End of the refractory period (≤ `t_u` when not refractory).
+    ref_until: Vec<f64>,
+    /// Next spike time without further input (∞ if none) when `exact`, otherwise a lower
+    /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
+    next_spike: Vec<f64>,
+    exact: Vec<bool>,
+    /// A lower bound of `next_spike` over the group.
+    min_next: f64,
+    recording: Option<Recording>,
+    /// Neurons whose input jumps are recorded (`u32::MAX`: not recorded), and the jumps.
+    input_slot: Vec<u32>,
+    inputs: Vec<StateSample>,
+}
+
+/// Groups at least this large take summed (bulk) inputs in parallel blocks of this size.
+const PARALLEL_BLOCK: usize = 32_768;
+
+impl LifGroup {
+    /// `v0` are the initial membrane potentials (mV) at time 0.
+    pub fn new(p: LifParams, v0: &[f64]) -> Self {
+        let n = v0.len();
+        let c = Consts {
+            tau_m: p.tau_m,
+            t_ref: p.t_ref,
+            u_th: p.v_th - p.e_l,
+            u_reset: p.v_reset - p.e_l,
+            u_inf: p.v_inf() - p.e_l,
+        };
+        let mut g = LifGroup {
+            p,
+            c,
+            u: v0.iter().map(|v| v - p.e_l).collect(),
+            t_u: vec![0.0; n],
+            ref_until: vec![f64::NEG_INFINITY; n],
+            next_spike: vec![f64::INFINITY; n],
+            exact: vec![true; n],
+            min_next: f64::INFINITY,
+            recording: None,
+            input_slot: Vec::new(),
+            inputs: Vec::new(),
+        };
+        let mut cells = g.cells();
+        for i in 0..n {
+            cells.refresh(i);
+        }
+        g.min_next = g.next_spike.iter().copied().fold(f64::INFINITY, f64::min);
+        g
+    }
+
+    fn cells(&mut self) -> Cells<'_> {
+        Cells {
+            c: self.c,
+            u: &mut self.u,
+            t_u: &mut self.t_u,
+            ref_until: &mut self.ref_until,
+            next_spike: &mut self.next_spike,
+            exact: &mut self.exact,
+        }
     }
 
     /// Takes the samples of neuron `i` due before `limit`.
@@ -319,8 +339,9 @@ impl LifGroup {
             if ts >= limit {
                 return;
             }
-            self.fire_until(i, ts, true, gid, spikes);
-            let value = self.potential_at(i, ts);
+            let mut cells = self.cells();
+            cells.fire_until(i, ts, true, gid, spikes);
+            let value = cells.potential_at(i, ts) + self.p.e_l;
             let rec = self.recording.as_mut().expect("recording");
             rec.samples.push(StateSample {
                 time: ts,
@@ -328,6 +349,95 @@ impl LifGroup {
                 value,
             });
             rec.cursor[slot as usize] += 1;
+        }
+    }
+
+    /// Applies neuron `i`'s inputs of this epoch, recording and sampling as asked.
+    fn take_inputs(
+        &mut self,
+        i: usize,
+        lane: &[Input],
+        bulk: &[BulkInput],
+        gid: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
+        let record_inputs = !self.input_slot.is_empty() && self.input_slot[i] != u32::MAX;
+        if !record_inputs && self.recording.is_none() {
+            let mut cells = self.cells();
+            Cells::merged_inputs(i, lane, bulk, |t, w| cells.apply(i, t, w, gid, spikes));
+            self.min_next = self.min_next.min(self.next_spike[i]);
+            return;
+        }
+        let mut jumps: Vec<(f64, f64)> = Vec::new();
+        Cells::merged_inputs(i, lane, bulk, |t, w| jumps.push((t, w)));
+        for (time, weight) in jumps {
+            if record_inputs {
+                self.inputs.push(StateSample {
+                    time,
+                    neuron: i as u32,
+                    value: weight,
+                });
+            }
+            if self.recording.is_some() {
+                self.sample_until(i, time, gid, spikes);
+            }
+            self.cells().apply(i, time, weight, gid, spikes);
+        }
+        self.min_next = self.min_next.min(self.next_spike[i]);
+    }
+
+    /// Bulk inputs for a large group without recorders: blocks of neurons in parallel, each
+    /// with its own spike list, concatenated in block order (the same result on any number of
+    /// threads). Returns the smallest `next_spike`.
+    fn take_bulk_parallel(
+        &mut self,
+        lanes: &Lanes,
+        bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
+        let c = self.c;
+        let n = self.len();
+        let blocks: Vec<(Vec<Spike>, f64)> = self
+            .u
+            .par_chunks_mut(PARALLEL_BLOCK)
+            .zip(self.t_u.par_chunks_mut(PARALLEL_BLOCK))
+            .zip(self.ref_until.par_chunks_mut(PARALLEL_BLOCK))
+            .zip(self.next_spike.par_chunks_mut(PARALLEL_BLOCK))
+            .zip(self.exact.par_chunks_mut(PARALLEL_BLOCK))
+            .enumerate()
+            .map(|(b, ((((u, t_u), ref_until), next_spike), exact))| {
+                let first = b * PARALLEL_BLOCK;
+                let mut cells = Cells {
+                    c,
+                    u,
+                    t_u,
+                    ref_until,
+                    next_spike,
+                    exact,
+                };
+                let mut out = Vec::new();
+                let from = offset + first as u32;
+                let to = offset + (first + PARALLEL_BLOCK).min(n) as u32;
+                let mut touched = lanes.lanes_in(from, to).peekable();
+                for k in 0..cells.u.len() {
+                    let gid = from + k as u32;
+                    let lane = match touched.peek() {
+                        Some(&(g, lane)) if g == gid => {
+                            touched.next();
+                            lane
+                        }
+                        _ => &[],
+                    };
+                    Cells::merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
+                }
+                let min = cells.next_spike.iter().copied().fold(f64::INFINITY, f64::min);
+                (out, min)
+            })
+            .collect();
+        for (out, min) in blocks {
+            spikes.extend(out);
+            self.min_next = self.min_next.min(min);
         }
     }
 }
@@ -350,11 +460,13 @@ impl CellGroup for LifGroup {
         spikes: &mut Vec<Spike>,
     ) {
         let n = self.len();
-        let recording = self.recording.is_some();
+        let plain = self.recording.is_none() && self.input_slot.is_empty();
         if bulk.is_empty() {
             for (gid, lane) in lanes.lanes_in(offset, offset + n as u32) {
                 self.take_inputs((gid - offset) as usize, lane, &[], gid, spikes);
             }
+        } else if plain && n >= 2 * PARALLEL_BLOCK {
+            self.take_bulk_parallel(lanes, bulk, offset, spikes);
         } else {
             let mut touched = lanes.lanes_in(offset, offset + n as u32).peekable();
             for i in 0..n {
@@ -369,19 +481,20 @@ impl CellGroup for LifGroup {
                 self.take_inputs(i, lane, bulk, gid, spikes);
             }
         }
-        if recording {
+        if self.recording.is_some() {
             for i in 0..n {
                 self.sample_until(i, t_end, offset + i as u32, spikes);
             }
         }
         // Spikes of free relaxation (only neurons whose bound falls in this epoch).
         if self.min_next < t_end {
+            let mut cells = self.cells();
             let mut min_next = f64::INFINITY;
             for i in 0..n {
-                if self.next_spike[i] < t_end {
-                    self.fire_until(i, t_end, false, offset + i as u32, spikes);
+                if cells.next_spike[i] < t_end {
+                    cells.fire_until(i, t_end, false, offset + i as u32, spikes);
                 }
-                min_next = min_next.min(self.next_spike[i]);
+                min_next = min_next.min(cells.next_spike[i]);
             }
             self.min_next = min_next;
         }
@@ -392,9 +505,17 @@ impl CellGroup for LifGroup {
     }
 
     fn membrane_potentials(&self) -> Option<Vec<f64>> {
+        let c = self.c;
         Some(
             (0..self.len())
-                .map(|i| self.potential_at(i, self.t_u[i]))
+                .map(|i| {
+                    let u = if self.ref_until[i] > self.t_u[i] {
+                        c.u_reset
+                    } else {
+                        self.u[i]
+                    };
+                    u + self.p.e_l
+                })
                 .collect(),
         )
     }
