@@ -224,3 +224,30 @@ fn missing_file_is_bad_input() {
     assert_eq!(code, 2);
     assert!(err.contains("nope.toml") && err.contains("cannot read"), "{err}");
 }
+
+#[test]
+fn default_run_includes_the_benchmark_and_the_cerebellum() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = engram(&["run", "--out", "res"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("cuba_ed") && out.contains("cerebellum_sdm"), "{out}");
+    let c = dir.path().join("res/cerebellum_sdm");
+    for f in [
+        "summary.json",
+        "report.md",
+        "recall.png",
+        "intersection.png",
+        "weights_vs_softmax.png",
+        "raster_write.png",
+        "raster_read.png",
+        "pf_weights.png",
+        "claws_vs_kanerva.png",
+    ] {
+        assert!(c.join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(c.join("summary.json")).unwrap()).unwrap();
+    let cmp = &summary["comparison"];
+    assert_eq!(cmp["pc_input_max_abs_error"].as_f64(), Some(0.0));
+    assert_eq!(cmp["output_bit_mismatches"].as_u64(), Some(0));
+}

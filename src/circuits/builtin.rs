@@ -1,10 +1,16 @@
 //! The circuits that ship inside the binary, run by `engram run` with no argument.
 
 /// (file name, TOML text) of each built-in circuit.
-pub const DEFAULT_CIRCUITS: &[(&str, &str)] = &[(
-    "circuits/cuba_ed.toml",
-    include_str!("../../circuits/cuba_ed.toml"),
-)];
+pub const DEFAULT_CIRCUITS: &[(&str, &str)] = &[
+    (
+        "circuits/cuba_ed.toml",
+        include_str!("../../circuits/cuba_ed.toml"),
+    ),
+    (
+        "circuits/cerebellum_sdm.toml",
+        include_str!("../../circuits/cerebellum_sdm.toml"),
+    ),
+];
 
 /// The built-in circuit with this file name.
 pub fn find(name: &str) -> Option<&'static str> {
