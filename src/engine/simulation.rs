@@ -492,20 +492,15 @@ impl Simulation {
 
     fn send_bits(&mut self, k: usize, spikes: &[Spike], from: u32) {
         let post = self.net.projections[k].post;
-        let mut i = 0;
-        while i < spikes.len() {
-            // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
-            let t = spikes[i].time;
-            let mut j = i;
-            while j < spikes.len() && spikes[j].time == t {
-                j += 1;
-            }
-            let (words, delay) = match &self.net.projections[k].conn {
-                Connectivity::Bits(b) => (b.words_per_row, b.delay),
-                _ => return,
-            };
+        let (words, delay) = match &self.net.projections[k].conn {
+            Connectivity::Bits(b) => (b.words_per_row, b.delay),
+            _ => return,
+        };
+        // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
+        for group in spikes.chunk_by(|a, b| a.time == b.time) {
+            let t = group[0].time;
             let mut masks: Vec<Vec<u64>> = Vec::new();
-            for s in &spikes[i..j] {
+            for s in group {
                 let pre = (s.neuron - from) as usize;
                 let (w, bit) = (pre / 64, 1u64 << (pre % 64));
                 match masks.iter_mut().find(|m| m[w] & bit == 0) {
@@ -522,10 +517,9 @@ impl Simulation {
                 for m in &masks {
                     b.accumulate(m, &mut acc);
                 }
-                self.events_delivered += (j - i) as u64 * (b.len() / b.n_pre.max(1)) as u64;
+                self.events_delivered += group.len() as u64 * (b.len() / b.n_pre.max(1)) as u64;
             }
             *self.bulk_mut(t + delay, post) = acc;
-            i = j;
         }
     }
 
@@ -535,31 +529,25 @@ impl Simulation {
             Connectivity::Dense(d) => (d.delay, d.n_post),
             _ => return,
         };
-        let mut i = 0;
-        while i < spikes.len() {
-            let t = spikes[i].time;
-            let mut j = i;
-            while j < spikes.len() && spikes[j].time == t {
-                j += 1;
-            }
+        for group in spikes.chunk_by(|a, b| a.time == b.time) {
+            let t = group[0].time;
             let mut acc = std::mem::take(self.bulk_mut(t + delay, post));
             {
                 let proj = &mut self.net.projections[k];
                 let Connectivity::Dense(w) = &mut proj.conn else {
                     return;
                 };
-                for s in &spikes[i..j] {
+                for s in group {
                     w.accumulate((s.neuron - from) as usize, &mut acc);
                 }
                 if let Some(rule) = proj.plasticity.as_mut() {
-                    for s in &spikes[i..j] {
+                    for s in group {
                         rule.on_pre(s.neuron - from, t + delay, w);
                     }
                 }
             }
-            self.events_delivered += ((j - i) * n_post) as u64;
+            self.events_delivered += (group.len() * n_post) as u64;
             *self.bulk_mut(t + delay, post) = acc;
-            i = j;
         }
     }
 }

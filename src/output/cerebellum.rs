@@ -6,7 +6,7 @@ use std::path::Path;
 use super::plot::{self, Series, Style};
 use crate::circuits::cerebellum::{self as cb, Cerebellum, protocol};
 use crate::circuits::generic::RunResult;
-use crate::compare::cerebellum::Comparison;
+use crate::compare::cerebellum::{Comparison, OverlapPoint};
 use crate::math::sdm::{HammingSpace, cosine_of_distance};
 
 /// Spikes of population `pop` in [t0, t1) as (time, local index).
@@ -195,16 +195,20 @@ pub fn files(c: &Cerebellum, run: &RunResult, cmp: &Comparison, dir: &Path) -> R
         )?;
     }
     if let Some(cl) = &cmp.claws {
-        let p0 = cmp
-            .overlaps
-            .iter()
-            .find(|p| p.d_v == 0)
-            .map_or(1.0, |p| p.expected);
-        let q0 = cl
-            .overlaps
-            .iter()
-            .find(|p| p.d_v == 0)
-            .map_or(1.0, |p| p.expected);
+        let at_zero = |o: &[OverlapPoint]| o.iter().find(|p| p.d_v == 0).map_or(1.0, |p| p.expected);
+        let curve = |name: String, o: &[OverlapPoint], observed: bool, style: Style| {
+            let scale = at_zero(o);
+            let points = o
+                .iter()
+                .map(|p| {
+                    (
+                        p.d_v as f64,
+                        if observed { p.observed_mean } else { p.expected } / scale,
+                    )
+                })
+                .collect();
+            Series { name, points, style }
+        };
         plot::chart(
             &dir.join("claws_vs_kanerva.png"),
             &format!(
@@ -214,42 +218,30 @@ pub fn files(c: &Cerebellum, run: &RunResult, cmp: &Comparison, dir: &Path) -> R
             "d_v (Hamming distance)",
             "mean overlap / expected at d_v = 0",
             &[
-                Series {
-                    name: "Kanerva design (circuit)".into(),
-                    points: cmp
-                        .overlaps
-                        .iter()
-                        .map(|p| (p.d_v as f64, p.observed_mean / p0))
-                        .collect(),
-                    style: Style::Dots,
-                },
-                Series {
-                    name: "Kanerva design (theory)".into(),
-                    points: cmp
-                        .overlaps
-                        .iter()
-                        .map(|p| (p.d_v as f64, p.expected / p0))
-                        .collect(),
-                    style: Style::Line,
-                },
-                Series {
-                    name: format!("{} claws (circuit)", cl.claws),
-                    points: cl
-                        .overlaps
-                        .iter()
-                        .map(|p| (p.d_v as f64, p.observed_mean / q0))
-                        .collect(),
-                    style: Style::Dots,
-                },
-                Series {
-                    name: format!("{} claws (theory)", cl.claws),
-                    points: cl
-                        .overlaps
-                        .iter()
-                        .map(|p| (p.d_v as f64, p.expected / q0))
-                        .collect(),
-                    style: Style::Line,
-                },
+                curve(
+                    "Kanerva design (circuit)".into(),
+                    &cmp.overlaps,
+                    true,
+                    Style::Dots,
+                ),
+                curve(
+                    "Kanerva design (theory)".into(),
+                    &cmp.overlaps,
+                    false,
+                    Style::Line,
+                ),
+                curve(
+                    format!("{} claws (circuit)", cl.claws),
+                    &cl.overlaps,
+                    true,
+                    Style::Dots,
+                ),
+                curve(
+                    format!("{} claws (theory)", cl.claws),
+                    &cl.overlaps,
+                    false,
+                    Style::Line,
+                ),
             ],
             true,
         )?;

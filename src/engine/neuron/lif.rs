@@ -277,6 +277,17 @@ pub struct LifGroup {
     inputs: Vec<StateSample>,
 }
 
+/// For each of `n` neurons, its position in `neurons`, or `u32::MAX` when not listed.
+fn slots(neurons: &[u32], n: usize) -> Result<Vec<u32>, String> {
+    let mut slot = vec![u32::MAX; n];
+    for (k, &i) in neurons.iter().enumerate() {
+        *slot
+            .get_mut(i as usize)
+            .ok_or_else(|| format!("neuron {i} is outside the population (size {n})"))? = k as u32;
+    }
+    Ok(slot)
+}
+
 /// Groups at least this large take summed (bulk) inputs in parallel blocks of this size.
 const PARALLEL_BLOCK: usize = 32_768;
 
@@ -521,13 +532,7 @@ impl CellGroup for LifGroup {
     }
 
     fn record_membrane(&mut self, neurons: &[u32], times: &[f64]) -> Result<(), String> {
-        let mut slot = vec![u32::MAX; self.len()];
-        for (k, &i) in neurons.iter().enumerate() {
-            let s = slot
-                .get_mut(i as usize)
-                .ok_or_else(|| format!("neuron {i} is outside the population (size {})", self.len()))?;
-            *s = k as u32;
-        }
+        let slot = slots(neurons, self.len())?;
         self.recording = Some(Recording {
             slot,
             times: times.to_vec(),
@@ -542,14 +547,7 @@ impl CellGroup for LifGroup {
     }
 
     fn record_inputs(&mut self, neurons: &[u32]) -> Result<(), String> {
-        let mut slot = vec![u32::MAX; self.len()];
-        for (k, &i) in neurons.iter().enumerate() {
-            *slot
-                .get_mut(i as usize)
-                .ok_or_else(|| format!("neuron {i} is outside the population (size {})", self.len()))? =
-                k as u32;
-        }
-        self.input_slot = slot;
+        self.input_slot = slots(neurons, self.len())?;
         Ok(())
     }
 
