@@ -12,6 +12,44 @@ pub enum MathCommand {
     /// Sparse Distributed Memory.
     #[command(subcommand)]
     Sdm(SdmCommand),
+    /// Classical and modern Hopfield networks.
+    #[command(subcommand)]
+    Hopfield(HopfieldCommand),
+}
+
+#[derive(Subcommand)]
+pub enum HopfieldCommand {
+    /// Modern Hopfield retrieval of random ±1 patterns from queries with a fraction of bits flipped (one update).
+    Retrieve {
+        #[arg(long)]
+        dim: usize,
+        #[arg(long)]
+        patterns: usize,
+        /// Fraction of the stored pattern's bits flipped to make the query.
+        #[arg(long)]
+        flip: f64,
+        #[arg(long)]
+        beta: f64,
+        #[arg(long, default_value_t = 100)]
+        trials: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Classical Hopfield network at load A (A·D patterns), iterated to a fixed point from a stored pattern.
+    Classical {
+        #[arg(long)]
+        dim: usize,
+        #[arg(long)]
+        load: f64,
+        #[arg(long, default_value_t = 20)]
+        trials: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,7 +133,10 @@ fn print(value: Value, json: bool, text: impl FnOnce(&Value)) {
 }
 
 pub fn run(cmd: MathCommand) -> u8 {
-    let MathCommand::Sdm(cmd) = cmd;
+    let cmd = match cmd {
+        MathCommand::Sdm(c) => c,
+        MathCommand::Hopfield(h) => return report(hopfield(h)),
+    };
     let result = match cmd {
         SdmCommand::Intersection { n, r, d, json } => check_nd(n, d).map(|()| {
             let space = HammingSpace::new(n);
@@ -153,6 +194,10 @@ pub fn run(cmd: MathCommand) -> u8 {
             });
         }),
     };
+    report(result)
+}
+
+fn report(result: Result<(), String>) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -160,4 +205,95 @@ pub fn run(cmd: MathCommand) -> u8 {
             EXIT_BAD_INPUT
         }
     }
+}
+
+fn hopfield(cmd: HopfieldCommand) -> Result<(), String> {
+    use crate::engine::rng::{Domain, name_key, stream};
+    use crate::math::hopfield::{ClassicalHopfield, flip, random_patterns, sign};
+    let check = |dim: usize, trials: usize| {
+        if !(1..=100_000).contains(&dim) || trials == 0 || trials > 1_000_000 {
+            Err(format!(
+                "give 1 ≤ --dim ≤ 100000 (got {dim}) and 1 ≤ --trials ≤ 1000000 (got {trials})"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match cmd {
+        HopfieldCommand::Retrieve {
+            dim,
+            patterns,
+            flip: f,
+            beta,
+            trials,
+            seed,
+            json,
+        } => {
+            check(dim, trials)?;
+            if !(0.0..=1.0).contains(&f) || !beta.is_finite() || patterns == 0 || patterns > 1_000_000 {
+                return Err("give 0 ≤ --flip ≤ 1, a finite --beta and 1 ≤ --patterns ≤ 1000000".into());
+            }
+            let (mut exact, mut argmax, mut top) = (0usize, 0usize, 0.0);
+            for t in 0..trials {
+                let mut rng = stream(seed, Domain::Protocol, name_key("hopfield retrieve"), t as u64);
+                let x = random_patterns(&mut rng, dim, patterns);
+                let target = x.column(0).into_owned();
+                let q = flip(&mut rng, &target, (f * dim as f64).round() as usize);
+                let net = crate::math::hopfield::ModernHopfield { x, beta };
+                let p = net.weights(&q);
+                let best = p
+                    .iter()
+                    .enumerate()
+                    .fold((0, f64::MIN), |b, (i, v)| if *v > b.1 { (i, *v) } else { b });
+                exact += usize::from(sign(&net.update(&q)) == target);
+                argmax += usize::from(best.0 == 0);
+                top += best.1;
+            }
+            let k = trials as f64;
+            let v = json!({"dim": dim, "patterns": patterns, "flip": f, "beta": beta, "trials": trials, "seed": seed,
+                "exact_recovery": exact as f64 / k, "argmax_correct": argmax as f64 / k, "mean_top_weight": top / k});
+            print(v, json, |v| {
+                outln!(
+                    "modern Hopfield, D = {dim}, N = {patterns}, {f} flipped, beta = {beta}, {trials} trials:"
+                );
+                outln!(
+                    "  exact_recovery {}  argmax_correct {}  mean_top_weight {:.4}",
+                    v["exact_recovery"],
+                    v["argmax_correct"],
+                    top / k
+                );
+            });
+        }
+        HopfieldCommand::Classical {
+            dim,
+            load,
+            trials,
+            seed,
+            json,
+        } => {
+            check(dim, trials)?;
+            let count = (load * dim as f64).round();
+            if !(count >= 1.0 && count <= 10.0 * dim as f64) {
+                return Err(format!("--load {load} gives {count} patterns; give 1/D ≤ A ≤ 10"));
+            }
+            let mut overlap = 0.0;
+            for t in 0..trials {
+                let mut rng = stream(seed, Domain::Protocol, name_key("hopfield classical"), t as u64);
+                let x = random_patterns(&mut rng, dim, count as usize);
+                let net = ClassicalHopfield::store(&x);
+                let start = x.column(0).into_owned();
+                let (s, _) = net.run_async(&mut rng, &start, 200);
+                overlap += s.dot(&start) / dim as f64;
+            }
+            let v = json!({"dim": dim, "load": load, "patterns": count as usize, "trials": trials, "seed": seed,
+                "final_overlap": overlap / trials as f64});
+            print(v, json, |v| {
+                outln!(
+                    "classical Hopfield, D = {dim}, load {load} ({count} patterns), {trials} trials: final_overlap {}",
+                    v["final_overlap"]
+                );
+            });
+        }
+    }
+    Ok(())
 }

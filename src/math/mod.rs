@@ -3,6 +3,7 @@
 pub mod attention;
 pub mod binomial;
 pub mod continuous_sdm;
+pub mod hopfield;
 pub mod normal;
 pub mod sdm;
 pub mod sdm_memory;
