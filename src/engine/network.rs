@@ -3,11 +3,12 @@
 use super::connect::{Rule, Wiring};
 use super::distribution::Distribution;
 use super::neuron::CellGroup;
+use super::neuron::escape_noise::{EscapeNoiseGroup, EscapeNoiseParams};
 use super::neuron::lif::{LifGroup, LifParams};
 use super::neuron::parrot::ParrotGroup;
 use super::neuron::poisson_source::{PoissonGroup, PoissonParams};
 use super::neuron::spike_times::SpikeTimesGroup;
-use super::plasticity::{TeacherKernel, TeacherKernelParams};
+use super::plasticity::{Plasticity, PlasticityDesc};
 use super::rng::{Domain, name_key, stream};
 use super::synapse::{BitMatrix, Connectivity, DenseWeights, SynapseSpec, Synapses, TooManyDelays};
 
@@ -19,6 +20,7 @@ pub enum Model {
     /// Spike times (ms) of each neuron.
     SpikeTimes(Vec<Vec<f64>>),
     Parrot,
+    EscapeNoise(EscapeNoiseParams),
 }
 
 impl Model {
@@ -28,11 +30,12 @@ impl Model {
             Model::Poisson(_) => "poisson",
             Model::SpikeTimes(_) => "spike_times",
             Model::Parrot => "parrot",
+            Model::EscapeNoise(_) => "escape_noise",
         }
     }
 
     pub fn takes_input(&self) -> bool {
-        matches!(self, Model::Lif(_) | Model::Parrot)
+        matches!(self, Model::Lif(_) | Model::Parrot | Model::EscapeNoise(_))
     }
 
     /// Bytes of state per neuron (estimate for memory checks).
@@ -42,6 +45,7 @@ impl Model {
             Model::Poisson(_) => 150,
             Model::SpikeTimes(_) => 40,
             Model::Parrot => 0,
+            Model::EscapeNoise(_) => 250,
         }
     }
 }
@@ -75,7 +79,7 @@ pub struct ProjectionDesc {
     pub delay_step: f64,
     pub autapses: bool,
     pub storage: Storage,
-    pub plasticity: Option<TeacherKernelParams>,
+    pub plasticity: Option<PlasticityDesc>,
     /// When set, this projection carries teacher spikes to the plasticity rule of that
     /// projection (by index) instead of input to its targets' membranes.
     pub teacher_of: Option<usize>,
@@ -168,7 +172,7 @@ pub struct Projection {
     pub pre: usize,
     pub post: usize,
     pub conn: Connectivity,
-    pub plasticity: Option<TeacherKernel>,
+    pub plasticity: Option<Plasticity>,
     pub teacher_of: Option<usize>,
 }
 
@@ -228,7 +232,7 @@ impl Network {
                 pre: proj.pre,
                 post: proj.post,
                 conn,
-                plasticity: proj.plasticity.map(TeacherKernel::new),
+                plasticity: proj.plasticity.map(Plasticity::new),
                 teacher_of: proj.teacher_of,
             });
         }
@@ -336,5 +340,6 @@ fn build_group(seed: u64, p: &PopulationDesc) -> Box<dyn CellGroup> {
         Model::Poisson(params) => Box::new(PoissonGroup::new(*params, p.size, seed, key)),
         Model::SpikeTimes(times) => Box::new(SpikeTimesGroup::new(times.clone())),
         Model::Parrot => Box::new(ParrotGroup::new(p.size)),
+        Model::EscapeNoise(params) => Box::new(EscapeNoiseGroup::new(*params, p.size, seed, key)),
     }
 }

@@ -162,7 +162,7 @@ impl Simulation {
     /// Switches the plasticity of projection `k` on or off (no effect on static projections).
     pub fn set_plasticity(&mut self, k: usize, on: bool) {
         if let Some(rule) = self.net.projections[k].plasticity.as_mut() {
-            rule.enabled = on;
+            rule.set_enabled(on);
         }
     }
 

@@ -11,7 +11,7 @@ use crate::engine::connect::Rule;
 use crate::engine::distribution::Distribution;
 use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
 use crate::engine::neuron::lif::LifParams;
-use crate::engine::plasticity::TeacherKernelParams;
+use crate::engine::plasticity::{PlasticityDesc, TeacherKernelParams};
 use granule::GranuleLayer;
 use protocol::Protocol;
 use spec::{CerebellumToml, Design};
@@ -120,7 +120,7 @@ pub fn build(spec: CerebellumToml, source: &str) -> Cerebellum {
         ),
         ProjectionDesc {
             storage: Storage::Dense,
-            plasticity: Some(kernel),
+            plasticity: Some(PlasticityDesc::TeacherKernel(kernel)),
             ..ProjectionDesc::new(
                 "parallel_fibre",
                 GRANULE,

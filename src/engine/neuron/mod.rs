@@ -1,6 +1,7 @@
 //! Neuron models. Each model is a cell group: the state of all its neurons kept as contiguous
 //! per-variable arrays, advanced epoch by epoch through the inputs that reach it.
 
+pub mod escape_noise;
 pub mod lif;
 pub mod parrot;
 pub mod poisson_source;

@@ -1,0 +1,273 @@
+//! `escape_noise`: a stochastic neuron with exponential escape noise. It fires as a Poisson
+//! process of instantaneous rate `ρ₀ · exp(β·(u − u_offset) − I)`, where `u` (mV) sums the
+//! excitatory inputs and `I` (dimensionless) the inhibitory ones. Each input is a rectangular
+//! PSP: a positive weight `w` raises `u` by `w` for `psp_exc_ms`, a negative weight raises `I` by
+//! `|w|` for `psp_inh_ms`. The rate is therefore piecewise constant, and the simulation is exact:
+//! between changes, intervals are exponential; at a change the clock is redrawn (memorylessness),
+//! from the neuron's own counter-based random stream. Neurons that share `I` split their spikes
+//! in proportion to `exp(β u)`, whatever `I` is: a softmax.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::CellGroup;
+use crate::engine::event::{Input, Lanes, Spike};
+use crate::engine::rng::{Domain, stream};
+use crate::engine::simulation::BulkInput;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EscapeNoiseParams {
+    pub rho0_hz: f64,
+    pub beta: f64,
+    pub u_offset: f64,
+    pub psp_exc_ms: f64,
+    pub psp_inh_ms: f64,
+    /// Rates above this are clipped (a guard against runaway rates; reported, never hit in a
+    /// well-posed circuit).
+    pub max_rate_hz: f64,
+}
+
+impl EscapeNoiseParams {
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.rho0_hz >= 0.0 && self.rho0_hz.is_finite()) {
+            return Err("rho0_hz must be ≥ 0".into());
+        }
+        if !(self.beta.is_finite() && self.u_offset.is_finite()) {
+            return Err("beta and u_offset must be finite".into());
+        }
+        if !(self.psp_exc_ms > 0.0 && self.psp_inh_ms > 0.0) {
+            return Err("psp_exc_ms and psp_inh_ms must be > 0".into());
+        }
+        if !(self.max_rate_hz > 0.0) {
+            return Err("max_rate_hz must be > 0".into());
+        }
+        Ok(())
+    }
+}
+
+pub struct EscapeNoiseGroup {
+    p: EscapeNoiseParams,
+    u: Vec<f64>,
+    inh: Vec<f64>,
+    /// PSPs still running: (end time, amount), in end order (one duration per kind).
+    exc_ends: Vec<VecDeque<(f64, f64)>>,
+    inh_ends: Vec<VecDeque<(f64, f64)>>,
+    /// Next spike time under the current rate (∞ if the rate is 0).
+    next: Vec<f64>,
+    rng: Vec<ChaCha8Rng>,
+    /// Times the rate had to be clipped at `max_rate_hz`.
+    pub clipped: u64,
+}
+
+impl EscapeNoiseGroup {
+    pub fn new(p: EscapeNoiseParams, n: usize, seed: u64, population_key: u64) -> Self {
+        let mut g = EscapeNoiseGroup {
+            p,
+            u: vec![0.0; n],
+            inh: vec![0.0; n],
+            exc_ends: vec![VecDeque::new(); n],
+            inh_ends: vec![VecDeque::new(); n],
+            next: vec![f64::INFINITY; n],
+            rng: (0..n)
+                .map(|i| stream(seed, Domain::EscapeNoise, population_key, i as u64))
+                .collect(),
+            clipped: 0,
+        };
+        for i in 0..n {
+            g.redraw(i, 0.0);
+        }
+        g
+    }
+
+    /// The rate in spikes per ms.
+    fn rate(&mut self, i: usize) -> f64 {
+        let hz = self.p.rho0_hz * (self.p.beta * (self.u[i] - self.p.u_offset) - self.inh[i]).exp();
+        if hz > self.p.max_rate_hz {
+            self.clipped += 1;
+            return self.p.max_rate_hz / 1000.0;
+        }
+        hz / 1000.0
+    }
+
+    /// Restarts neuron i's exponential clock at `t` under its current rate.
+    fn redraw(&mut self, i: usize, t: f64) {
+        let r = self.rate(i);
+        self.next[i] = if r > 0.0 {
+            let x: f64 = self.rng[i].random::<f64>();
+            t - (1.0 - x).ln() / r
+        } else {
+            f64::INFINITY
+        };
+    }
+
+    /// Emits neuron i's spikes before `limit` under the current rate.
+    fn fire_until(&mut self, i: usize, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        while self.next[i] < limit {
+            let t = self.next[i];
+            spikes.push(Spike { time: t, neuron: gid });
+            self.redraw(i, t);
+        }
+    }
+
+    /// The next PSP end of neuron i.
+    fn next_end(&self, i: usize) -> f64 {
+        let e = self.exc_ends[i].front().map_or(f64::INFINITY, |x| x.0);
+        let h = self.inh_ends[i].front().map_or(f64::INFINITY, |x| x.0);
+        e.min(h)
+    }
+
+    /// Advances neuron i to `limit` (exclusive), ending PSPs on the way.
+    fn run_to(&mut self, i: usize, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        loop {
+            let end = self.next_end(i);
+            if end >= limit {
+                self.fire_until(i, limit, gid, spikes);
+                return;
+            }
+            self.fire_until(i, end, gid, spikes);
+            while self.exc_ends[i].front().is_some_and(|x| x.0 == end) {
+                let (_, w) = self.exc_ends[i].pop_front().expect("front");
+                self.u[i] -= w;
+            }
+            while self.inh_ends[i].front().is_some_and(|x| x.0 == end) {
+                let (_, w) = self.inh_ends[i].pop_front().expect("front");
+                self.inh[i] -= w;
+            }
+            self.redraw(i, end);
+        }
+    }
+
+    fn input(&mut self, i: usize, t: f64, w: f64) {
+        if w > 0.0 {
+            self.u[i] += w;
+            self.exc_ends[i].push_back((t + self.p.psp_exc_ms, w));
+        } else if w < 0.0 {
+            self.inh[i] -= w;
+            self.inh_ends[i].push_back((t + self.p.psp_inh_ms, -w));
+        }
+    }
+
+    /// Current `u` of neuron i (mV).
+    pub fn u(&self, i: usize) -> f64 {
+        self.u[i]
+    }
+}
+
+impl CellGroup for EscapeNoiseGroup {
+    fn model(&self) -> &'static str {
+        "escape_noise"
+    }
+
+    fn len(&self) -> usize {
+        self.u.len()
+    }
+
+    fn advance(
+        &mut self,
+        t_end: f64,
+        lanes: &Lanes,
+        bulk: &[BulkInput],
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) {
+        let n = self.len();
+        let mut touched = lanes.lanes_in(offset, offset + n as u32).peekable();
+        for i in 0..n {
+            let gid = offset + i as u32;
+            let lane: &[Input] = match touched.peek() {
+                Some(&(g, lane)) if g == gid => {
+                    touched.next();
+                    lane
+                }
+                _ => &[],
+            };
+            // Inputs in time order: lane events and bulk entries (zero bulk entries are no input).
+            let mut events: Vec<(f64, f64)> = lane.iter().map(|e| (e.time, f64::from(e.weight))).collect();
+            events.extend(
+                bulk.iter()
+                    .filter(|b| b.values[i] != 0.0)
+                    .map(|b| (b.time, b.values[i])),
+            );
+            events.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut k = 0;
+            while k < events.len() {
+                let t = events[k].0;
+                self.run_to(i, t, gid, spikes);
+                while k < events.len() && events[k].0 == t {
+                    self.input(i, t, events[k].1);
+                    k += 1;
+                }
+                self.redraw(i, t);
+            }
+            self.run_to(i, t_end, gid, spikes);
+        }
+    }
+
+    fn next_spontaneous(&self) -> f64 {
+        let spikes = self.next.iter().copied().fold(f64::INFINITY, f64::min);
+        let ends = (0..self.len())
+            .map(|i| self.next_end(i))
+            .fold(f64::INFINITY, f64::min);
+        spikes.min(ends)
+    }
+
+    fn state_bytes(&self) -> usize {
+        (3 * 8 + 2 * 32 + std::mem::size_of::<ChaCha8Rng>()) * self.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(beta: f64) -> EscapeNoiseParams {
+        EscapeNoiseParams {
+            rho0_hz: 50.0,
+            beta,
+            u_offset: 0.0,
+            psp_exc_ms: 1e9,
+            psp_inh_ms: 1e9,
+            max_rate_hz: 1e9,
+        }
+    }
+
+    #[test]
+    fn rest_rate_is_rho0_and_counts_are_poisson() {
+        let mut g = EscapeNoiseGroup::new(params(1.0), 200, 1, 7);
+        let mut spikes = Vec::new();
+        g.advance(10_000.0, &Lanes::default(), &[], 0, &mut spikes);
+        // 200 neurons × 10 s × 50 Hz = 100000 expected, sd 316: 5 sd bound.
+        let n = spikes.len() as f64;
+        assert!((n - 1e5).abs() < 5.0 * 1e5f64.sqrt(), "{n}");
+    }
+
+    #[test]
+    fn shared_inhibition_leaves_spike_fractions_a_softmax() {
+        let beta = 0.5;
+        let u = [0.0, 1.0, 2.0, 4.0];
+        let mut g = EscapeNoiseGroup::new(params(beta), 4, 3, 9);
+        for (i, &ui) in u.iter().enumerate() {
+            g.input(i, 0.0, ui);
+            g.input(i, 0.0, -1.5);
+            g.redraw(i, 0.0);
+        }
+        let mut spikes = Vec::new();
+        g.advance(200_000.0, &Lanes::default(), &[], 0, &mut spikes);
+        let total = spikes.len() as f64;
+        let soft = crate::math::attention::softmax(&u, beta);
+        for (i, p) in soft.iter().enumerate() {
+            let got = spikes.iter().filter(|s| s.neuron == i as u32).count() as f64 / total;
+            // Binomial standard error of a fraction over `total` spikes; 5 sd.
+            let se = (p * (1.0 - p) / total).sqrt();
+            assert!((got - p).abs() < 5.0 * se, "neuron {i}: {got} vs {p}");
+        }
+        // The inhibition scales the total rate by e^{−1.5}.
+        let expected = 200.0 * 50.0 * u.iter().map(|x| (beta * x - 1.5f64).exp()).sum::<f64>();
+        assert!(
+            (total - expected).abs() < 5.0 * expected.sqrt(),
+            "{total} vs {expected}"
+        );
+    }
+}
