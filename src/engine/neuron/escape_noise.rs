@@ -40,7 +40,7 @@ impl EscapeNoiseParams {
         if !(self.psp_exc_ms > 0.0 && self.psp_inh_ms > 0.0) {
             return Err("psp_exc_ms and psp_inh_ms must be > 0".into());
         }
-        if !(self.max_rate_hz > 0.0) {
+        if self.max_rate_hz.is_nan() || self.max_rate_hz <= 0.0 {
             return Err("max_rate_hz must be > 0".into());
         }
         Ok(())
