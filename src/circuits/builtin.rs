@@ -10,6 +10,10 @@ pub const DEFAULT_CIRCUITS: &[(&str, &str)] = &[
         "circuits/cerebellum_sdm.toml",
         include_str!("../../circuits/cerebellum_sdm.toml"),
     ),
+    (
+        "circuits/hippocampus_hopfield.toml",
+        include_str!("../../circuits/hippocampus_hopfield.toml"),
+    ),
 ];
 
 /// The built-in circuit with this file name.

@@ -3,6 +3,7 @@
 pub mod builtin;
 pub mod cerebellum;
 pub mod generic;
+pub mod hippocampus;
 
 use crate::config::{self, Circuit, ConfigErrors};
 
@@ -12,6 +13,8 @@ pub enum Loaded {
     Network(Circuit),
     /// `circuit = "cerebellum_sdm"`.
     Cerebellum(Box<cerebellum::spec::CerebellumToml>, String),
+    /// `circuit = "hippocampus_hopfield"`.
+    Hippocampus(Box<hippocampus::spec::HippocampusToml>, String),
 }
 
 impl Loaded {
@@ -19,6 +22,7 @@ impl Loaded {
         match self {
             Loaded::Network(c) => &c.name,
             Loaded::Cerebellum(c, _) => &c.name,
+            Loaded::Hippocampus(c, _) => &c.name,
         }
     }
 
@@ -26,6 +30,7 @@ impl Loaded {
         match self {
             Loaded::Network(c) => c.network.seed = seed,
             Loaded::Cerebellum(c, _) => c.seed = seed,
+            Loaded::Hippocampus(c, _) => c.seed = seed,
         }
     }
 }
@@ -36,7 +41,10 @@ pub fn parse(path: &str, text: &str) -> Result<Loaded, ConfigErrors> {
     let kind = toml::from_str::<toml::Table>(text)
         .ok()
         .and_then(|t| t.get("circuit").and_then(|v| v.as_str().map(str::to_string)));
-    match kind {
+    match kind.as_deref() {
+        Some("hippocampus_hopfield") => {
+            hippocampus::spec::parse(path, text).map(|c| Loaded::Hippocampus(Box::new(c), path.to_string()))
+        }
         Some(_) => {
             cerebellum::spec::parse(path, text).map(|c| Loaded::Cerebellum(Box::new(c), path.to_string()))
         }

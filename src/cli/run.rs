@@ -112,8 +112,127 @@ fn run_one(loaded: Loaded, out: &Path, export_network: bool) -> Result<(), (u8, 
                 cmp.beta_ols
             );
         }
+        Loaded::Hippocampus(spec, source) => {
+            let (result, h, experiment) =
+                hippocampus_experiment(&spec, &source).map_err(|e| (EXIT_BAD_INPUT, e))?;
+            let files = |dir: &Path| output::hippocampus::files(&h, &result, &experiment, dir);
+            let mut comparison = experiment.main.to_json();
+            comparison["pool"] = serde_json::json!(h.pool);
+            if let Some(o) = &experiment.other {
+                comparison["other_pool_setting"] = o.to_json();
+            }
+            comparison["beta_sweep"] = serde_json::json!(experiment.beta_sweep);
+            comparison["capacity"] = serde_json::json!(experiment.capacity);
+            let extras = Extras {
+                summary: vec![("comparison".into(), comparison)],
+                report: output::hippocampus::report(&h, &experiment),
+                files: &files,
+            };
+            let dir = output::write_run_with(out, &result, Some(&extras)).map_err(|e| (EXIT_FAILURE, e))?;
+            describe(&result, &dir);
+            let m = &experiment.main;
+            outln!(
+                "  vs modern Hopfield: fraction error / Poisson bound {:.2}, readout cosine {:.4}, accuracy circuit {:.3} vs math {:.3}",
+                m.softmax_error_over_bound_max,
+                m.readout_cosine_mean,
+                m.retrieval_accuracy_circuit,
+                m.retrieval_accuracy_math
+            );
+        }
     }
     Ok(())
+}
+
+/// The hippocampal experiment: the main run, the other pool setting, the β and capacity sweeps.
+fn hippocampus_experiment(
+    spec: &circuits::hippocampus::spec::HippocampusToml,
+    source: &str,
+) -> Result<
+    (
+        generic::RunResult,
+        circuits::hippocampus::Hippocampus,
+        output::hippocampus::Experiment,
+    ),
+    String,
+> {
+    use crate::circuits::hippocampus::{self as hc, Variant};
+    use crate::compare::hippocampus::compare;
+    let mut windows = spec.protocol.window_sweep_ms.clone();
+    windows.sort_by(f64::total_cmp);
+    windows.push(spec.protocol.window_ms);
+    let (n, beta, pool) = (
+        spec.hopfield.patterns,
+        spec.hopfield.beta,
+        spec.inhibition.enabled,
+    );
+    let main_variant = Variant {
+        count: n,
+        beta,
+        pool,
+        flips: spec.protocol.query_flip.clone(),
+        per_level: spec.protocol.queries_per_level,
+        window_ms: spec.protocol.window_ms,
+    };
+    let measure = |v: &Variant, name: &str, windows: &[f64]| -> Result<_, String> {
+        let mut h = hc::build(spec, v, name);
+        h.circuit.source = source.to_string();
+        let run = simulate(h.circuit.clone())?;
+        let readouts = hc::read(&h, &run, windows);
+        let m = compare(&h, &readouts, windows, spec.memory.rho0_hz, spec.memory.offset);
+        Ok((run, h, m))
+    };
+    let (run, h, main) = measure(&main_variant, &spec.name, &windows)?;
+    let other = if spec.inhibition.compare_without {
+        let v = Variant {
+            pool: !pool,
+            ..main_variant.clone()
+        };
+        Some(measure(&v, &format!("{}_other_pool", spec.name), &windows)?.2)
+    } else {
+        None
+    };
+    let sweep_flip = vec![0.2];
+    let sw = &spec.sweeps;
+    let mut beta_sweep = Vec::new();
+    for &b in &sw.beta {
+        let v = Variant {
+            beta: b,
+            flips: sweep_flip.clone(),
+            per_level: sw.queries,
+            window_ms: sw.window_ms,
+            ..main_variant.clone()
+        };
+        let m = measure(&v, &format!("{}_beta_{b}", spec.name), &[sw.window_ms])?.2;
+        let k = m.mixed.len().max(1) as f64;
+        beta_sweep.push((
+            b,
+            m.mixed.iter().map(|x| x.0).sum::<f64>() / k,
+            m.mixed.iter().map(|x| x.1).sum::<f64>() / k,
+        ));
+    }
+    let mut capacity = Vec::new();
+    for &count in &sw.patterns {
+        let v = Variant {
+            count,
+            flips: sweep_flip.clone(),
+            per_level: sw.queries,
+            window_ms: sw.window_ms,
+            ..main_variant.clone()
+        };
+        let m = measure(&v, &format!("{}_n_{count}", spec.name), &[sw.window_ms])?.2;
+        let l = &m.levels[0];
+        capacity.push((count, l.circuit, l.modern, l.classical));
+    }
+    Ok((
+        run,
+        h,
+        output::hippocampus::Experiment {
+            main,
+            other,
+            beta_sweep,
+            capacity,
+        },
+    ))
 }
 
 pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: bool) -> u8 {

@@ -1,3 +1,4 @@
 //! Where circuit readouts meet the math.
 
 pub mod cerebellum;
+pub mod hippocampus;

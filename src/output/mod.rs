@@ -4,6 +4,7 @@
 pub mod cerebellum;
 pub mod csv;
 pub mod folder;
+pub mod hippocampus;
 pub mod plot;
 pub mod raster;
 pub mod report;

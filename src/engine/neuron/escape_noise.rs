@@ -183,6 +183,9 @@ impl CellGroup for EscapeNoiseGroup {
                 }
                 _ => &[],
             };
+            if lane.is_empty() && bulk.is_empty() && self.next[i] >= t_end && self.next_end(i) >= t_end {
+                continue; // nothing happens to this neuron in this epoch
+            }
             // Inputs in time order: lane events and bulk entries (zero bulk entries are no input).
             let mut events: Vec<(f64, f64)> = lane.iter().map(|e| (e.time, f64::from(e.weight))).collect();
             events.extend(
