@@ -161,11 +161,13 @@ pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
         psp_inh_ms: spec.inhibition.psp_ms,
         max_rate_hz: 1e6,
     };
+    // Output feature neurons are perfect integrators (no leak, no threshold): the change of their
+    // membrane potential over the window is the summed input Σ_μ n_μ x_μj.
     let integrator = LifParams {
-        tau_m: 1e12,
+        tau_m: f64::INFINITY,
         c_m: 250.0,
         e_l: 0.0,
-        v_th: 1e30,
+        v_th: f64::INFINITY,
         v_reset: 0.0,
         t_ref: 0.0,
         i_e: 0.0,
@@ -270,9 +272,13 @@ pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
             projections,
         },
         record_spikes: vec![true; n_pop],
-        recorders: vec![Recorder::Inputs {
+        recorders: vec![Recorder::Membrane {
             population: OUTPUT,
             neurons: (0..d as u32).collect(),
+            times: queries
+                .iter()
+                .flat_map(|q| [q.time + 2.0 * DELAY, q.time + 2.0 * DELAY + window_ms])
+                .collect(),
         }],
         changes: Vec::new(),
         output: OutputOptions {
@@ -308,11 +314,19 @@ pub fn read(
 ) -> Vec<QueryReadout> {
     let net = run.net();
     let mem = &net.populations[MEMORY];
-    let out_inputs = run
-        .inputs
+    let out_v = run
+        .membrane
         .iter()
         .find(|(p, _)| *p == OUTPUT)
         .map_or(&[][..], |(_, s)| &s[..]);
+    let v_at = |t: f64, j: usize| -> f64 {
+        let lo = out_v.partition_point(|s| s.time < t);
+        out_v[lo..]
+            .iter()
+            .take_while(|s| s.time == t)
+            .find(|s| s.neuron as usize == j)
+            .map_or(0.0, |s| s.value)
+    };
     h.queries
         .iter()
         .map(|q| {
@@ -330,12 +344,9 @@ pub fn read(
                     c
                 })
                 .collect();
-            let mut output = vec![0.0; h.dim];
+            // Memory spikes of [start, start + W) reach the outputs in [start + 1, start + 1 + W).
             let (a, b) = (start + DELAY, start + DELAY + h.window_ms);
-            let lo = out_inputs.partition_point(|s| s.time < a);
-            for s in out_inputs[lo..].iter().take_while(|s| s.time < b) {
-                output[s.neuron as usize] += s.value;
-            }
+            let output = (0..h.dim).map(|j| v_at(b, j) - v_at(a, j)).collect();
             QueryReadout { counts, output }
         })
         .collect()

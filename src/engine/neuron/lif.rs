@@ -44,7 +44,12 @@ impl Default for LifParams {
 impl LifParams {
     /// The potential the membrane relaxes to without input, mV.
     pub fn v_inf(&self) -> f64 {
-        self.e_l + self.i_e * self.tau_m / self.c_m
+        // Without current the membrane rests at E_L (also for a perfect integrator, τ = ∞).
+        if self.i_e == 0.0 {
+            self.e_l
+        } else {
+            self.e_l + self.i_e * self.tau_m / self.c_m
+        }
     }
 
     /// Why these parameters cannot be simulated, if they cannot.
