@@ -4,6 +4,20 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
+/// A tick label with at most four significant digits.
+fn short(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.2e}");
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
 pub enum Style {
     Line,
     Dashed,
@@ -62,6 +76,8 @@ pub fn chart(
                 .configure_mesh()
                 .x_desc(x_label)
                 .y_desc(y_label)
+                .x_label_formatter(&|v| short(*v))
+                .y_label_formatter(&|v| short(*v))
                 .draw()
                 .map_err(|x| e(&x))?;
             for (k, s) in series.iter().enumerate() {
