@@ -37,6 +37,18 @@ impl RunResult {
     pub fn net(&self) -> &Network {
         &self.sim.net
     }
+
+    /// Recorded spikes of population `pop` in `[t0, t1)` as (time, local index).
+    pub fn spikes_of(&self, pop: usize, t0: f64, t1: f64) -> Vec<(f64, usize)> {
+        let info = &self.net().populations[pop];
+        let lo = self.spikes.partition_point(|s| s.time < t0);
+        self.spikes[lo..]
+            .iter()
+            .take_while(|s| s.time < t1)
+            .filter(|s| s.neuron >= info.offset && s.neuron < info.offset + info.size as u32)
+            .map(|s| (s.time, (s.neuron - info.offset) as usize))
+            .collect()
+    }
 }
 
 enum Stop {

@@ -28,6 +28,27 @@ pub fn parse(path: &str, text: &str) -> Result<Circuit, ConfigErrors> {
     r.finish(circuit)
 }
 
+/// Deserialises `text` as `T` (whose schema refuses unknown keys), then lets `check` report
+/// semantic errors at field paths; every error names file, line, column and field.
+pub fn parse_checked<T: serde::de::DeserializeOwned>(
+    path: &str,
+    text: &str,
+    check: impl FnOnce(&mut Reporter, &T),
+) -> Result<T, ConfigErrors> {
+    let src = SourceFile::new(path, text.to_string());
+    let mut r = Reporter::new(&src);
+    match toml::from_str::<T>(text) {
+        Ok(value) => {
+            check(&mut r, &value);
+            r.finish(value)
+        }
+        Err(e) => {
+            r.toml(&e);
+            Err(ConfigErrors(r.errors))
+        }
+    }
+}
+
 /// Reads, parses and validates a circuit file.
 pub fn load(path: &std::path::Path) -> Result<Circuit, ConfigErrors> {
     let shown = path.display().to_string();

@@ -6,7 +6,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::distribution::Distribution;
-use super::rng::{Domain, stream};
+use super::rng::{Domain, choose_distinct, stream};
 use super::synapse::SynapseSpec;
 
 /// How the neurons of two populations are wired.
@@ -195,15 +195,7 @@ impl Wiring<'_> {
                         out.push(map(rng.random_range(0..available)));
                     }
                 } else {
-                    // Floyd's algorithm: k distinct values from 0..available.
-                    let mut chosen = std::collections::BTreeSet::new();
-                    for j in (available - k)..available {
-                        let t = rng.random_range(0..=j);
-                        if !chosen.insert(t) {
-                            chosen.insert(j);
-                        }
-                    }
-                    out.extend(chosen.into_iter().map(map));
+                    out.extend(choose_distinct(rng, available, k).into_iter().map(map));
                 }
                 out.sort_unstable();
             }

@@ -93,6 +93,19 @@ impl Lanes {
         }
     }
 
+    /// The lane of every neuron in `[from, to)`, in order (empty slices for neurons without
+    /// input).
+    pub fn each_lane(&self, from: u32, to: u32) -> impl Iterator<Item = &[Input]> {
+        let mut touched = self.lanes_in(from, to).peekable();
+        (from..to).map(move |gid| match touched.peek() {
+            Some(&(g, lane)) if g == gid => {
+                touched.next();
+                lane
+            }
+            _ => &[],
+        })
+    }
+
     /// The non-empty lanes of neurons in `[from, to)`: (global index, inputs sorted by time).
     pub fn lanes_in(&self, from: u32, to: u32) -> impl Iterator<Item = (u32, &[Input])> {
         let a = self.touched.partition_point(|&i| i < from);

@@ -33,6 +33,19 @@ pub fn stream(seed: u64, domain: Domain, entity: u64, index: u64) -> ChaCha8Rng 
     ChaCha8Rng::from_seed(key)
 }
 
+/// `k` distinct indices from `0..n`, uniformly (Floyd's algorithm), ascending.
+pub fn choose_distinct<R: rand::Rng>(rng: &mut R, n: usize, k: usize) -> std::collections::BTreeSet<usize> {
+    use rand::RngExt;
+    let mut chosen = std::collections::BTreeSet::new();
+    for j in n - k.min(n)..n {
+        let t = rng.random_range(0..=j);
+        if !chosen.insert(t) {
+            chosen.insert(j);
+        }
+    }
+    chosen
+}
+
 /// A stable 64-bit name hash (FNV-1a), used as the `entity` of a population or projection.
 pub fn name_key(name: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

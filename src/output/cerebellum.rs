@@ -9,18 +9,6 @@ use crate::circuits::generic::RunResult;
 use crate::compare::cerebellum::{Comparison, OverlapPoint};
 use crate::math::sdm::{HammingSpace, cosine_of_distance};
 
-/// Spikes of population `pop` in [t0, t1) as (time, local index).
-fn spikes_of(run: &RunResult, pop: usize, t0: f64, t1: f64) -> Vec<(f64, usize)> {
-    let info = &run.net().populations[pop];
-    let lo = run.spikes.partition_point(|s| s.time < t0);
-    run.spikes[lo..]
-        .iter()
-        .take_while(|s| s.time < t1)
-        .filter(|s| s.neuron >= info.offset && s.neuron < info.offset + info.size as u32)
-        .map(|s| (s.time, (s.neuron - info.offset) as usize))
-        .collect()
-}
-
 fn raster_window(
     path: &Path,
     title: &str,
@@ -30,7 +18,7 @@ fn raster_window(
     t1: f64,
 ) -> Result<(), String> {
     let n = c.spec.sdm.n;
-    let granule = spikes_of(run, cb::GRANULE, t0, t1);
+    let granule = run.spikes_of(cb::GRANULE, t0, t1);
     // Granule cells: only those that fired in the window, renumbered.
     let mut ids: Vec<usize> = granule.iter().map(|s| s.1).collect();
     ids.sort_unstable();
@@ -43,9 +31,9 @@ fn raster_window(
         (
             "mossy fibres".to_string(),
             2 * n,
-            spikes_of(run, cb::MOSSY, t0, t1),
+            run.spikes_of(cb::MOSSY, t0, t1),
         ),
-        ("Golgi".to_string(), 1, spikes_of(run, cb::GOLGI, t0, t1)),
+        ("Golgi".to_string(), 1, run.spikes_of(cb::GOLGI, t0, t1)),
         (
             format!("granule cells (the {} that fired)", ids.len()),
             ids.len().max(1),
@@ -54,12 +42,12 @@ fn raster_window(
         (
             "Purkinje cells".to_string(),
             n,
-            spikes_of(run, cb::PURKINJE, t0, t1),
+            run.spikes_of(cb::PURKINJE, t0, t1),
         ),
         (
             "climbing fibres".to_string(),
             n,
-            spikes_of(run, cb::CLIMBING, t0, t1),
+            run.spikes_of(cb::CLIMBING, t0, t1),
         ),
     ];
     plot::raster(path, title, t0, t1, &groups)

@@ -19,17 +19,6 @@ pub struct Experiment {
     pub capacity: Vec<(usize, f64, f64, f64)>,
 }
 
-fn spikes_of(run: &RunResult, pop: usize, t0: f64, t1: f64) -> Vec<(f64, usize)> {
-    let info = &run.net().populations[pop];
-    let lo = run.spikes.partition_point(|s| s.time < t0);
-    run.spikes[lo..]
-        .iter()
-        .take_while(|s| s.time < t1)
-        .filter(|s| s.neuron >= info.offset && s.neuron < info.offset + info.size as u32)
-        .map(|s| (s.time, (s.neuron - info.offset) as usize))
-        .collect()
-}
-
 fn pool_label(pool: bool) -> &'static str {
     if pool {
         "with inhibitory pool"
@@ -213,16 +202,16 @@ pub fn files(h: &Hippocampus, run: &RunResult, x: &Experiment, dir: &Path) -> Re
     if let Some(q) = h.queries.first() {
         let (t0, t1) = (q.time - 2.0, q.time + h.window_ms.min(200.0));
         let mut groups: Vec<RasterGroup> = vec![
-            ("features (+)".into(), h.dim, spikes_of(run, hc::PLUS, t0, t1)),
-            ("features (−)".into(), h.dim, spikes_of(run, hc::MINUS, t0, t1)),
+            ("features (+)".into(), h.dim, run.spikes_of(hc::PLUS, t0, t1)),
+            ("features (−)".into(), h.dim, run.spikes_of(hc::MINUS, t0, t1)),
             (
                 "memory".into(),
                 h.patterns.len(),
-                spikes_of(run, hc::MEMORY, t0, t1),
+                run.spikes_of(hc::MEMORY, t0, t1),
             ),
         ];
         if h.pool {
-            groups.push(("inhibitory pool".into(), 1, spikes_of(run, hc::POOL, t0, t1)));
+            groups.push(("inhibitory pool".into(), 1, run.spikes_of(hc::POOL, t0, t1)));
         }
         plot::raster(&dir.join("raster_query.png"), "One query", t0, t1, &groups)?;
     }

@@ -7,7 +7,7 @@
 
 use rand::RngExt;
 
-use crate::engine::rng::{Domain, name_key, stream};
+use crate::engine::rng::{Domain, choose_distinct, name_key, stream};
 
 pub struct GranuleLayer {
     pub n: usize,
@@ -62,15 +62,7 @@ impl GranuleLayer {
         let mut masks = vec![0u64; cells * words];
         for t in 0..cells {
             let mut rng = stream(seed, Domain::Connectivity, key, t as u64);
-            // Floyd's algorithm: k distinct dimensions.
-            let mut chosen = std::collections::BTreeSet::new();
-            for j in (n - k)..n {
-                let x = rng.random_range(0..=j);
-                if !chosen.insert(x) {
-                    chosen.insert(j);
-                }
-            }
-            for i in chosen {
+            for i in choose_distinct(&mut rng, n, k) {
                 masks[t * words + i / 64] |= 1 << (i % 64);
                 if rng.random::<bool>() {
                     addresses[t * words + i / 64] |= 1 << (i % 64);

@@ -9,7 +9,7 @@
 use rand::RngExt;
 
 use super::spec::CerebellumToml;
-use crate::engine::rng::{Domain, name_key, stream};
+use crate::engine::rng::{Domain, choose_distinct, name_key, stream};
 
 pub const MF_TO_GRANULE_MS: f64 = 2.0;
 pub const MF_TO_GOLGI_MS: f64 = 1.0;
@@ -47,16 +47,8 @@ fn random_bits(seed: u64, what: &str, index: u64, n: usize) -> Vec<bool> {
 /// `x` with exactly `flips` bits flipped, chosen uniformly.
 fn flip(seed: u64, index: u64, x: &[bool], flips: usize) -> Vec<bool> {
     let mut rng = stream(seed, Domain::Protocol, name_key("query flips"), index);
-    let n = x.len();
-    let mut chosen = std::collections::BTreeSet::new();
-    for j in (n - flips)..n {
-        let t = rng.random_range(0..=j);
-        if !chosen.insert(t) {
-            chosen.insert(j);
-        }
-    }
     let mut q = x.to_vec();
-    for i in chosen {
+    for i in choose_distinct(&mut rng, x.len(), flips) {
         q[i] = !q[i];
     }
     q

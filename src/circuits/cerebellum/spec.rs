@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::config::error::{ConfigErrors, Reporter};
-use crate::config::source::{FieldPath, SourceFile};
+use crate::config::source::FieldPath;
 
 fn yes() -> bool {
     true
@@ -136,134 +136,126 @@ impl Default for OutputToml {
 
 /// Parses and checks a cerebellum file.
 pub fn parse(path: &str, text: &str) -> Result<CerebellumToml, ConfigErrors> {
-    let src = SourceFile::new(path, text.to_string());
-    let mut r = Reporter::new(&src);
-    let c: CerebellumToml = match toml::from_str(text) {
-        Ok(c) => c,
-        Err(e) => {
-            r.toml(&e);
-            return Err(ConfigErrors(r.errors));
-        }
-    };
-    let root = FieldPath::root();
-    let sdm = root.key("sdm");
-    let protocol = root.key("protocol");
-    if c.circuit != "cerebellum_sdm" {
-        r.at(
-            &root.key("circuit"),
-            format!("unknown circuit `{}`", c.circuit),
-            "use circuit = \"cerebellum_sdm\"",
-        );
-    }
-    if !(1..=100_000).contains(&c.sdm.n) {
-        r.at(
-            &sdm.key("n"),
-            format!("n = {} dimensions", c.sdm.n),
-            "give 1 ≤ n ≤ 100000",
-        );
-    }
-    if c.sdm.granule_cells == 0 {
-        r.at(
-            &sdm.key("granule_cells"),
-            "no granule cells",
-            "give granule_cells ≥ 1",
-        );
-    }
-    if c.sdm.radius > c.sdm.n {
-        r.at(
-            &sdm.key("radius"),
-            format!("radius {} exceeds n = {}", c.sdm.radius, c.sdm.n),
-            "give 0 ≤ radius ≤ n",
-        );
-    }
-    for (key, k) in [("claws", c.sdm.claws), ("compare_claws", c.sdm.compare_claws)] {
-        if k > c.sdm.n || (key == "claws" && c.sdm.design == Design::Claws && k == 0) {
+    crate::config::parse_checked(path, text, |r: &mut Reporter, c: &CerebellumToml| {
+        let root = FieldPath::root();
+        let sdm = root.key("sdm");
+        let protocol = root.key("protocol");
+        if c.circuit != "cerebellum_sdm" {
             r.at(
-                &sdm.key(key),
-                format!("{k} claws for n = {} dimensions", c.sdm.n),
-                "give 1 ≤ claws ≤ n",
+                &root.key("circuit"),
+                format!("unknown circuit `{}`", c.circuit),
+                "use circuit = \"cerebellum_sdm\"",
             );
         }
-    }
-    if c.sdm.claw_radius >= c.sdm.claws.max(1) {
-        r.at(
-            &sdm.key("claw_radius"),
-            "claw_radius must be below claws",
-            "0 means every claw must match",
-        );
-    }
-    if c.protocol.patterns == 0 {
-        r.at(
-            &protocol.key("patterns"),
-            "no patterns to store",
-            "give patterns ≥ 1",
-        );
-    }
-    for (i, x) in c.protocol.query_noise.iter().enumerate() {
-        if !(0.0..=1.0).contains(x) {
+        if !(1..=100_000).contains(&c.sdm.n) {
             r.at(
-                &protocol.key("query_noise").index(i),
-                format!("noise {x} is outside [0, 1]"),
-                "fractions of flipped bits",
+                &sdm.key("n"),
+                format!("n = {} dimensions", c.sdm.n),
+                "give 1 ≤ n ≤ 100000",
             );
         }
-    }
-    if c.protocol.query_noise.is_empty() || c.protocol.queries_per_level == 0 {
-        r.at(
-            &protocol.key("query_noise"),
-            "no queries",
-            "give query_noise levels and queries_per_level ≥ 1",
-        );
-    }
-    let p = &c.plasticity;
-    if !(p.ltp > 0.0 && p.ltp.is_finite()) {
-        r.at(
-            &root.key("plasticity").key("ltp"),
-            "ltp must be positive",
-            "e.g. ltp = 1.0",
-        );
-    }
-    if !(p.exponent >= 1 && p.peak_ms > 0.0 && p.peak_ms.is_finite()) {
-        r.at(
-            &root.key("plasticity"),
-            "the kernel needs exponent ≥ 1 and peak_ms > 0",
-            "",
-        );
-    }
-    // A write's LTD window (PF arrival + πτ) must close before the next write's PF spikes.
-    let tau = p.peak_ms / (p.exponent.max(1) as f64).atan();
-    let window = std::f64::consts::PI * tau;
-    if c.protocol.write_interval_ms.is_nan() || c.protocol.write_interval_ms <= window + 5.0 {
-        r.at(
-            &protocol.key("write_interval_ms"),
-            format!(
-                "writes {} ms apart overlap the plasticity window ({window:.1} ms)",
-                c.protocol.write_interval_ms
-            ),
-            format!("give write_interval_ms > {:.0}", window + 5.0),
-        );
-    }
-    if !(c.protocol.read_interval_ms >= 30.0 && c.protocol.read_interval_ms.is_finite()) {
-        r.at(
-            &protocol.key("read_interval_ms"),
-            "reads must be at least 30 ms apart",
-            "the membranes (τ = 1 ms) need to relax to e^-30 of a presentation",
-        );
-    }
-    let n_out = c.sdm.n;
-    let bytes =
-        c.sdm.granule_cells as f64 * (n_out as f64 * 8.0 + (2 * c.sdm.n).div_ceil(64) as f64 * 8.0 + 64.0);
-    let have = crate::config::validate::machine_memory_bytes();
-    if bytes > 0.8 * have {
-        r.at(
-            &sdm.key("granule_cells"),
-            format!(
-                "about {:.1} GiB needed, {:.1} GiB available",
-                bytes / 1073741824.0,
-                have / 1073741824.0
-            ),
-            "fewer granule cells or dimensions",
-        );
-    }
-    r.finish(c)
+        if c.sdm.granule_cells == 0 {
+            r.at(
+                &sdm.key("granule_cells"),
+                "no granule cells",
+                "give granule_cells ≥ 1",
+            );
+        }
+        if c.sdm.radius > c.sdm.n {
+            r.at(
+                &sdm.key("radius"),
+                format!("radius {} exceeds n = {}", c.sdm.radius, c.sdm.n),
+                "give 0 ≤ radius ≤ n",
+            );
+        }
+        for (key, k) in [("claws", c.sdm.claws), ("compare_claws", c.sdm.compare_claws)] {
+            if k > c.sdm.n || (key == "claws" && c.sdm.design == Design::Claws && k == 0) {
+                r.at(
+                    &sdm.key(key),
+                    format!("{k} claws for n = {} dimensions", c.sdm.n),
+                    "give 1 ≤ claws ≤ n",
+                );
+            }
+        }
+        if c.sdm.claw_radius >= c.sdm.claws.max(1) {
+            r.at(
+                &sdm.key("claw_radius"),
+                "claw_radius must be below claws",
+                "0 means every claw must match",
+            );
+        }
+        if c.protocol.patterns == 0 {
+            r.at(
+                &protocol.key("patterns"),
+                "no patterns to store",
+                "give patterns ≥ 1",
+            );
+        }
+        for (i, x) in c.protocol.query_noise.iter().enumerate() {
+            if !(0.0..=1.0).contains(x) {
+                r.at(
+                    &protocol.key("query_noise").index(i),
+                    format!("noise {x} is outside [0, 1]"),
+                    "fractions of flipped bits",
+                );
+            }
+        }
+        if c.protocol.query_noise.is_empty() || c.protocol.queries_per_level == 0 {
+            r.at(
+                &protocol.key("query_noise"),
+                "no queries",
+                "give query_noise levels and queries_per_level ≥ 1",
+            );
+        }
+        let p = &c.plasticity;
+        if !(p.ltp > 0.0 && p.ltp.is_finite()) {
+            r.at(
+                &root.key("plasticity").key("ltp"),
+                "ltp must be positive",
+                "e.g. ltp = 1.0",
+            );
+        }
+        if !(p.exponent >= 1 && p.peak_ms > 0.0 && p.peak_ms.is_finite()) {
+            r.at(
+                &root.key("plasticity"),
+                "the kernel needs exponent ≥ 1 and peak_ms > 0",
+                "",
+            );
+        }
+        // A write's LTD window (PF arrival + πτ) must close before the next write's PF spikes.
+        let tau = p.peak_ms / (p.exponent.max(1) as f64).atan();
+        let window = std::f64::consts::PI * tau;
+        if c.protocol.write_interval_ms.is_nan() || c.protocol.write_interval_ms <= window + 5.0 {
+            r.at(
+                &protocol.key("write_interval_ms"),
+                format!(
+                    "writes {} ms apart overlap the plasticity window ({window:.1} ms)",
+                    c.protocol.write_interval_ms
+                ),
+                format!("give write_interval_ms > {:.0}", window + 5.0),
+            );
+        }
+        if !(c.protocol.read_interval_ms >= 30.0 && c.protocol.read_interval_ms.is_finite()) {
+            r.at(
+                &protocol.key("read_interval_ms"),
+                "reads must be at least 30 ms apart",
+                "the membranes (τ = 1 ms) need to relax to e^-30 of a presentation",
+            );
+        }
+        let n_out = c.sdm.n;
+        let bytes = c.sdm.granule_cells as f64
+            * (n_out as f64 * 8.0 + (2 * c.sdm.n).div_ceil(64) as f64 * 8.0 + 64.0);
+        let have = crate::config::validate::machine_memory_bytes();
+        if bytes > 0.8 * have {
+            r.at(
+                &sdm.key("granule_cells"),
+                format!(
+                    "about {:.1} GiB needed, {:.1} GiB available",
+                    bytes / 1073741824.0,
+                    have / 1073741824.0
+                ),
+                "fewer granule cells or dimensions",
+            );
+        }
+    })
 }

@@ -23,7 +23,7 @@ use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc,
 use crate::engine::neuron::escape_noise::EscapeNoiseParams;
 use crate::engine::neuron::lif::LifParams;
 use crate::engine::plasticity::{OneShotHebbParams, PlasticityDesc};
-use crate::engine::rng::{Domain, name_key, stream};
+use crate::engine::rng::{Domain, choose_distinct, name_key, stream};
 use spec::HippocampusToml;
 
 pub const PLUS: usize = 0;
@@ -71,16 +71,8 @@ pub fn patterns(seed: u64, dim: usize, count: usize) -> Vec<Vec<f64>> {
 
 fn flipped(seed: u64, index: u64, x: &[f64], flips: usize) -> Vec<f64> {
     let mut rng = stream(seed, Domain::Protocol, name_key("hopfield query flips"), index);
-    let n = x.len();
-    let mut chosen = std::collections::BTreeSet::new();
-    for j in (n - flips.min(n))..n {
-        let t = rng.random_range(0..=j);
-        if !chosen.insert(t) {
-            chosen.insert(j);
-        }
-    }
     let mut q = x.to_vec();
-    for i in chosen {
+    for i in choose_distinct(&mut rng, x.len(), flips) {
         q[i] = -q[i];
     }
     q

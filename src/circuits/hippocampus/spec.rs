@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::config::error::{ConfigErrors, Reporter};
-use crate::config::source::{FieldPath, SourceFile};
+use crate::config::source::FieldPath;
 
 fn yes() -> bool {
     true
@@ -97,83 +97,76 @@ fn sweep_window() -> f64 {
 }
 
 pub fn parse(path: &str, text: &str) -> Result<HippocampusToml, ConfigErrors> {
-    let src = SourceFile::new(path, text.to_string());
-    let mut r = Reporter::new(&src);
-    let c: HippocampusToml = match toml::from_str(text) {
-        Ok(c) => c,
-        Err(e) => {
-            r.toml(&e);
-            return Err(ConfigErrors(r.errors));
-        }
-    };
-    let root = FieldPath::root();
-    let h = root.key("hopfield");
-    if c.circuit != "hippocampus_hopfield" {
-        r.at(
-            &root.key("circuit"),
-            format!("unknown circuit `{}`", c.circuit),
-            "use \"hippocampus_hopfield\" or \"cerebellum_sdm\"",
-        );
-    }
-    if !(1..=4096).contains(&c.hopfield.dim) {
-        r.at(
-            &h.key("dim"),
-            format!("dim = {}", c.hopfield.dim),
-            "give 1 ≤ dim ≤ 4096",
-        );
-    }
-    if !(1..=10_000).contains(&c.hopfield.patterns) {
-        r.at(
-            &h.key("patterns"),
-            format!("patterns = {}", c.hopfield.patterns),
-            "give 1 ≤ patterns ≤ 10000",
-        );
-    }
-    if !(c.hopfield.beta >= 0.0 && c.hopfield.beta.is_finite()) {
-        r.at(&h.key("beta"), "beta must be ≥ 0", "e.g. beta = 0.1");
-    }
-    if !(c.memory.rho0_hz > 0.0 && c.memory.rho0_hz.is_finite() && (0.0..=1.0).contains(&c.memory.offset)) {
-        r.at(
-            &root.key("memory"),
-            "need rho0_hz > 0 and 0 ≤ offset ≤ 1",
-            "e.g. rho0_hz = 100.0, offset = 0.8",
-        );
-    }
-    if !(c.inhibition.weight >= 0.0 && c.inhibition.psp_ms > 0.0) {
-        r.at(
-            &root.key("inhibition"),
-            "need weight ≥ 0 and psp_ms > 0",
-            "e.g. weight = 0.2, psp_ms = 50.0",
-        );
-    }
-    let p = root.key("protocol");
-    for (i, x) in c.protocol.query_flip.iter().enumerate() {
-        if !(0.0..=1.0).contains(x) {
+    crate::config::parse_checked(path, text, |r: &mut Reporter, c: &HippocampusToml| {
+        let root = FieldPath::root();
+        let h = root.key("hopfield");
+        if c.circuit != "hippocampus_hopfield" {
             r.at(
-                &p.key("query_flip").index(i),
-                format!("{x} is outside [0, 1]"),
-                "fractions of flipped bits",
+                &root.key("circuit"),
+                format!("unknown circuit `{}`", c.circuit),
+                "use \"hippocampus_hopfield\" or \"cerebellum_sdm\"",
             );
         }
-    }
-    if c.protocol.queries_per_level == 0 || c.protocol.query_flip.is_empty() {
-        r.at(
-            &p.key("queries_per_level"),
-            "no queries",
-            "give query_flip levels and queries_per_level ≥ 1",
-        );
-    }
-    if !(c.protocol.window_ms >= 10.0 && c.protocol.window_ms.is_finite()) {
-        r.at(&p.key("window_ms"), "the readout window must be ≥ 10 ms", "");
-    }
-    for (i, w) in c.protocol.window_sweep_ms.iter().enumerate() {
-        if !(*w > 0.0 && *w <= c.protocol.window_ms) {
+        if !(1..=4096).contains(&c.hopfield.dim) {
             r.at(
-                &p.key("window_sweep_ms").index(i),
-                format!("{w} ms is not in (0, window_ms]"),
-                "",
+                &h.key("dim"),
+                format!("dim = {}", c.hopfield.dim),
+                "give 1 ≤ dim ≤ 4096",
             );
         }
-    }
-    r.finish(c)
+        if !(1..=10_000).contains(&c.hopfield.patterns) {
+            r.at(
+                &h.key("patterns"),
+                format!("patterns = {}", c.hopfield.patterns),
+                "give 1 ≤ patterns ≤ 10000",
+            );
+        }
+        if !(c.hopfield.beta >= 0.0 && c.hopfield.beta.is_finite()) {
+            r.at(&h.key("beta"), "beta must be ≥ 0", "e.g. beta = 0.1");
+        }
+        if !(c.memory.rho0_hz > 0.0 && c.memory.rho0_hz.is_finite() && (0.0..=1.0).contains(&c.memory.offset))
+        {
+            r.at(
+                &root.key("memory"),
+                "need rho0_hz > 0 and 0 ≤ offset ≤ 1",
+                "e.g. rho0_hz = 100.0, offset = 0.8",
+            );
+        }
+        if !(c.inhibition.weight >= 0.0 && c.inhibition.psp_ms > 0.0) {
+            r.at(
+                &root.key("inhibition"),
+                "need weight ≥ 0 and psp_ms > 0",
+                "e.g. weight = 0.2, psp_ms = 50.0",
+            );
+        }
+        let p = root.key("protocol");
+        for (i, x) in c.protocol.query_flip.iter().enumerate() {
+            if !(0.0..=1.0).contains(x) {
+                r.at(
+                    &p.key("query_flip").index(i),
+                    format!("{x} is outside [0, 1]"),
+                    "fractions of flipped bits",
+                );
+            }
+        }
+        if c.protocol.queries_per_level == 0 || c.protocol.query_flip.is_empty() {
+            r.at(
+                &p.key("queries_per_level"),
+                "no queries",
+                "give query_flip levels and queries_per_level ≥ 1",
+            );
+        }
+        if !(c.protocol.window_ms >= 10.0 && c.protocol.window_ms.is_finite()) {
+            r.at(&p.key("window_ms"), "the readout window must be ≥ 10 ms", "");
+        }
+        for (i, w) in c.protocol.window_sweep_ms.iter().enumerate() {
+            if !(*w > 0.0 && *w <= c.protocol.window_ms) {
+                r.at(
+                    &p.key("window_sweep_ms").index(i),
+                    format!("{w} ms is not in (0, window_ms]"),
+                    "",
+                );
+            }
+        }
+    })
 }

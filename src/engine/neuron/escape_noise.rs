@@ -13,7 +13,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::CellGroup;
-use crate::engine::event::{Input, Lanes, Spike};
+use crate::engine::event::{Lanes, Spike};
 use crate::engine::rng::{Domain, stream};
 use crate::engine::simulation::BulkInput;
 
@@ -173,16 +173,8 @@ impl CellGroup for EscapeNoiseGroup {
         spikes: &mut Vec<Spike>,
     ) {
         let n = self.len();
-        let mut touched = lanes.lanes_in(offset, offset + n as u32).peekable();
-        for i in 0..n {
+        for (i, lane) in lanes.each_lane(offset, offset + n as u32).enumerate() {
             let gid = offset + i as u32;
-            let lane: &[Input] = match touched.peek() {
-                Some(&(g, lane)) if g == gid => {
-                    touched.next();
-                    lane
-                }
-                _ => &[],
-            };
             if lane.is_empty() && bulk.is_empty() && self.next[i] >= t_end && self.next_end(i) >= t_end {
                 continue; // nothing happens to this neuron in this epoch
             }

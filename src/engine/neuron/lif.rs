@@ -435,16 +435,8 @@ impl LifGroup {
                 let mut out = Vec::new();
                 let from = offset + first as u32;
                 let to = offset + (first + PARALLEL_BLOCK).min(n) as u32;
-                let mut touched = lanes.lanes_in(from, to).peekable();
-                for k in 0..cells.u.len() {
+                for (k, lane) in lanes.each_lane(from, to).enumerate() {
                     let gid = from + k as u32;
-                    let lane = match touched.peek() {
-                        Some(&(g, lane)) if g == gid => {
-                            touched.next();
-                            lane
-                        }
-                        _ => &[],
-                    };
                     Cells::merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
                 }
                 let min = cells.next_spike.iter().copied().fold(f64::INFINITY, f64::min);
@@ -484,16 +476,8 @@ impl CellGroup for LifGroup {
         } else if plain && n >= 2 * PARALLEL_BLOCK {
             self.take_bulk_parallel(lanes, bulk, offset, spikes);
         } else {
-            let mut touched = lanes.lanes_in(offset, offset + n as u32).peekable();
-            for i in 0..n {
+            for (i, lane) in lanes.each_lane(offset, offset + n as u32).enumerate() {
                 let gid = offset + i as u32;
-                let lane = match touched.peek() {
-                    Some(&(g, lane)) if g == gid => {
-                        touched.next();
-                        lane
-                    }
-                    _ => &[],
-                };
                 self.take_inputs(i, lane, bulk, gid, spikes);
             }
         }
