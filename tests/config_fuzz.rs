@@ -97,3 +97,26 @@ proptest! {
         exercise(&twice);
     }
 }
+
+const BUILT: &[&str] = &[
+    include_str!("../circuits/cerebellum_sdm.toml"),
+    include_str!("../circuits/hippocampus_hopfield.toml"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Built circuits' files with one value replaced: parsing never panics.
+    #[test]
+    fn mutated_built_circuits_never_panic(file in 0usize..2, line in 0usize..100, value in prop::sample::select(VALUES)) {
+        let lines: Vec<&str> = BUILT[file].lines().collect();
+        let k = line % lines.len();
+        let text: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| if i == k { l.split_once('=').map_or(value.to_string(), |(key, _)| format!("{key}= {value}")) } else { l.to_string() })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let _ = engram::circuits::parse("fuzz.toml", &text);
+    }
+}

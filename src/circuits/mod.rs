@@ -45,8 +45,18 @@ pub fn parse(path: &str, text: &str) -> Result<Loaded, ConfigErrors> {
         Some("hippocampus_hopfield") => {
             hippocampus::spec::parse(path, text).map(|c| Loaded::Hippocampus(Box::new(c), path.to_string()))
         }
-        Some(_) => {
+        Some("cerebellum_sdm") => {
             cerebellum::spec::parse(path, text).map(|c| Loaded::Cerebellum(Box::new(c), path.to_string()))
+        }
+        Some(other) => {
+            let src = config::source::SourceFile::new(path, text.to_string());
+            let mut r = config::error::Reporter::new(&src);
+            r.at(
+                &config::source::FieldPath::root().key("circuit"),
+                format!("unknown circuit `{other}`"),
+                "built circuits: \"cerebellum_sdm\", \"hippocampus_hopfield\"; leave `circuit` out to describe a network",
+            );
+            Err(ConfigErrors(r.errors))
         }
         None => config::parse(path, text).map(Loaded::Network),
     }

@@ -144,7 +144,7 @@ pub fn parse(path: &str, text: &str) -> Result<CerebellumToml, ConfigErrors> {
             r.at(
                 &root.key("circuit"),
                 format!("unknown circuit `{}`", c.circuit),
-                "use circuit = \"cerebellum_sdm\"",
+                "built circuits: \"cerebellum_sdm\", \"hippocampus_hopfield\" (or leave `circuit` out for a network file)",
             );
         }
         if !(1..=100_000).contains(&c.sdm.n) {

@@ -100,13 +100,6 @@ pub fn parse(path: &str, text: &str) -> Result<HippocampusToml, ConfigErrors> {
     crate::config::parse_checked(path, text, |r: &mut Reporter, c: &HippocampusToml| {
         let root = FieldPath::root();
         let h = root.key("hopfield");
-        if c.circuit != "hippocampus_hopfield" {
-            r.at(
-                &root.key("circuit"),
-                format!("unknown circuit `{}`", c.circuit),
-                "use \"hippocampus_hopfield\" or \"cerebellum_sdm\"",
-            );
-        }
         if !(1..=4096).contains(&c.hopfield.dim) {
             r.at(
                 &h.key("dim"),
