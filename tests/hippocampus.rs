@@ -27,6 +27,10 @@ window_sweep_ms = [10.0, 30.0, 100.0, 300.0, 1000.0]
 "#;
 
 fn measure(pool: bool) -> Metrics {
+    measure_with(pool, 1)
+}
+
+fn measure_with(pool: bool, iterations: usize) -> Metrics {
     let s = spec::parse("test.toml", TEXT).unwrap();
     let v = Variant {
         count: s.hopfield.patterns,
@@ -35,9 +39,16 @@ fn measure(pool: bool) -> Metrics {
         flips: s.protocol.query_flip.clone(),
         per_level: s.protocol.queries_per_level,
         window_ms: s.protocol.window_ms,
+        iterations,
     };
     let h = hc::build(&s, &v, "t");
-    let run = generic::run(h.circuit.clone(), &mut |_| {}).unwrap();
+    let run = generic::run_with(
+        h.circuit.clone(),
+        &mut |_| {},
+        &hc::feedback_times(&h),
+        &mut |sim, t| hc::feed_back(&h, sim, t),
+    )
+    .unwrap();
     let mut windows = s.protocol.window_sweep_ms.clone();
     windows.push(s.protocol.window_ms);
     let readouts = hc::read(&h, &run, &windows);
@@ -89,4 +100,15 @@ fn the_pool_normalises_the_rate_and_fractions_stay_a_softmax_without_it() {
     );
     // Fractions are a softmax either way.
     assert!(without.softmax_error_over_bound_max < 3.0);
+}
+
+#[test]
+fn feeding_the_readout_back_iterates_retrieval_like_the_math() {
+    let m = measure_with(true, 3);
+    for l in &m.levels {
+        // Each level has 10 queries; the circuit's sign readout may differ from the math only
+        // where Poisson noise flips a near-zero component: allow one query in ten.
+        assert!((l.circuit_iterated - l.modern_iterated).abs() <= 0.1, "{l:?}");
+        assert!(l.modern_iterated >= l.modern, "{l:?}");
+    }
 }

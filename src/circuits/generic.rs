@@ -54,6 +54,7 @@ impl RunResult {
 enum Stop {
     Snapshot(usize),
     Change(usize),
+    Hook,
 }
 
 fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
@@ -63,6 +64,17 @@ fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
 
 /// Builds and simulates `circuit`; `progress` receives the simulated time (ms).
 pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, BuildError> {
+    run_with(circuit, progress, &[], &mut |_, _| {})
+}
+
+/// Like `run`, and also stops at each of `hooks` (ms) to let `hook(sim, time)` look at the
+/// circuit and react (e.g. inject the next stimulus).
+pub fn run_with(
+    circuit: Circuit,
+    progress: &mut dyn FnMut(f64),
+    hooks: &[f64],
+    hook: &mut dyn FnMut(&mut Simulation, f64),
+) -> Result<RunResult, BuildError> {
     let t0 = Instant::now();
     let mut net = Network::build(&circuit.network)?;
     let initial_v = net.groups.iter().map(|g| g.membrane_potentials()).collect();
@@ -103,6 +115,7 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     for (k, c) in circuit.changes.iter().enumerate() {
         stops.push((c.time, Stop::Change(k)));
     }
+    stops.extend(hooks.iter().map(|&t| (t, Stop::Hook)));
     stops.sort_by(|a, b| a.0.total_cmp(&b.0));
     let t1 = Instant::now();
     let mut weights = Vec::new();
@@ -120,6 +133,7 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
                 let c = &circuit.changes[k];
                 sim.set_plasticity(c.projection, c.plasticity);
             }
+            Stop::Hook => hook(&mut sim, t),
         }
     }
     sim.run_until(circuit.duration_ms, progress);

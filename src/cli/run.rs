@@ -46,13 +46,22 @@ fn progress_bar(circuit: &Circuit) -> ProgressBar {
 }
 
 fn simulate(circuit: Circuit) -> Result<generic::RunResult, String> {
+    simulate_with(circuit, &[], &mut |_, _| {})
+}
+
+/// `simulate`, stopping at `hooks` to let `hook` react (closed-loop protocols).
+fn simulate_with(
+    circuit: Circuit,
+    hooks: &[f64],
+    hook: &mut dyn FnMut(&mut crate::engine::simulation::Simulation, f64),
+) -> Result<generic::RunResult, String> {
     let bar = progress_bar(&circuit);
     let duration = circuit.duration_ms;
     let mut report = |t: f64| {
         bar.set_position((t * 10.0).round() as u64);
         bar.set_message(format!("{t:.1} / {duration} ms"));
     };
-    let result = generic::run(circuit, &mut report).map_err(|e| e.to_string());
+    let result = generic::run_with(circuit, &mut report, hooks, hook).map_err(|e| e.to_string());
     bar.finish_and_clear();
     result
 }
@@ -172,11 +181,14 @@ fn hippocampus_experiment(
         flips: spec.protocol.query_flip.clone(),
         per_level: spec.protocol.queries_per_level,
         window_ms: spec.protocol.window_ms,
+        iterations: spec.protocol.iterations,
     };
     let measure = |v: &Variant, name: &str, windows: &[f64]| -> Result<_, String> {
         let mut h = hc::build(spec, v, name);
         h.circuit.source = source.to_string();
-        let run = simulate(h.circuit.clone())?;
+        let run = simulate_with(h.circuit.clone(), &hc::feedback_times(&h), &mut |sim, t| {
+            hc::feed_back(&h, sim, t)
+        })?;
         let readouts = hc::read(&h, &run, windows);
         let m = compare(&h, &readouts, windows, spec.memory.rho0_hz, spec.memory.offset);
         Ok((run, h, m))
@@ -200,6 +212,7 @@ fn hippocampus_experiment(
             flips: sweep_flip.clone(),
             per_level: sw.queries,
             window_ms: sw.window_ms,
+            iterations: 1,
             ..main_variant.clone()
         };
         let m = measure(&v, &format!("{}_beta_{b}", spec.name), &[sw.window_ms])?.2;
@@ -217,6 +230,7 @@ fn hippocampus_experiment(
             flips: sweep_flip.clone(),
             per_level: sw.queries,
             window_ms: sw.window_ms,
+            iterations: 1,
             ..main_variant.clone()
         };
         let m = measure(&v, &format!("{}_n_{count}", spec.name), &[sw.window_ms])?.2;

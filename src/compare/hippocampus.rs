@@ -47,6 +47,9 @@ pub struct LevelAccuracy {
     pub circuit: f64,
     pub modern: f64,
     pub classical: f64,
+    /// After all presentations of each query (the readout's sign fed back).
+    pub circuit_iterated: f64,
+    pub modern_iterated: f64,
 }
 
 pub struct Metrics {
@@ -80,8 +83,9 @@ pub fn compare(
     let mut win: Vec<(f64, f64, f64, usize)> = vec![(0.0, 0.0, 0.0, 0); windows.len()];
     let (mut cos_sum, mut max_err) = (0.0, 0.0f64);
     let (mut ok_c, mut ok_m) = (0usize, 0usize);
-    let mut by_level: std::collections::BTreeMap<usize, (f64, usize, usize, usize, usize)> =
-        Default::default();
+    // Per level: flip, then counts of queries, circuit, modern, classical, circuit iterated,
+    // modern iterated successes.
+    let mut by_level: std::collections::BTreeMap<usize, (f64, [usize; 6])> = Default::default();
     let mut rates = Vec::new();
     let mut mixed = Vec::new();
     let mut readout_pairs = Vec::new();
@@ -110,7 +114,7 @@ pub fn compare(
         let math = mix(h, &p);
         let target = &h.patterns[q.target];
         if n > 0 {
-            let readout: Vec<f64> = r.output.iter().map(|v| v / n as f64).collect();
+            let readout: Vec<f64> = r.outputs[0].iter().map(|v| v / n as f64).collect();
             let dot: f64 = readout.iter().zip(&math).map(|(a, b)| a * b).sum();
             let na = readout.iter().map(|a| a * a).sum::<f64>().sqrt();
             let nb = math.iter().map(|b| b * b).sum::<f64>().sqrt();
@@ -135,7 +139,16 @@ pub fn compare(
                 patterns_mixed(&p),
             ));
         }
-        let circuit_ok = sign_equal(&r.output, target);
+        let circuit_ok = sign_equal(&r.outputs[0], target);
+        let circuit_iterated_ok = r.outputs.last().is_some_and(|o| sign_equal(o, target));
+        let mut xi = q.xi.clone();
+        for _ in 0..h.iterations {
+            xi = mix(h, &weights(h, &xi))
+                .iter()
+                .map(|v| if *v >= 0.0 { 1.0 } else { -1.0 })
+                .collect();
+        }
+        let math_iterated_ok = xi == *target;
         let math_ok = sign_equal(&math, target);
         let start = DVector::from_vec(q.xi.clone());
         let mut rng =
@@ -144,11 +157,17 @@ pub fn compare(
         let classical_ok = s.iter().zip(target).all(|(a, b)| a == b);
         ok_c += usize::from(circuit_ok);
         ok_m += usize::from(math_ok);
-        let e = by_level.entry(q.level).or_insert((q.flip, 0, 0, 0, 0));
-        e.1 += 1;
-        e.2 += usize::from(circuit_ok);
-        e.3 += usize::from(math_ok);
-        e.4 += usize::from(classical_ok);
+        let e = by_level.entry(q.level).or_insert((q.flip, [0; 6]));
+        for (slot, ok) in e.1.iter_mut().zip([
+            true,
+            circuit_ok,
+            math_ok,
+            classical_ok,
+            circuit_iterated_ok,
+            math_iterated_ok,
+        ]) {
+            *slot += usize::from(ok);
+        }
         let agreements: Vec<f64> = h
             .patterns
             .iter()
@@ -158,7 +177,7 @@ pub fn compare(
             .iter()
             .map(|a| (2.0 * h.beta * (a - offset * h.dim as f64)).exp())
             .sum();
-        let norm = r.output.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let norm = r.outputs[0].iter().map(|v| v * v).sum::<f64>().sqrt();
         rates.push((
             rho0_hz * z,
             n as f64 * 1000.0 / h.window_ms,
@@ -192,12 +211,17 @@ pub fn compare(
         retrieval_accuracy_math: ok_m as f64 / k,
         levels: by_level
             .into_values()
-            .map(|(flip, n, c, m, cl)| LevelAccuracy {
-                flip,
-                queries: n,
-                circuit: c as f64 / n as f64,
-                modern: m as f64 / n as f64,
-                classical: cl as f64 / n as f64,
+            .map(|(flip, [n, c, m, cl, ci, mi])| {
+                let f = |k: usize| k as f64 / n as f64;
+                LevelAccuracy {
+                    flip,
+                    queries: n,
+                    circuit: f(c),
+                    modern: f(m),
+                    classical: f(cl),
+                    circuit_iterated: f(ci),
+                    modern_iterated: f(mi),
+                }
             })
             .collect(),
         rates,
@@ -220,6 +244,7 @@ impl Metrics {
             })).collect::<Vec<_>>(),
             "accuracy_by_flip": self.levels.iter().map(|l| json!({
                 "flip": l.flip, "queries": l.queries, "circuit": l.circuit, "modern": l.modern, "classical": l.classical,
+                "circuit_iterated": l.circuit_iterated, "modern_iterated": l.modern_iterated,
             })).collect::<Vec<_>>(),
         })
     }

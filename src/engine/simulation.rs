@@ -166,6 +166,18 @@ impl Simulation {
         }
     }
 
+    /// Adds a spike of neuron `neuron` of population `population` at `time` (≥ now), for
+    /// protocols that react to the circuit's output.
+    pub fn inject_spike(&mut self, population: usize, neuron: u32, time: f64) -> Result<(), String> {
+        if time < self.now {
+            return Err(format!(
+                "cannot inject a spike at {time} ms: the simulation is at {} ms",
+                self.now
+            ));
+        }
+        self.net.groups[population].add_spike(neuron, time)
+    }
+
     pub fn now(&self) -> f64 {
         self.now
     }

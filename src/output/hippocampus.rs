@@ -266,13 +266,17 @@ pub fn report(h: &Hippocampus, x: &Experiment) -> String {
     }
     let _ = writeln!(
         s,
-        "\n### Retrieval vs query noise\n\n| flip | queries | circuit | modern | classical |\n|---|---|---|---|---|"
+        "\n### Retrieval vs query noise\n\nExact retrieval after one update, and after {} presentations with the readout's sign fed \
+         back (circuit: the output neurons' readout drives the next feature volley; math: \
+         ξ ← sgn(X softmax(β Xᵀξ))).\n\n| flip | queries | circuit | modern | classical | circuit iterated | modern iterated |\n\
+         |---|---|---|---|---|---|---|",
+        h.iterations
     );
     for l in &m.levels {
         let _ = writeln!(
             s,
-            "| {:.2} | {} | {:.3} | {:.3} | {:.3} |",
-            l.flip, l.queries, l.circuit, l.modern, l.classical
+            "| {:.2} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            l.flip, l.queries, l.circuit, l.modern, l.classical, l.circuit_iterated, l.modern_iterated
         );
     }
     let cv = |v: &[f64]| {

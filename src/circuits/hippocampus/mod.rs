@@ -54,6 +54,10 @@ pub struct Hippocampus {
     pub pool: bool,
     pub window_ms: f64,
     pub queries: Vec<Query>,
+    /// Presentations per query: the first is the query, each next one the sign of the previous
+    /// readout, presented `spacing_ms` later.
+    pub iterations: usize,
+    pub spacing_ms: f64,
     pub circuit: Circuit,
 }
 
@@ -92,12 +96,15 @@ pub struct Variant {
     pub per_level: usize,
     /// Readout window, ms.
     pub window_ms: f64,
+    /// Presentations per query (1: one update; more: the readout's sign fed back).
+    pub iterations: usize,
 }
 
 /// Builds the circuit for one variant.
 pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
     let (count, beta, pool, flips, per_level, window_ms) =
         (v.count, v.beta, v.pool, &v.flips[..], v.per_level, v.window_ms);
+    let iterations = v.iterations.max(1);
     let (d, seed) = (spec.hopfield.dim, spec.seed);
     let xs = patterns(seed, d, count);
     let psp = window_ms + 1.0;
@@ -141,7 +148,7 @@ pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
                 target,
                 xi,
             });
-            t += spacing;
+            t += spacing * iterations as f64;
         }
     }
     let duration = t;
@@ -269,7 +276,8 @@ pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
             neurons: (0..d as u32).collect(),
             times: queries
                 .iter()
-                .flat_map(|q| [q.time + 2.0 * DELAY, q.time + 2.0 * DELAY + window_ms])
+                .flat_map(|q| (0..iterations).map(move |k| q.time + k as f64 * spacing))
+                .flat_map(|t| [t + 2.0 * DELAY, t + 2.0 * DELAY + window_ms])
                 .collect(),
         }],
         changes: Vec::new(),
@@ -286,6 +294,8 @@ pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
         pool,
         window_ms,
         queries,
+        iterations,
+        spacing_ms: spacing,
         circuit,
     }
 }
@@ -294,8 +304,59 @@ pub fn build(spec: &HippocampusToml, v: &Variant, name: &str) -> Hippocampus {
 pub struct QueryReadout {
     /// `counts[w][μ]`: spikes of memory neuron μ within the first `windows[w]` ms.
     pub counts: Vec<Vec<u64>>,
-    /// `Σ_μ n_μ x_μj` over the whole window, from the output neurons' inputs.
-    pub output: Vec<f64>,
+    /// `Σ_μ n_μ x_μj` over the whole window of each presentation (first: the query's).
+    pub outputs: Vec<Vec<f64>>,
+}
+
+/// The output integrals `V(b) − V(a)` over the window of presentation `k` of `q`, from the
+/// output neurons' membrane samples.
+fn window_output(
+    h: &Hippocampus,
+    samples: &[crate::engine::neuron::StateSample],
+    q: &Query,
+    k: usize,
+) -> Vec<f64> {
+    let a = q.time + k as f64 * h.spacing_ms + 2.0 * DELAY;
+    let b = a + h.window_ms;
+    let mut out = vec![0.0; h.dim];
+    for s in samples {
+        if s.time == b {
+            out[s.neuron as usize] += s.value;
+        } else if s.time == a {
+            out[s.neuron as usize] -= s.value;
+        }
+    }
+    out
+}
+
+/// Times at which the closed loop looks at the readout: just after each window that is
+/// followed by another presentation.
+pub fn feedback_times(h: &Hippocampus) -> Vec<f64> {
+    h.queries
+        .iter()
+        .flat_map(|q| (0..h.iterations.saturating_sub(1)).map(move |k| q.time + k as f64 * h.spacing_ms))
+        .map(|t| t + 2.0 * DELAY + h.window_ms + DELAY)
+        .collect()
+}
+
+/// The closed loop: at a feedback time, present the sign of the readout just taken as the next
+/// volley of the feature neurons.
+pub fn feed_back(h: &Hippocampus, sim: &mut crate::engine::simulation::Simulation, now: f64) {
+    let Some((q, k)) = h.queries.iter().find_map(|q| {
+        (0..h.iterations.saturating_sub(1))
+            .find(|&k| q.time + k as f64 * h.spacing_ms + 2.0 * DELAY + h.window_ms + DELAY == now)
+            .map(|k| (q, k))
+    }) else {
+        return;
+    };
+    let samples = sim.net.groups[OUTPUT].membrane_samples().to_vec();
+    let out = window_output(h, &samples, q, k);
+    let t = q.time + (k + 1) as f64 * h.spacing_ms;
+    for (i, v) in out.iter().enumerate() {
+        let population = if *v >= 0.0 { PLUS } else { MINUS };
+        // The presentation time lies ahead of `now`; spike sources accept it.
+        let _ = sim.inject_spike(population, i as u32, t);
+    }
 }
 
 /// Reads every query of a finished run; `windows` are prefixes of the readout window.
@@ -311,14 +372,6 @@ pub fn read(
         .iter()
         .find(|(p, _)| *p == OUTPUT)
         .map_or(&[][..], |(_, s)| &s[..]);
-    let v_at = |t: f64, j: usize| -> f64 {
-        let lo = out_v.partition_point(|s| s.time < t);
-        out_v[lo..]
-            .iter()
-            .take_while(|s| s.time == t)
-            .find(|s| s.neuron as usize == j)
-            .map_or(0.0, |s| s.value)
-    };
     h.queries
         .iter()
         .map(|q| {
@@ -337,9 +390,8 @@ pub fn read(
                 })
                 .collect();
             // Memory spikes of [start, start + W) reach the outputs in [start + 1, start + 1 + W).
-            let (a, b) = (start + DELAY, start + DELAY + h.window_ms);
-            let output = (0..h.dim).map(|j| v_at(b, j) - v_at(a, j)).collect();
-            QueryReadout { counts, output }
+            let outputs = (0..h.iterations).map(|k| window_output(h, out_v, q, k)).collect();
+            QueryReadout { counts, outputs }
         })
         .collect()
 }

@@ -70,6 +70,14 @@ pub struct ProtocolToml {
     pub window_ms: f64,
     /// Shorter windows (ms) at which spike fractions are also evaluated.
     pub window_sweep_ms: Vec<f64>,
+    /// Presentations per query: 1 is one update; more feed the sign of each readout back to the
+    /// feature neurons as the next query (iterated retrieval).
+    #[serde(default = "one")]
+    pub iterations: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]

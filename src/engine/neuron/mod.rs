@@ -69,6 +69,12 @@ pub trait CellGroup: Send {
         &[]
     }
 
+    /// Adds a spike at `time` (not before the group's current time) to neuron `neuron`; only
+    /// spike sources with explicit times accept it (closed-loop protocols).
+    fn add_spike(&mut self, _neuron: u32, _time: f64) -> Result<(), String> {
+        Err(format!("model `{}` does not take injected spikes", self.model()))
+    }
+
     /// Asks the group to record every input jump (time, summed weight) of `neurons` (local).
     fn record_inputs(&mut self, _neurons: &[u32]) -> Result<(), String> {
         Err(format!("model `{}` does not record its inputs", self.model()))

@@ -50,6 +50,20 @@ impl CellGroup for SpikeTimesGroup {
         }
     }
 
+    fn add_spike(&mut self, neuron: u32, time: f64) -> Result<(), String> {
+        let i = neuron as usize;
+        let (times, c) = match (self.times.get_mut(i), self.cursor.get(i)) {
+            (Some(t), Some(&c)) => (t, c),
+            _ => return Err(format!("neuron {neuron} is outside the population")),
+        };
+        if c > 0 && time < times[c - 1] {
+            return Err(format!("spike at {time} ms is earlier than one already emitted"));
+        }
+        let at = c + times[c..].partition_point(|t| *t <= time);
+        times.insert(at, time);
+        Ok(())
+    }
+
     fn takes_input(&self) -> bool {
         false
     }
