@@ -154,8 +154,10 @@ impl Cells<'_> {
             self.next_spike[i] = t0;
             self.exact[i] = true;
         } else if self.c.u_inf > self.c.u_th {
-            let x = (self.c.u_th - u0) / (self.c.u_inf - self.c.u_th);
-            self.next_spike[i] = t0 + self.c.tau_m * (2.0 * x / (2.0 + x)) * (1.0 - 1e-12);
+            // 2x/(2 + x) with x = a/g is 2a/(2g + a): one division.
+            let a = self.c.u_th - u0;
+            let g = self.c.u_inf - self.c.u_th;
+            self.next_spike[i] = t0 + self.c.tau_m * (1.0 - 1e-12) * (2.0 * a / (2.0 * g + a));
             self.exact[i] = false;
         } else {
             self.next_spike[i] = f64::INFINITY;
