@@ -56,6 +56,7 @@ impl Default for OutputToml {
 pub enum NeuronModelToml {
     Lif,
     Parrot,
+    EscapeNoise,
 }
 
 #[derive(Deserialize, Debug)]

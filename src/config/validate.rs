@@ -11,6 +11,7 @@ use super::values;
 use crate::engine::connect::Rule;
 use crate::engine::distribution::Distribution;
 use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
+use crate::engine::neuron::escape_noise::EscapeNoiseParams;
 use crate::engine::neuron::poisson_source::PoissonParams;
 
 /// Memory this machine has, bytes (from /proc/meminfo; 24 GiB if unknown).
@@ -95,6 +96,25 @@ pub fn validate(r: &mut Reporter, c: CircuitToml) -> Circuit {
                     .as_ref()
                     .and_then(|v| values::distribution(r, &path.key("v_init"), v));
                 (Model::Lif(params), v_init)
+            }
+            NeuronModelToml::EscapeNoise => {
+                let params = values::escape_noise_params(r, &path.key("params"), &p.params);
+                if p.v_init.is_some() {
+                    r.at(
+                        &path.key("v_init"),
+                        "an escape-noise neuron starts with u = 0 and I = 0",
+                        "remove `v_init`",
+                    );
+                }
+                let fallback = EscapeNoiseParams {
+                    rho0_hz: 0.0,
+                    beta: 0.0,
+                    u_offset: 0.0,
+                    psp_exc_ms: 1.0,
+                    psp_inh_ms: 1.0,
+                    max_rate_hz: 1.0,
+                };
+                (Model::EscapeNoise(params.unwrap_or(fallback)), None)
             }
             NeuronModelToml::Parrot => {
                 if let Some(k) = p.params.keys().next() {

@@ -277,6 +277,45 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
     }
 }
 
+/// `escape_noise` parameters: `rho0_hz`, `beta` (1/mV), `psp_exc_ms`, `psp_inh_ms` required;
+/// `u_offset` (mV, default 0) and `max_rate_hz` (default 10⁶) optional.
+pub fn escape_noise_params(
+    r: &mut Reporter,
+    path: &FieldPath,
+    t: &toml::Table,
+) -> Option<crate::engine::neuron::escape_noise::EscapeNoiseParams> {
+    check_keys(
+        r,
+        path,
+        t,
+        &[
+            "rho0_hz",
+            "beta",
+            "u_offset",
+            "psp_exc_ms",
+            "psp_inh_ms",
+            "max_rate_hz",
+        ],
+    );
+    let p = crate::engine::neuron::escape_noise::EscapeNoiseParams {
+        rho0_hz: required_number(r, path, t, "rho0_hz")?,
+        beta: required_number(r, path, t, "beta")?,
+        u_offset: t
+            .get("u_offset")
+            .map_or(Some(0.0), |v| number(r, &path.key("u_offset"), v))?,
+        psp_exc_ms: required_number(r, path, t, "psp_exc_ms")?,
+        psp_inh_ms: required_number(r, path, t, "psp_inh_ms")?,
+        max_rate_hz: t
+            .get("max_rate_hz")
+            .map_or(Some(1e6), |v| number(r, &path.key("max_rate_hz"), v))?,
+    };
+    if let Err(e) = p.check() {
+        r.at(path, e, "see README.md (\"Populations and neuron models\")");
+        return None;
+    }
+    Some(p)
+}
+
 /// `lif` parameters: NEST's names, every one optional (NEST's defaults).
 pub fn lif_params(r: &mut Reporter, path: &FieldPath, t: &toml::Table) -> Option<LifParams> {
     let mut p = LifParams::default();
