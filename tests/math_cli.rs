@@ -76,46 +76,22 @@ fn bad_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// `engram math hopfield retrieve` for D = 64, N = 100, 20 % flips, 100 trials, seed 4.
+fn retrieve(beta: &str) -> serde_json::Value {
+    let args = format!(
+        "math hopfield retrieve --dim 64 --patterns 100 --flip 0.2 --beta {beta} --trials 100 --seed 4"
+    );
+    json(&args.split_whitespace().collect::<Vec<_>>())
+}
+
 #[test]
 fn modern_hopfield_retrieves_at_large_beta_and_averages_at_small_beta() {
-    let sharp = json(&[
-        "math",
-        "hopfield",
-        "retrieve",
-        "--dim",
-        "64",
-        "--patterns",
-        "100",
-        "--flip",
-        "0.2",
-        "--beta",
-        "1.0",
-        "--trials",
-        "100",
-        "--seed",
-        "4",
-    ]);
+    let sharp = retrieve("1.0");
     // Target overlap 64·0.6 = 38.4 against ~N(0, 64) for 99 others (max ≈ 20): the softmax at
     // β = 1 puts e^{−18} on the runner-up, so every trial is recovered exactly.
     assert_eq!(sharp["exact_recovery"].as_f64(), Some(1.0));
     assert_eq!(sharp["argmax_correct"].as_f64(), Some(1.0));
-    let flat = json(&[
-        "math",
-        "hopfield",
-        "retrieve",
-        "--dim",
-        "64",
-        "--patterns",
-        "100",
-        "--flip",
-        "0.2",
-        "--beta",
-        "0.001",
-        "--trials",
-        "100",
-        "--seed",
-        "4",
-    ]);
+    let flat = retrieve("0.001");
     // β → 0 averages all 100 patterns: the top weight tends to 1/100.
     assert!(flat["mean_top_weight"].as_f64().unwrap() < 0.02);
 }

@@ -349,8 +349,7 @@ pub fn feed_back(h: &Hippocampus, sim: &mut crate::engine::simulation::Simulatio
     }) else {
         return;
     };
-    let samples = sim.net.groups[OUTPUT].membrane_samples().to_vec();
-    let out = window_output(h, &samples, q, k);
+    let out = window_output(h, sim.net.groups[OUTPUT].membrane_samples(), q, k);
     let t = q.time + (k + 1) as f64 * h.spacing_ms;
     for (i, v) in out.iter().enumerate() {
         let population = if *v >= 0.0 { PLUS } else { MINUS };
