@@ -1,6 +1,6 @@
 //! engram: an exact, event-driven spiking neural circuit simulator.
 
-pub mod circuits;
+pub mod experiment;
 pub mod cli;
 pub mod compare;
 pub mod config;

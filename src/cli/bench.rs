@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::EXIT_BAD_INPUT;
-use crate::circuits::{builtin, generic};
 use crate::config;
+use crate::experiment::{builtin, simulate};
 
 pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, json: bool) -> u8 {
     let loaded = match circuit {
@@ -29,9 +29,13 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         circuit.duration_ms = d;
     }
     circuit.recorders.clear();
+    if !circuit.protocol.phases.is_empty() && duration_ms.is_some() {
+        eprintln!("error: --duration-ms would cut this circuit's protocol; leave it out");
+        return EXIT_BAD_INPUT;
+    }
     let mut rows = Vec::new();
     for _ in 0..repeats.max(1) {
-        let run = match generic::run(circuit.clone(), &mut |_| {}) {
+        let run = match simulate::run(circuit.clone(), &mut |_| {}) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");

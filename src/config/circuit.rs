@@ -1,5 +1,9 @@
-//! A validated circuit: the engine's network description plus what to record and write.
+//! A validated circuit: the engine's network description, what to record and write, the
+//! protocol, and the comparisons, variants and sweeps the file declares.
 
+use super::expr::Env;
+use super::protocol::Protocol;
+use super::source::FieldPath;
 use crate::engine::network::NetworkDesc;
 
 /// What to record beyond spikes.
@@ -29,8 +33,66 @@ pub struct ScheduledChange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputOptions {
     pub raster: bool,
+    pub phase_rasters: bool,
     pub connections: bool,
     pub initial_state: bool,
+}
+
+/// A `[[compare]]` block as written (its keys depend on the model; the comparison reads them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareBlock {
+    pub path: FieldPath,
+    pub table: toml::Table,
+}
+
+/// `[[variant]]`: the same file with some `[let]` values replaced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub description: String,
+    pub overrides: Vec<(String, f64)>,
+}
+
+/// How a sweep's results are plotted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPlot {
+    pub x: String,
+    pub y: Vec<String>,
+    pub log_x: bool,
+    pub log_y: bool,
+    pub title: String,
+}
+
+/// `[[sweep]]`: the file run at every combination of the swept `[let]` values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    pub name: String,
+    pub path: FieldPath,
+    /// Fixed for every point.
+    pub fixed: Vec<(String, f64)>,
+    /// Swept names and their values.
+    pub over: Vec<(String, Vec<f64>)>,
+    pub plot: Option<SweepPlot>,
+}
+
+impl Sweep {
+    /// Every combination of the swept values, first name slowest.
+    pub fn points(&self) -> Vec<Vec<(String, f64)>> {
+        let mut points: Vec<Vec<(String, f64)>> = vec![Vec::new()];
+        for (name, values) in &self.over {
+            points = points
+                .into_iter()
+                .flat_map(|p| {
+                    values.iter().map(move |v| {
+                        let mut q = p.clone();
+                        q.push((name.clone(), *v));
+                        q
+                    })
+                })
+                .collect();
+        }
+        points
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -39,11 +101,29 @@ pub struct Circuit {
     pub description: String,
     /// Path of the file it came from (or `<built-in>`).
     pub source: String,
+    /// The file's text (variants and sweeps are validated from it again).
+    pub text: String,
     pub duration_ms: f64,
+    /// The `[let]` values, after variant or sweep overrides.
+    pub env: Env,
     pub network: NetworkDesc,
     /// Per population: keep its spikes.
     pub record_spikes: Vec<bool>,
     pub recorders: Vec<Recorder>,
     pub changes: Vec<ScheduledChange>,
     pub output: OutputOptions,
+    pub protocol: Protocol,
+    pub compare: Vec<CompareBlock>,
+    pub variants: Vec<Variant>,
+    pub sweeps: Vec<Sweep>,
+}
+
+impl Circuit {
+    pub fn population(&self, name: &str) -> Option<usize> {
+        self.network.populations.iter().position(|p| p.name == name)
+    }
+
+    pub fn projection(&self, name: &str) -> Option<usize> {
+        self.network.projections.iter().position(|p| p.name == name)
+    }
 }

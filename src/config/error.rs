@@ -1,5 +1,6 @@
 //! Errors in circuit files: where (file, line, column, field), what, and how to fix it.
 
+use super::expr::Env;
 use super::source::{FieldPath, SourceFile};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,10 +45,13 @@ impl std::fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
-/// Collects errors against one source file.
+/// Collects errors against one source file; `env` holds the `[let]` values expressions use,
+/// and `context` (e.g. "variant `no_pool`") is prefixed to every message.
 pub struct Reporter<'a> {
     pub src: &'a SourceFile,
     pub errors: Vec<ConfigError>,
+    pub env: Env,
+    pub context: String,
 }
 
 impl<'a> Reporter<'a> {
@@ -55,6 +59,8 @@ impl<'a> Reporter<'a> {
         Reporter {
             src,
             errors: Vec::new(),
+            env: Env::default(),
+            context: String::new(),
         }
     }
 
@@ -63,14 +69,24 @@ impl<'a> Reporter<'a> {
         let offset = self.src.locate(path).map_or(0, |r| r.start);
         let (line, column) = self.src.line_col(offset);
         let hint: String = hint.into();
-        self.errors.push(ConfigError {
+        let message: String = message.into();
+        let message = if self.context.is_empty() {
+            message
+        } else {
+            format!("{}: {message}", self.context)
+        };
+        let error = ConfigError {
             file: self.src.path.clone(),
             line,
             column,
             field: path.to_string(),
-            message: message.into(),
+            message,
             hint: (!hint.is_empty()).then_some(hint),
-        });
+        };
+        // The same problem found twice (e.g. in several variants) is reported once.
+        if !self.errors.contains(&error) {
+            self.errors.push(error);
+        }
     }
 
     /// An error from the TOML parser or deserializer (syntax, unknown key, wrong type).

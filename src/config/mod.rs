@@ -2,6 +2,8 @@
 
 pub mod circuit;
 pub mod error;
+pub mod expr;
+pub mod protocol;
 pub mod schema;
 pub mod source;
 pub mod validate;
@@ -15,8 +17,21 @@ use source::SourceFile;
 
 /// Parses and validates circuit text; `path` is used in error messages.
 pub fn parse(path: &str, text: &str) -> Result<Circuit, ConfigErrors> {
+    parse_with(path, text, &[], None, "")
+}
+
+/// Like `parse`, with `[let]` values replaced (a variant or a sweep point) and the seed
+/// replaced if given; `context` names the variant or point in error messages.
+pub fn parse_with(
+    path: &str,
+    text: &str,
+    overrides: &[(String, f64)],
+    seed: Option<u64>,
+    context: &str,
+) -> Result<Circuit, ConfigErrors> {
     let src = SourceFile::new(path, text.to_string());
     let mut r = Reporter::new(&src);
+    r.context = context.to_string();
     let raw: schema::CircuitToml = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
@@ -24,29 +39,8 @@ pub fn parse(path: &str, text: &str) -> Result<Circuit, ConfigErrors> {
             return Err(ConfigErrors(r.errors));
         }
     };
-    let circuit = validate::validate(&mut r, raw);
+    let circuit = validate::validate(&mut r, raw, overrides, seed);
     r.finish(circuit)
-}
-
-/// Deserialises `text` as `T` (whose schema refuses unknown keys), then lets `check` report
-/// semantic errors at field paths; every error names file, line, column and field.
-pub fn parse_checked<T: serde::de::DeserializeOwned>(
-    path: &str,
-    text: &str,
-    check: impl FnOnce(&mut Reporter, &T),
-) -> Result<T, ConfigErrors> {
-    let src = SourceFile::new(path, text.to_string());
-    let mut r = Reporter::new(&src);
-    match toml::from_str::<T>(text) {
-        Ok(value) => {
-            check(&mut r, &value);
-            r.finish(value)
-        }
-        Err(e) => {
-            r.toml(&e);
-            Err(ConfigErrors(r.errors))
-        }
-    }
 }
 
 /// Reads, parses and validates a circuit file.

@@ -1,8 +1,12 @@
-//! The circuit file as written: TOML tables deserialised with unknown keys refused. Fields whose
-//! shape depends on another field (model parameters, distributions, connection rules) stay TOML
-//! values here and are read by `values.rs`.
+//! The circuit file as written: TOML tables deserialised with unknown keys refused. Numbers may
+//! be written as expressions over `[let]` names (`Num`); fields whose shape depends on another
+//! field (model parameters, distributions, connection rules, comparison keys) stay TOML values
+//! here and are read by `values.rs` and the registries.
 
 use serde::Deserialize;
+
+/// A number, or a string holding an expression over `[let]` names (`"2 * n"`).
+pub type Num = toml::Value;
 
 fn yes() -> bool {
     true
@@ -17,9 +21,15 @@ pub struct CircuitToml {
     pub description: String,
     #[serde(default)]
     pub seed: u64,
-    pub duration_ms: f64,
+    /// Simulated time; default: the end of the last phase.
+    pub duration_ms: Option<Num>,
+    /// Named numbers and derived values.
+    #[serde(default, rename = "let")]
+    pub lets: toml::Table,
     #[serde(default)]
     pub output: OutputToml,
+    #[serde(default)]
+    pub pattern: Vec<PatternToml>,
     #[serde(default)]
     pub population: Vec<PopulationToml>,
     #[serde(default)]
@@ -28,6 +38,17 @@ pub struct CircuitToml {
     pub projection: Vec<ProjectionToml>,
     #[serde(default)]
     pub recorder: Vec<RecorderToml>,
+    #[serde(default)]
+    pub phase: Vec<PhaseToml>,
+    #[serde(default)]
+    pub readout: Vec<ReadoutToml>,
+    /// Comparisons with the math; each table's keys depend on its `model`.
+    #[serde(default)]
+    pub compare: Vec<toml::Table>,
+    #[serde(default)]
+    pub variant: Vec<VariantToml>,
+    #[serde(default)]
+    pub sweep: Vec<SweepToml>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -35,6 +56,9 @@ pub struct CircuitToml {
 pub struct OutputToml {
     #[serde(default = "yes")]
     pub raster: bool,
+    /// One raster of the first trial of each phase.
+    #[serde(default = "yes")]
+    pub phase_rasters: bool,
     #[serde(default)]
     pub connections: bool,
     #[serde(default)]
@@ -45,26 +69,20 @@ impl Default for OutputToml {
     fn default() -> Self {
         OutputToml {
             raster: true,
+            phase_rasters: true,
             connections: false,
             initial_state: false,
         }
     }
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum NeuronModelToml {
-    Lif,
-    Parrot,
-    EscapeNoise,
-}
-
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationToml {
     pub name: String,
-    pub size: i64,
-    pub model: NeuronModelToml,
+    pub size: Num,
+    /// A registered neuron model (`lif`, `escape_noise`, `parrot`, `integrator`).
+    pub model: String,
     #[serde(default)]
     pub params: toml::Table,
     pub v_init: Option<toml::Value>,
@@ -84,13 +102,22 @@ pub enum SourceModelToml {
 pub struct StimulusToml {
     pub name: String,
     pub model: SourceModelToml,
-    pub size: Option<i64>,
-    pub rate_hz: Option<f64>,
-    pub start_ms: Option<f64>,
-    pub stop_ms: Option<f64>,
+    pub size: Option<Num>,
+    pub rate_hz: Option<Num>,
+    pub start_ms: Option<Num>,
+    pub stop_ms: Option<Num>,
     pub times_ms: Option<Vec<Vec<f64>>>,
     #[serde(default = "yes")]
     pub record: bool,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageToml {
+    Auto,
+    Sparse,
+    Dense,
+    Bits,
 }
 
 #[derive(Deserialize, Debug)]
@@ -102,9 +129,16 @@ pub struct ProjectionToml {
     pub connectivity: toml::Value,
     pub weight: Option<toml::Value>,
     pub delay_ms: toml::Value,
-    pub delay_step_ms: Option<f64>,
+    pub delay_step_ms: Option<Num>,
     #[serde(default = "yes")]
     pub autapses: bool,
+    pub storage: Option<StorageToml>,
+    /// `{ rule = "...", <parameters> }`.
+    pub plasticity: Option<toml::Table>,
+    /// This projection carries teacher spikes to the rule of the named projection.
+    pub teacher_of: Option<String>,
+    /// Receptor of the target model (default: its ordinary synapse).
+    pub receptor: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
@@ -112,6 +146,7 @@ pub struct ProjectionToml {
 pub enum RecorderKind {
     Membrane,
     Weights,
+    Inputs,
 }
 
 #[derive(Deserialize, Debug)]
@@ -122,6 +157,163 @@ pub struct RecorderToml {
     pub population: Option<String>,
     pub projection: Option<String>,
     pub neurons: Option<Vec<i64>>,
-    pub interval_ms: Option<f64>,
-    pub times_ms: Option<Vec<f64>>,
+    pub interval_ms: Option<Num>,
+    pub times_ms: Option<Vec<Num>>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum PatternKind {
+    /// Random 0/1 vectors.
+    RandomBits,
+    /// Random ±1 vectors.
+    RandomSigns,
+    /// Copies of another set with a fraction of the components flipped, at several levels.
+    Noisy,
+    /// Vectors written in the file.
+    Given,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct PatternToml {
+    pub name: String,
+    pub kind: PatternKind,
+    pub count: Option<Num>,
+    pub dim: Option<Num>,
+    /// `noisy`: the set it copies.
+    pub of: Option<String>,
+    /// `noisy`: fractions of components flipped, one level each.
+    pub flip: Option<Vec<Num>>,
+    /// `noisy`: copies per level (item j copies item j mod count of `of`).
+    pub per_level: Option<Num>,
+    /// `given`: the vectors (0/1 or ±1).
+    pub values: Option<Vec<Vec<f64>>>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EncodeToml {
+    /// Two neurons per component: `2i + 1` fires for 1 (or +1), `2i` for 0 (or −1).
+    DualRail,
+    /// Neuron i fires if component i is 1 (or +1).
+    Ones,
+    /// Neuron i fires if component i is 0 (or −1).
+    Zeros,
+    /// Neuron k fires, k the item's index in its set.
+    OneHot,
+    /// Every neuron fires.
+    All,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct PresentToml {
+    /// A `spike_times` stimulus.
+    pub to: String,
+    /// The pattern set to present (default: the phase's `each`).
+    pub pattern: Option<String>,
+    pub encode: EncodeToml,
+    /// Offset from the presentation time, ms.
+    pub at_ms: Option<Num>,
+    /// Repeat the volley every this many ms ...
+    pub every_ms: Option<Num>,
+    /// ... until this offset (exclusive).
+    pub until_ms: Option<Num>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackToml {
+    /// A `membrane_change`, `input_sum` or `counts` readout; its sign is presented next.
+    pub readout: String,
+    pub to: String,
+    pub encode: EncodeToml,
+    /// Further presentations per trial, each the previous readout's sign.
+    pub repeats: Num,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseToml {
+    pub name: String,
+    /// One trial per item of this pattern set.
+    pub each: String,
+    /// Default: where the previous phase ends (the first: 0).
+    pub start_ms: Option<Num>,
+    /// Time from one presentation to the next.
+    pub interval_ms: Num,
+    /// Plasticity of the named projections during the phase.
+    #[serde(default)]
+    pub plasticity: toml::Table,
+    #[serde(default)]
+    pub present: Vec<PresentToml>,
+    pub feedback: Option<FeedbackToml>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadoutKind {
+    /// Which neurons fired in the window.
+    Fired,
+    /// Spikes per neuron in the window (and in `prefixes_ms` of it).
+    Counts,
+    /// Summed input per neuron in the window.
+    InputSum,
+    /// Membrane potential at the window's end minus at its start.
+    MembraneChange,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ReadoutToml {
+    pub name: String,
+    pub kind: ReadoutKind,
+    pub population: String,
+    /// Phases to read (default: all).
+    pub phases: Option<Vec<String>>,
+    /// Window `[from_ms, to_ms)` after each presentation.
+    pub from_ms: Num,
+    pub to_ms: Num,
+    /// `counts`: also count over `[from_ms, from_ms + p)` for each p.
+    pub prefixes_ms: Option<Vec<Num>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct VariantToml {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// `[let]` values replaced in this variant.
+    #[serde(rename = "let")]
+    pub lets: toml::Table,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SweepPlotToml {
+    /// The swept name on the x axis.
+    pub x: String,
+    /// Metrics (`<comparison>.<metric>`) on the y axis.
+    pub y: Vec<String>,
+    #[serde(default)]
+    pub log_x: bool,
+    #[serde(default)]
+    pub log_y: bool,
+    #[serde(default)]
+    pub title: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SweepToml {
+    pub name: String,
+    /// `[let]` values fixed for every point of the sweep.
+    #[serde(default, rename = "let")]
+    pub lets: toml::Table,
+    /// Swept `[let]` names: a list of values, or `{ from, to, step }`; several names give the
+    /// grid of all combinations.
+    pub over: toml::Table,
+    pub plot: Option<SweepPlotToml>,
 }

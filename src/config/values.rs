@@ -1,30 +1,88 @@
-//! Readers for the fields whose shape depends on their content: distributions, connection
-//! rules and model parameters. Each reports errors at the exact field path.
+//! Readers for values: numbers (or expressions over `[let]` names), counts, distributions, and
+//! the parameter tables of neuron models, plasticity rules and connection rules, read against
+//! the parameter lists those declare. Each reports errors at the exact field path.
 
 use super::error::Reporter;
+use super::expr;
 use super::source::FieldPath;
-use crate::engine::connect::Rule;
+use crate::engine::connect::{self, Rule, Sizes};
 use crate::engine::distribution::Distribution;
-use crate::engine::neuron::lif::LifParams;
+use crate::engine::params::{ParamDefault, Param, ParamError, ParamKind, Params, Value};
+use crate::engine::plasticity::{self, PlasticityDesc};
 
-/// Reads a number (integer or float).
+/// Reads a number: an integer, a float, or a string holding an expression over `[let]` names.
 pub fn number(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64> {
     match v {
         toml::Value::Float(x) => Some(*x),
         toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::String(s) => match expr::eval(s, &r.env) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                r.at(
+                    path,
+                    format!("cannot evaluate `{s}`: {e}"),
+                    "write a number, or an expression over [let] names such as \"2 * n\"",
+                );
+                None
+            }
+        },
         other => {
             r.at(
                 path,
                 format!("expected a number, found {}", other.type_str()),
-                "write a number without quotes, e.g. 0.25",
+                "write a number without quotes, e.g. 0.25, or an expression in quotes, e.g. \"2 * n\"",
             );
             None
         }
     }
 }
 
-/// Reads a table's keys against a list of allowed ones; unknown keys are reported.
-fn check_keys(r: &mut Reporter, path: &FieldPath, t: &toml::Table, allowed: &[&str]) {
+/// A finite number.
+pub fn finite(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64> {
+    let x = number(r, path, v)?;
+    if !x.is_finite() {
+        r.at(path, format!("{x} is not a finite number"), "give a finite value");
+        return None;
+    }
+    Some(x)
+}
+
+/// A finite number in `[low, high]`.
+pub fn within(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: f64, high: f64, what: &str) -> Option<f64> {
+    let x = finite(r, path, v)?;
+    if !(low..=high).contains(&x) {
+        r.at(path, format!("{what} {x} is outside [{low}, {high}]"), format!("give {what} between {low} and {high}"));
+        return None;
+    }
+    Some(x)
+}
+
+/// A whole number in `[low, high]` (an expression must evaluate to a whole number).
+pub fn count(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: u64, high: u64) -> Option<u64> {
+    let x = number(r, path, v)?;
+    if !(x.fract() == 0.0 && x >= low as f64 && x <= high as f64) {
+        r.at(
+            path,
+            format!("{x} is not a whole number in [{low}, {high}]"),
+            format!("give a whole number between {low} and {high}"),
+        );
+        return None;
+    }
+    Some(x as u64)
+}
+
+/// A duration in ms, at least `low` and finite.
+pub fn duration(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: f64) -> Option<f64> {
+    let x = number(r, path, v)?;
+    if !(x >= low && x.is_finite()) {
+        r.at(path, format!("{x} ms is not a finite duration ≥ {low} ms"), format!("give a duration ≥ {low} ms"));
+        return None;
+    }
+    Some(x)
+}
+
+/// Checks a table's keys against a list of allowed ones; unknown keys are reported.
+pub fn check_keys(r: &mut Reporter, path: &FieldPath, t: &toml::Table, allowed: &[&str]) {
     for k in t.keys() {
         if !allowed.contains(&k.as_str()) {
             r.at(
@@ -40,11 +98,7 @@ fn required_number(r: &mut Reporter, path: &FieldPath, t: &toml::Table, key: &st
     match t.get(key) {
         Some(v) => number(r, &path.key(key), v),
         None => {
-            r.at(
-                path,
-                format!("missing key `{key}`"),
-                format!("add `{key} = <number>`"),
-            );
+            r.at(path, format!("missing key `{key}`"), format!("add `{key} = <number>`"));
             None
         }
     }
@@ -56,22 +110,14 @@ const DIST_HINT: &str = "write a number, or a table such as { distribution = \"u
 /// A fixed number or `{ distribution = "uniform" | "normal", ... }`.
 pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Distribution> {
     let t = match v {
-        toml::Value::Integer(_) | toml::Value::Float(_) => {
-            let x = number(r, path, v)?;
-            if !x.is_finite() {
-                r.at(path, "the value must be finite", "");
-                return None;
-            }
-            return Some(Distribution::Fixed(x));
+        toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::String(_) => {
+            return finite(r, path, v).map(Distribution::Fixed);
         }
         toml::Value::Table(t) => t,
         other => {
             r.at(
                 path,
-                format!(
-                    "expected a number or a distribution table, found {}",
-                    other.type_str()
-                ),
+                format!("expected a number or a distribution table, found {}", other.type_str()),
                 DIST_HINT,
             );
             return None;
@@ -80,11 +126,7 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
     let kind = match t.get("distribution") {
         Some(toml::Value::String(s)) => s.as_str(),
         _ => {
-            r.at(
-                path,
-                "a distribution table needs `distribution = \"uniform\"` or `\"normal\"`",
-                DIST_HINT,
-            );
+            r.at(path, "a distribution table needs `distribution = \"uniform\"` or `\"normal\"`", DIST_HINT);
             return None;
         }
     };
@@ -94,11 +136,7 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             let low = required_number(r, path, t, "low")?;
             let high = required_number(r, path, t, "high")?;
             if !(low.is_finite() && high.is_finite() && low <= high) {
-                r.at(
-                    &path.key("high"),
-                    format!("uniform needs finite low ≤ high (got {low}, {high})"),
-                    "",
-                );
+                r.at(&path.key("high"), format!("uniform needs finite low ≤ high (got {low}, {high})"), "");
                 return None;
             }
             Some(Distribution::Uniform { low, high })
@@ -114,11 +152,11 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
                 .get("high")
                 .map_or(Some(f64::INFINITY), |v| number(r, &path.key("high"), v))?;
             if !(std >= 0.0 && std.is_finite() && mean.is_finite()) {
-                r.at(
-                    &path.key("std"),
-                    format!("normal needs a finite mean and std ≥ 0 (got std = {std})"),
-                    "",
-                );
+                r.at(&path.key("std"), format!("normal needs a finite mean and std ≥ 0 (got std = {std})"), "");
+                return None;
+            }
+            if low.is_nan() || high.is_nan() {
+                r.at(path, "low and high must be numbers", "");
                 return None;
             }
             // The clipping interval must carry probability mass, or redrawing never ends.
@@ -134,83 +172,79 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             Some(Distribution::Normal { mean, std, low, high })
         }
         other => {
-            r.at(
-                &path.key("distribution"),
-                format!("unknown distribution `{other}`"),
-                "use \"uniform\" or \"normal\"",
-            );
+            r.at(&path.key("distribution"), format!("unknown distribution `{other}`"), "use \"uniform\" or \"normal\"");
             None
         }
     }
 }
 
-const RULE_HINT: &str = "rules: { rule = \"all_to_all\" }, { rule = \"one_to_one\" }, \
-     { rule = \"fixed_probability\", p = 0.1 }, { rule = \"fixed_indegree\", k = 10, multapses = false }, \
-     { rule = \"explicit\", pairs = [[0, 1], [2, 0]], weights = [..], delays_ms = [..] }";
+/// The parameter list of `specs`, for hints.
+pub fn describe(specs: &[Param]) -> String {
+    if specs.is_empty() {
+        return "it has no parameters".into();
+    }
+    specs
+        .iter()
+        .map(|p| {
+            let unit = if p.unit.is_empty() { String::new() } else { format!(" ({})", p.unit) };
+            let d = match p.default {
+                ParamDefault::Required => ", required".to_string(),
+                ParamDefault::Optional => String::new(),
+                ParamDefault::Number(x) => format!(", default {x}"),
+                ParamDefault::Count(x) => format!(", default {x}"),
+                ParamDefault::Flag(x) => format!(", default {x}"),
+            };
+            format!("{}{unit}{d}", p.name)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
-/// A connection rule table.
-pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule> {
-    let Some(t) = v.as_table() else {
-        r.at(
-            path,
-            format!("expected a table, found {}", v.type_str()),
-            RULE_HINT,
-        );
-        return None;
-    };
-    let name = match t.get("rule") {
-        Some(toml::Value::String(s)) => s.as_str(),
-        _ => {
-            r.at(path, "missing `rule = \"...\"`", RULE_HINT);
-            return None;
+/// Reads a parameter table against `specs`: unknown keys, wrong kinds and missing required
+/// parameters are errors; defaults fill the rest. `skip` keys belong to the surrounding table.
+pub fn params(
+    r: &mut Reporter,
+    path: &FieldPath,
+    t: &toml::Table,
+    specs: &'static [Param],
+    skip: &[&str],
+    what: &str,
+) -> Option<Params> {
+    let mut out = Params::defaults(specs);
+    let mut ok = true;
+    for (k, v) in t {
+        if skip.contains(&k.as_str()) {
+            continue;
         }
-    };
-    match name {
-        "all_to_all" => {
-            check_keys(r, path, t, &["rule"]);
-            Some(Rule::AllToAll)
-        }
-        "one_to_one" => {
-            check_keys(r, path, t, &["rule"]);
-            Some(Rule::OneToOne)
-        }
-        "fixed_probability" => {
-            check_keys(r, path, t, &["rule", "p"]);
-            let p = required_number(r, path, t, "p")?;
-            if !(0.0..=1.0).contains(&p) {
-                r.at(
-                    &path.key("p"),
-                    format!("probability {p} is outside [0, 1]"),
-                    "give a connection probability between 0 and 1",
-                );
-                return None;
-            }
-            Some(Rule::FixedProbability { p })
-        }
-        "fixed_indegree" => {
-            check_keys(r, path, t, &["rule", "k", "multapses"]);
-            let k = match t.get("k") {
-                Some(toml::Value::Integer(k)) if *k >= 0 => *k as usize,
+        let Some(spec) = specs.iter().find(|p| p.name == k) else {
+            r.at(&path.key(k), format!("unknown {what} parameter `{k}`"), format!("{what} parameters: {}", describe(specs)));
+            ok = false;
+            continue;
+        };
+        let p = path.key(k);
+        let value = match spec.kind {
+            ParamKind::Number => number(r, &p, v).map(Value::Number),
+            ParamKind::Count => count(r, &p, v, 0, u32::MAX as u64).map(Value::Count),
+            ParamKind::Flag => match v {
+                toml::Value::Boolean(b) => Some(Value::Flag(*b)),
                 _ => {
-                    r.at(&path.key("k"), "`k` must be a whole number ≥ 0", "e.g. k = 80");
-                    return None;
+                    r.at(&p, format!("`{k}` must be true or false"), "");
+                    None
                 }
-            };
-            let multapses = match t.get("multapses") {
-                None => false,
-                Some(toml::Value::Boolean(b)) => *b,
-                Some(_) => {
-                    r.at(&path.key("multapses"), "`multapses` must be true or false", "");
-                    return None;
+            },
+            ParamKind::Numbers => match v.as_array() {
+                Some(a) => {
+                    let xs: Vec<Option<f64>> = a.iter().enumerate().map(|(i, x)| number(r, &p.index(i), x)).collect();
+                    xs.into_iter().collect::<Option<Vec<f64>>>().map(Value::Numbers)
                 }
-            };
-            Some(Rule::FixedInDegree { k, multapses })
-        }
-        "explicit" => {
-            check_keys(r, path, t, &["rule", "pairs", "weights", "delays_ms"]);
-            let mut pairs = Vec::new();
-            match t.get("pairs").and_then(|p| p.as_array()) {
+                None => {
+                    r.at(&p, "expected a list of numbers", "e.g. [0.5, 1.0]");
+                    None
+                }
+            },
+            ParamKind::Pairs => match v.as_array() {
                 Some(list) => {
+                    let mut pairs = Vec::with_capacity(list.len());
                     for (i, e) in list.iter().enumerate() {
                         let pair = e.as_array().filter(|a| a.len() == 2).and_then(|a| {
                             let a0 = a[0].as_integer().filter(|x| (0..=u32::MAX as i64).contains(x))?;
@@ -218,135 +252,96 @@ pub fn rule(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Rule>
                             Some((a0 as u32, a1 as u32))
                         });
                         match pair {
-                            Some(p) => pairs.push(p),
+                            Some(x) => pairs.push(x),
                             None => r.at(
-                                &path.key("pairs").index(i),
+                                &p.index(i),
                                 "each pair must be [pre, post] with indices ≥ 0",
                                 "e.g. pairs = [[0, 1], [3, 2]]",
                             ),
                         }
                     }
+                    Some(Value::Pairs(pairs))
                 }
                 None => {
-                    r.at(path, "`explicit` needs `pairs = [[pre, post], ...]`", RULE_HINT);
-                    return None;
+                    r.at(&p, "expected a list of [pre, post] pairs", "e.g. pairs = [[0, 1], [3, 2]]");
+                    None
                 }
-            }
-            let list = |r: &mut Reporter, key: &str| -> Option<Vec<f64>> {
-                let v = t.get(key)?;
-                let Some(a) = v.as_array() else {
-                    r.at(&path.key(key), "expected a list of numbers", "");
-                    return None;
-                };
-                let xs: Vec<f64> = a
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, x)| number(r, &path.key(key).index(i), x))
-                    .collect();
-                if xs.len() != pairs.len() {
-                    r.at(
-                        &path.key(key),
-                        format!("{} values for {} pairs", xs.len(), pairs.len()),
-                        "give one value per pair",
-                    );
-                }
-                Some(xs)
-            };
-            let weights = list(r, "weights");
-            let delays = list(r, "delays_ms");
-            let bad_delay = delays
-                .as_ref()
-                .and_then(|d| d.iter().enumerate().find(|(_, x)| !(**x > 0.0 && x.is_finite())));
-            if let Some((i, x)) = bad_delay {
-                r.at(
-                    &path.key("delays_ms").index(i),
-                    format!("delay {x} ms is not positive"),
-                    "delays must be > 0 ms",
-                );
-            }
-            Some(Rule::Explicit {
-                pairs,
-                weights,
-                delays,
-            })
-        }
-        other => {
-            r.at(&path.key("rule"), format!("unknown rule `{other}`"), RULE_HINT);
-            None
-        }
-    }
-}
-
-/// `escape_noise` parameters: `rho0_hz`, `beta` (1/mV), `psp_exc_ms`, `psp_inh_ms` required;
-/// `u_offset` (mV, default 0) and `max_rate_hz` (default 10⁶) optional.
-pub fn escape_noise_params(
-    r: &mut Reporter,
-    path: &FieldPath,
-    t: &toml::Table,
-) -> Option<crate::engine::neuron::escape_noise::EscapeNoiseParams> {
-    check_keys(
-        r,
-        path,
-        t,
-        &[
-            "rho0_hz",
-            "beta",
-            "u_offset",
-            "psp_exc_ms",
-            "psp_inh_ms",
-            "max_rate_hz",
-        ],
-    );
-    let p = crate::engine::neuron::escape_noise::EscapeNoiseParams {
-        rho0_hz: required_number(r, path, t, "rho0_hz")?,
-        beta: required_number(r, path, t, "beta")?,
-        u_offset: t
-            .get("u_offset")
-            .map_or(Some(0.0), |v| number(r, &path.key("u_offset"), v))?,
-        psp_exc_ms: required_number(r, path, t, "psp_exc_ms")?,
-        psp_inh_ms: required_number(r, path, t, "psp_inh_ms")?,
-        max_rate_hz: t
-            .get("max_rate_hz")
-            .map_or(Some(1e6), |v| number(r, &path.key("max_rate_hz"), v))?,
-    };
-    if let Err(e) = p.check() {
-        r.at(path, e, "see README.md (\"Populations and neuron models\")");
-        return None;
-    }
-    Some(p)
-}
-
-/// `lif` parameters: NEST's names, every one optional (NEST's defaults).
-pub fn lif_params(r: &mut Reporter, path: &FieldPath, t: &toml::Table) -> Option<LifParams> {
-    let mut p = LifParams::default();
-    let mut ok = true;
-    for (k, v) in t {
-        let slot = match k.as_str() {
-            "tau_m" => &mut p.tau_m,
-            "c_m" => &mut p.c_m,
-            "e_l" => &mut p.e_l,
-            "v_th" => &mut p.v_th,
-            "v_reset" => &mut p.v_reset,
-            "t_ref" => &mut p.t_ref,
-            "i_e" => &mut p.i_e,
-            _ => {
-                r.at(
-                    &path.key(k),
-                    format!("unknown lif parameter `{k}`"),
-                    "lif parameters: tau_m (ms), c_m (pF), e_l, v_th, v_reset (mV), t_ref (ms), i_e (pA)",
-                );
-                ok = false;
-                continue;
-            }
+            },
         };
-        match number(r, &path.key(k), v) {
-            Some(x) => *slot = x,
+        match value {
+            Some(x) => out.set(spec.name, x),
             None => ok = false,
         }
     }
-    if let Err(e) = p.check() {
-        r.at(path, e, "see README.md (\"Neuron models\")");
-        ok = false;
+    for spec in specs {
+        if spec.default == ParamDefault::Required && out.get(spec.name).is_none() && !t.contains_key(spec.name) {
+            r.at(path, format!("missing {what} parameter `{}`", spec.name), format!("{what} parameters: {}", describe(specs)));
+            ok = false;
+        }
     }
-    ok.then_some(p)
+    ok.then_some(out)
+}
+
+/// Reports a model's or rule's own check failure at the parameter it names.
+pub fn report_param_error(r: &mut Reporter, path: &FieldPath, e: ParamError, hint: &str) {
+    let p = if e.param.is_empty() { path.clone() } else { path.key(e.param) };
+    r.at(&p, e.message, hint);
+}
+
+/// The rule names for hints.
+fn rule_names() -> String {
+    connect::RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+}
+
+/// A connection rule table `{ rule = "...", <parameters> }`, checked against the sizes.
+pub fn connectivity(r: &mut Reporter, path: &FieldPath, v: &toml::Value, sizes: Option<Sizes>) -> Option<Rule> {
+    let Some(t) = v.as_table() else {
+        r.at(
+            path,
+            format!("expected a table, found {}", v.type_str()),
+            format!("e.g. {{ rule = \"fixed_probability\", p = 0.1 }}; rules: {}", rule_names()),
+        );
+        return None;
+    };
+    let name = match t.get("rule") {
+        Some(toml::Value::String(s)) => s.as_str(),
+        _ => {
+            r.at(path, "missing `rule = \"...\"`", format!("rules: {}", rule_names()));
+            return None;
+        }
+    };
+    let Some(spec) = connect::find(name) else {
+        r.at(&path.key("rule"), format!("unknown rule `{name}`"), format!("rules: {}", rule_names()));
+        return None;
+    };
+    let p = params(r, path, t, spec.params, &["rule"], name)?;
+    if let Some(s) = sizes
+        && let Err(e) = (spec.check)(&p, s)
+    {
+        report_param_error(r, path, e, "README.md (\"Projections\") describes every rule");
+        return None;
+    }
+    Some((spec.build)(&p))
+}
+
+/// A plasticity table `{ rule = "...", <parameters> }`.
+pub fn plasticity(r: &mut Reporter, path: &FieldPath, t: &toml::Table) -> Option<PlasticityDesc> {
+    let names = plasticity::RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ");
+    let name = match t.get("rule") {
+        Some(toml::Value::String(s)) => s.as_str(),
+        _ => {
+            r.at(path, "missing `rule = \"...\"`", format!("plasticity rules: {names}"));
+            return None;
+        }
+    };
+    let Some(rule) = plasticity::find(name) else {
+        r.at(&path.key("rule"), format!("unknown plasticity rule `{name}`"), format!("plasticity rules: {names}"));
+        return None;
+    };
+    let p = params(r, path, t, rule.params, &["rule"], name)?;
+    if let Err(e) = (rule.check)(&p) {
+        report_param_error(r, path, e, "README.md (\"Plasticity\") lists each rule's parameters");
+        return None;
+    }
+    Some(PlasticityDesc { rule, params: p })
 }

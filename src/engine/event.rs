@@ -15,6 +15,16 @@ pub struct PendingEvent {
     pub target: u32,
 }
 
+/// An event on a receptor other than the default one (e.g. `fire`), for one neuron of a group.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReceptorInput {
+    pub time: f64,
+    /// Local index in the target population.
+    pub neuron: u32,
+    pub receptor: u8,
+    pub weight: f32,
+}
+
 /// A synaptic event in a neuron's lane.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Input {

@@ -4,6 +4,7 @@ pub mod connect;
 pub mod distribution;
 pub mod event;
 pub mod network;
+pub mod params;
 pub mod neuron;
 pub mod plasticity;
 pub mod rng;

@@ -2,50 +2,51 @@
 
 use super::connect::{Rule, Wiring};
 use super::distribution::Distribution;
-use super::neuron::CellGroup;
-use super::neuron::escape_noise::{EscapeNoiseGroup, EscapeNoiseParams};
-use super::neuron::lif::{LifGroup, LifParams};
-use super::neuron::parrot::ParrotGroup;
 use super::neuron::poisson_source::{PoissonGroup, PoissonParams};
 use super::neuron::spike_times::SpikeTimesGroup;
-use super::plasticity::{Plasticity, PlasticityDesc};
+use super::neuron::{CellGroup, GroupInit, InputSummary, NeuronModel};
+use super::params::Params;
+use super::plasticity::{PlasticityDesc, Rule as PlasticRule};
 use super::rng::{Domain, name_key, stream};
 use super::synapse::{BitMatrix, Connectivity, DenseWeights, SynapseSpec, Synapses, TooManyDelays};
 
-/// A neuron model with its parameters.
+/// What a population is made of: a registered neuron model with its parameters, or a spike
+/// source.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Model {
-    Lif(LifParams),
+    Neuron(&'static NeuronModel, Params),
     Poisson(PoissonParams),
     /// Spike times (ms) of each neuron.
     SpikeTimes(Vec<Vec<f64>>),
-    Parrot,
-    EscapeNoise(EscapeNoiseParams),
 }
 
 impl Model {
     pub fn name(&self) -> &'static str {
         match self {
-            Model::Lif(_) => "lif",
+            Model::Neuron(m, _) => m.name,
             Model::Poisson(_) => "poisson",
             Model::SpikeTimes(_) => "spike_times",
-            Model::Parrot => "parrot",
-            Model::EscapeNoise(_) => "escape_noise",
         }
     }
 
     pub fn takes_input(&self) -> bool {
-        matches!(self, Model::Lif(_) | Model::Parrot | Model::EscapeNoise(_))
+        matches!(self, Model::Neuron(..))
+    }
+
+    /// The registered neuron model, for populations of neurons.
+    pub fn neuron(&self) -> Option<&'static NeuronModel> {
+        match self {
+            Model::Neuron(m, _) => Some(m),
+            _ => None,
+        }
     }
 
     /// Bytes of state per neuron (estimate for memory checks).
     pub fn bytes_per_neuron(&self) -> usize {
         match self {
-            Model::Lif(_) => 32,
+            Model::Neuron(m, _) => m.bytes_per_neuron,
             Model::Poisson(_) => 150,
             Model::SpikeTimes(_) => 40,
-            Model::Parrot => 0,
-            Model::EscapeNoise(_) => 250,
         }
     }
 }
@@ -62,10 +63,26 @@ pub struct PopulationDesc {
 /// How a projection's synapses are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Storage {
-    /// Sparse rows, or a bit matrix for `Rule::PreBitRows`.
+    /// engram picks: dense for plastic projections, a bit matrix for rules that suit it (with
+    /// one fixed weight and delay), sparse rows otherwise.
     Auto,
-    /// A dense weight matrix (all-to-all, one delay; required for plasticity).
+    /// Rows by presynaptic neuron (any wiring, weights and delays).
+    Sparse,
+    /// A dense weight matrix (every pair connected, one delay; plasticity needs it).
     Dense,
+    /// A bit matrix (one fixed weight and one delay; any wiring).
+    Bits,
+}
+
+impl Storage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Storage::Auto => "auto",
+            Storage::Sparse => "sparse",
+            Storage::Dense => "dense",
+            Storage::Bits => "bits",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -83,6 +100,8 @@ pub struct ProjectionDesc {
     /// When set, this projection carries teacher spikes to the plasticity rule of that
     /// projection (by index) instead of input to its targets' membranes.
     pub teacher_of: Option<usize>,
+    /// Receptor of the target model the input arrives at (0: the default synapse).
+    pub receptor: u8,
 }
 
 impl ProjectionDesc {
@@ -107,6 +126,25 @@ impl ProjectionDesc {
             storage: Storage::Auto,
             plasticity: None,
             teacher_of: None,
+            receptor: 0,
+        }
+    }
+
+    /// The storage `Auto` resolves to for this projection.
+    pub fn resolved_storage(&self) -> Storage {
+        match self.storage {
+            Storage::Auto if self.plasticity.is_some() => Storage::Dense,
+            Storage::Auto
+                if self.rule.connect.prefers_bits()
+                    && self.weight.is_fixed()
+                    && self.delay.is_fixed()
+                    && self.teacher_of.is_none()
+                    && self.receptor == 0 =>
+            {
+                Storage::Bits
+            }
+            Storage::Auto => Storage::Sparse,
+            s => s,
         }
     }
 }
@@ -146,11 +184,11 @@ impl NetworkDesc {
             .projections
             .iter()
             .map(|p| {
-                let n = self.wiring(p).expected_synapses();
-                match (&p.rule, p.storage) {
-                    (Rule::PreBitRows { bits }, _) => bits.len() as f64 * 8.0,
-                    (_, Storage::Dense) => n * 4.0,
-                    _ => n * 34.0,
+                let w = self.wiring(p);
+                match p.resolved_storage() {
+                    Storage::Bits => (w.n_pre.div_ceil(64) * w.n_post) as f64 * 8.0,
+                    Storage::Dense => (w.n_pre * w.n_post) as f64 * 4.0,
+                    _ => w.expected_synapses() * 34.0,
                 }
             })
             .sum();
@@ -172,13 +210,16 @@ pub struct Projection {
     pub pre: usize,
     pub post: usize,
     pub conn: Connectivity,
-    pub plasticity: Option<Plasticity>,
+    pub plasticity: Option<Box<dyn PlasticRule>>,
     pub teacher_of: Option<usize>,
+    pub receptor: u8,
 }
 
 pub struct Network {
     pub seed: u64,
     pub populations: Vec<PopulationInfo>,
+    /// How each population sums bulk input (None: spike sources).
+    pub summaries: Vec<Option<InputSummary>>,
     pub groups: Vec<Box<dyn CellGroup>>,
     pub projections: Vec<Projection>,
 }
@@ -200,6 +241,7 @@ impl Network {
             return Err(BuildError::TooManyNeurons(total));
         }
         let mut populations = Vec::new();
+        let mut summaries = Vec::new();
         let mut groups: Vec<Box<dyn CellGroup>> = Vec::new();
         let mut offset = 0u32;
         for p in &desc.populations {
@@ -210,6 +252,7 @@ impl Network {
                 size: p.size,
             });
             offset += p.size as u32;
+            summaries.push(p.model.neuron().map(|m| m.input));
             groups.push(build_group(desc.seed, p));
         }
         let mut projections = Vec::new();
@@ -221,10 +264,10 @@ impl Network {
                     "plasticity needs dense storage",
                 ));
             }
-            if proj.teacher_of.is_some() && !matches!(conn, Connectivity::Sparse(_)) {
+            if (proj.teacher_of.is_some() || proj.receptor != 0) && !matches!(conn, Connectivity::Sparse(_)) {
                 return Err(BuildError::Unsupported(
                     proj.name.clone(),
-                    "a teacher projection must be sparse",
+                    "teacher and receptor projections must be sparse",
                 ));
             }
             projections.push(Projection {
@@ -232,13 +275,15 @@ impl Network {
                 pre: proj.pre,
                 post: proj.post,
                 conn,
-                plasticity: proj.plasticity.map(Plasticity::new),
+                plasticity: proj.plasticity.as_ref().map(PlasticityDesc::build),
                 teacher_of: proj.teacher_of,
+                receptor: proj.receptor,
             });
         }
         Ok(Network {
             seed: desc.seed,
             populations,
+            summaries,
             groups,
             projections,
         })
@@ -266,60 +311,50 @@ impl Network {
 
 fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Connectivity, BuildError> {
     let (n_pre, n_post) = (desc.populations[proj.pre].size, desc.populations[proj.post].size);
-    let fixed = |d: &Distribution| match d {
-        Distribution::Fixed(v) => Ok(*v),
-        _ => Err(BuildError::Unsupported(
-            proj.name.clone(),
-            "bit and dense storage need one fixed delay",
-        )),
-    };
-    match (&proj.rule, proj.storage) {
-        (Rule::PreBitRows { bits }, _) => {
-            let Distribution::Fixed(w) = proj.weight else {
-                return Err(BuildError::Unsupported(
-                    proj.name.clone(),
-                    "bit rows need one fixed weight",
-                ));
+    let unsupported = |why| Err(BuildError::Unsupported(proj.name.clone(), why));
+    let wiring = desc.wiring(proj);
+    match proj.resolved_storage() {
+        Storage::Bits => {
+            let (Distribution::Fixed(w), Distribution::Fixed(d)) = (&proj.weight, &proj.delay) else {
+                return unsupported("bit storage needs one fixed weight and one fixed delay");
             };
+            if proj.rule.connect.listed().is_some_and(|l| l.weights.is_some() || l.delays.is_some()) {
+                return unsupported("bit storage cannot hold per-synapse weights or delays");
+            }
             Ok(Connectivity::Bits(BitMatrix::new(
                 n_pre,
                 n_post,
-                bits.clone(),
-                w as f32,
-                fixed(&proj.delay)?,
+                wiring.bit_rows(),
+                *w as f32,
+                *d,
             )))
         }
-        (Rule::AllToAll, Storage::Dense) => {
-            let key = name_key(&proj.name);
-            if let Distribution::Fixed(w) = proj.weight {
-                let weights = vec![w as f32; n_pre * n_post];
-                return Ok(Connectivity::Dense(DenseWeights::new(
-                    n_pre,
-                    n_post,
-                    weights,
-                    fixed(&proj.delay)?,
-                )));
+        Storage::Dense => {
+            if !proj.rule.connect.all_pairs(wiring.sizes()) {
+                return unsupported("dense storage needs every pair connected (all_to_all)");
             }
-            let mut weights = vec![0f32; n_pre * n_post];
-            for post in 0..n_post {
-                let mut rng = stream(desc.seed, Domain::Weight, key, post as u64);
-                for pre in 0..n_pre {
-                    weights[pre * n_post + post] = proj.weight.sample(&mut rng) as f32;
+            let Distribution::Fixed(delay) = proj.delay else {
+                return unsupported("dense storage needs one fixed delay");
+            };
+            let weights = match proj.weight {
+                Distribution::Fixed(w) => vec![w as f32; n_pre * n_post],
+                _ => {
+                    // Drawn per postsynaptic neuron from the same streams as sparse storage.
+                    let key = name_key(&proj.name);
+                    let mut weights = vec![0f32; n_pre * n_post];
+                    for post in 0..n_post {
+                        let mut rng = stream(desc.seed, Domain::Weight, key, post as u64);
+                        for pre in 0..n_pre {
+                            weights[pre * n_post + post] = proj.weight.sample(&mut rng) as f32;
+                        }
+                    }
+                    weights
                 }
-            }
-            Ok(Connectivity::Dense(DenseWeights::new(
-                n_pre,
-                n_post,
-                weights,
-                fixed(&proj.delay)?,
-            )))
+            };
+            Ok(Connectivity::Dense(DenseWeights::new(n_pre, n_post, weights, delay)))
         }
-        (_, Storage::Dense) => Err(BuildError::Unsupported(
-            proj.name.clone(),
-            "dense storage needs the all_to_all rule",
-        )),
-        (_, Storage::Auto) => {
-            let specs: Vec<SynapseSpec> = desc.wiring(proj).synapses();
+        Storage::Sparse | Storage::Auto => {
+            let specs: Vec<SynapseSpec> = wiring.synapses();
             Synapses::from_specs(n_pre, &specs)
                 .map(Connectivity::Sparse)
                 .map_err(|TooManyDelays| BuildError::TooManyDelays(proj.name.clone()))
@@ -330,16 +365,16 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
 fn build_group(seed: u64, p: &PopulationDesc) -> Box<dyn CellGroup> {
     let key = name_key(&p.name);
     match &p.model {
-        Model::Lif(params) => {
-            let init = p.v_init.clone().unwrap_or(Distribution::Fixed(params.e_l));
-            let v0: Vec<f64> = (0..p.size)
-                .map(|i| init.sample(&mut stream(seed, Domain::InitialState, key, i as u64)))
-                .collect();
-            Box::new(LifGroup::new(*params, &v0))
-        }
+        Model::Neuron(model, params) => (model.build)(
+            params,
+            &GroupInit {
+                size: p.size,
+                seed,
+                key,
+                v_init: p.v_init.as_ref(),
+            },
+        ),
         Model::Poisson(params) => Box::new(PoissonGroup::new(*params, p.size, seed, key)),
         Model::SpikeTimes(times) => Box::new(SpikeTimesGroup::new(times.clone())),
-        Model::Parrot => Box::new(ParrotGroup::new(p.size)),
-        Model::EscapeNoise(params) => Box::new(EscapeNoiseGroup::new(*params, p.size, seed, key)),
     }
 }

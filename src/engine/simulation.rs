@@ -16,20 +16,25 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::event::{Lanes, PendingEvent, Spike};
+use super::event::{Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::Network;
+use super::neuron::{InputSummary, Inputs};
 use super::synapse::Connectivity;
 
 /// The most epochs the ring of pending events covers.
 const MAX_SLOTS: usize = 4096;
 
-/// The summed input that bit-matrix and dense projections send to one population at one time.
+/// The summed input that bit-matrix and dense projections send to one population at one time,
+/// summed the way the target model needs (`InputSummary`): per neuron (local index), the net
+/// sum; or the excitatory sum in `values` and the inhibitory magnitude in `negative`; or the
+/// number of events.
 #[derive(Clone, Debug)]
 pub struct BulkInput {
     pub time: f64,
     pub population: usize,
-    /// Per neuron of the population (local index).
     pub values: Vec<f64>,
+    /// Empty unless the target model keeps the signs apart.
+    pub negative: Vec<f64>,
 }
 
 /// A teacher spike for neuron `post` of plastic projection `projection`.
@@ -45,11 +50,13 @@ struct Slot {
     events: Vec<PendingEvent>,
     bulk: Vec<BulkInput>,
     teacher: Vec<TeacherEvent>,
+    /// Events on receptors other than the default: (target population, event).
+    receptor: Vec<(usize, ReceptorInput)>,
 }
 
 impl Slot {
     fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.bulk.is_empty() && self.teacher.is_empty()
+        self.events.is_empty() && self.bulk.is_empty() && self.teacher.is_empty() && self.receptor.is_empty()
     }
 }
 
@@ -261,6 +268,7 @@ impl Simulation {
         self.due.events.clear();
         self.due.bulk.clear();
         self.due.teacher.clear();
+        self.due.receptor.clear();
         if t_end < (self.epoch + 1) as f64 * self.epoch_ms {
             // A partial epoch: keep the inputs at or after t_end for the rest of it.
             let due = &mut self.due;
@@ -286,10 +294,18 @@ impl Simulation {
                 }
                 keep
             });
+            slot.receptor.retain(|e| {
+                let keep = e.1.time >= t_end;
+                if !keep {
+                    due.receptor.push(*e);
+                }
+                keep
+            });
         } else {
             std::mem::swap(&mut self.due.events, &mut slot.events);
             std::mem::swap(&mut self.due.bulk, &mut slot.bulk);
             std::mem::swap(&mut self.due.teacher, &mut slot.teacher);
+            std::mem::swap(&mut self.due.receptor, &mut slot.receptor);
         }
         if was_busy && self.slots[k].is_empty() {
             self.busy_slots -= 1;
@@ -300,24 +316,35 @@ impl Simulation {
             .bulk
             .sort_by(|a, b| a.population.cmp(&b.population).then(a.time.total_cmp(&b.time)));
 
+        // Stable: simultaneous receptor events keep their sending order.
+        self.due
+            .receptor
+            .sort_by(|a, b| (a.0, a.1.neuron).cmp(&(b.0, b.1.neuron)).then(a.1.time.total_cmp(&b.1.time)));
+        let receptor: Vec<ReceptorInput> = self.due.receptor.iter().map(|e| e.1).collect();
+
         self.epoch_spikes.clear();
-        let mut b = 0;
+        let (mut b, mut r) = (0, 0);
         for (g, (group, pop)) in self.net.groups.iter_mut().zip(&self.net.populations).enumerate() {
             let start = b;
             while b < self.due.bulk.len() && self.due.bulk[b].population == g {
                 b += 1;
             }
-            group.advance(
-                t_end,
-                &self.lanes,
-                &self.due.bulk[start..b],
-                pop.offset,
-                &mut self.epoch_spikes,
-            );
+            let r_start = r;
+            while r < self.due.receptor.len() && self.due.receptor[r].0 == g {
+                r += 1;
+            }
+            let inputs = Inputs {
+                lanes: &self.lanes,
+                bulk: &self.due.bulk[start..b],
+                receptor: &receptor[r_start..r],
+            };
+            group.advance(t_end, inputs, pop.offset, &mut self.epoch_spikes);
         }
         for b in self.due.bulk.drain(..) {
-            if self.pool.len() < 8 {
-                self.pool.push(b.values);
+            for v in [b.values, b.negative] {
+                if self.pool.len() < 8 && v.capacity() > 0 {
+                    self.pool.push(v);
+                }
             }
         }
         self.epoch_spikes
@@ -355,8 +382,8 @@ impl Simulation {
         ((arrival / self.epoch_ms).floor() as u64).max(self.epoch + 1)
     }
 
-    /// The summed-input vector for (time, population), created if needed.
-    fn bulk_mut(&mut self, time: f64, population: usize) -> &mut Vec<f64> {
+    /// The summed-input vectors for (time, population), created if needed.
+    fn bulk_mut(&mut self, time: f64, population: usize) -> &mut BulkInput {
         let epoch = self.epoch_of(time);
         assert!(
             epoch < self.epoch + self.slots.len() as u64,
@@ -376,18 +403,28 @@ impl Simulation {
             Some(k) => k,
             None => {
                 // Recycled vectors: no fresh pages (and page faults) for every presentation.
-                let mut values = self.pool.pop().unwrap_or_default();
-                values.clear();
-                values.resize(size, 0.0);
+                let mut fresh = || {
+                    let mut v = self.pool.pop().unwrap_or_default();
+                    v.clear();
+                    v.resize(size, 0.0);
+                    v
+                };
+                let values = fresh();
+                let negative = if self.net.summaries[population] == Some(InputSummary::Split) {
+                    fresh()
+                } else {
+                    Vec::new()
+                };
                 slot.bulk.push(BulkInput {
                     time,
                     population,
                     values,
+                    negative,
                 });
                 slot.bulk.len() - 1
             }
         };
-        &mut slot.bulk[k].values
+        &mut slot.bulk[k]
     }
 
     fn send(&mut self) {
@@ -458,6 +495,28 @@ impl Simulation {
                 }
                 continue;
             }
+            if proj.receptor != 0 {
+                for (j, (&p, &weight)) in posts.iter().zip(weights).enumerate() {
+                    let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
+                    let epoch = epoch_of(time);
+                    assert!(
+                        epoch < horizon,
+                        "receptor delays must be within {MAX_SLOTS} epochs"
+                    );
+                    let slot = &mut self.slots[(epoch % n_slots) as usize];
+                    self.busy_slots += usize::from(slot.is_empty());
+                    slot.receptor.push((
+                        proj.post,
+                        ReceptorInput {
+                            time,
+                            neuron: p,
+                            receptor: proj.receptor,
+                            weight,
+                        },
+                    ));
+                }
+                continue;
+            }
             let mut put = |time: f64, events: &mut dyn Iterator<Item = PendingEvent>| {
                 let epoch = epoch_of(time);
                 if epoch < horizon {
@@ -504,9 +563,16 @@ impl Simulation {
 
     fn send_bits(&mut self, k: usize, spikes: &[Spike], from: u32) {
         let post = self.net.projections[k].post;
-        let (words, delay) = match &self.net.projections[k].conn {
-            Connectivity::Bits(b) => (b.words_per_row, b.delay),
+        let summary = self.net.summaries[post].unwrap_or(InputSummary::Net);
+        let (words, delay, weight) = match &self.net.projections[k].conn {
+            Connectivity::Bits(b) => (b.words_per_row, b.delay, f64::from(b.weight)),
             _ => return,
+        };
+        // What each synapse adds, and to which vector: the net sum, the sign's own sum, or 1.
+        let (scale, negative) = match summary {
+            InputSummary::Net => (weight, false),
+            InputSummary::Split => (weight.abs(), weight < 0.0),
+            InputSummary::Count => (1.0, false),
         };
         // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
         for group in spikes.chunk_by(|a, b| a.time == b.time) {
@@ -524,33 +590,48 @@ impl Simulation {
                     }
                 }
             }
-            let mut acc = std::mem::take(self.bulk_mut(t + delay, post));
+            let bulk = self.bulk_mut(t + delay, post);
+            let mut acc = std::mem::take(if negative {
+                &mut bulk.negative
+            } else {
+                &mut bulk.values
+            });
             if let Connectivity::Bits(b) = &self.net.projections[k].conn {
-                for m in &masks {
-                    b.accumulate(m, &mut acc);
+                if scale != 0.0 {
+                    for m in &masks {
+                        b.accumulate(m, scale, &mut acc);
+                    }
                 }
                 self.events_delivered += group.len() as u64 * (b.len() / b.n_pre.max(1)) as u64;
             }
-            *self.bulk_mut(t + delay, post) = acc;
+            let bulk = self.bulk_mut(t + delay, post);
+            *(if negative {
+                &mut bulk.negative
+            } else {
+                &mut bulk.values
+            }) = acc;
         }
     }
 
     fn send_dense(&mut self, k: usize, spikes: &[Spike], from: u32) {
         let post = self.net.projections[k].post;
+        let summary = self.net.summaries[post].unwrap_or(InputSummary::Net);
         let (delay, n_post) = match &self.net.projections[k].conn {
             Connectivity::Dense(d) => (d.delay, d.n_post),
             _ => return,
         };
         for group in spikes.chunk_by(|a, b| a.time == b.time) {
             let t = group[0].time;
-            let mut acc = std::mem::take(self.bulk_mut(t + delay, post));
+            let bulk = self.bulk_mut(t + delay, post);
+            let mut values = std::mem::take(&mut bulk.values);
+            let mut negative = std::mem::take(&mut bulk.negative);
             {
                 let proj = &mut self.net.projections[k];
                 let Connectivity::Dense(w) = &mut proj.conn else {
                     return;
                 };
                 for s in group {
-                    w.accumulate((s.neuron - from) as usize, &mut acc);
+                    w.accumulate((s.neuron - from) as usize, summary, &mut values, &mut negative);
                 }
                 if let Some(rule) = proj.plasticity.as_mut() {
                     for s in group {
@@ -559,7 +640,9 @@ impl Simulation {
                 }
             }
             self.events_delivered += (group.len() * n_post) as u64;
-            *self.bulk_mut(t + delay, post) = acc;
+            let bulk = self.bulk_mut(t + delay, post);
+            bulk.values = values;
+            bulk.negative = negative;
         }
     }
 }

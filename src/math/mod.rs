@@ -8,3 +8,4 @@ pub mod normal;
 pub mod sdm;
 pub mod sdm_memory;
 pub mod sdm_optimal;
+pub mod sdm_sparse;

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use crate::circuits::generic::RunResult;
+use crate::experiment::simulate::RunResult;
 
 fn create(path: &Path) -> std::io::Result<BufWriter<File>> {
     Ok(BufWriter::with_capacity(1 << 20, File::create(path)?))
@@ -81,4 +81,58 @@ pub fn initial_state(dir: &Path, run: &RunResult) -> std::io::Result<()> {
         }
     }
     w.flush()
+}
+
+/// `inputs.csv`: `time_ms,population,neuron,input` — every summed input jump recorded.
+pub fn inputs(dir: &Path, run: &RunResult) -> std::io::Result<()> {
+    let mut w = create(&dir.join("inputs.csv"))?;
+    writeln!(w, "time_ms,population,neuron,input")?;
+    for (pop, samples) in &run.inputs {
+        let name = &run.net().populations[*pop].name;
+        for s in samples {
+            writeln!(w, "{},{},{},{}", s.time, name, s.neuron, s.value)?;
+        }
+    }
+    w.flush()
+}
+
+/// Most rows `readouts.csv` holds; larger readouts are left out (and named in the report).
+pub const MAX_READOUT_ROWS: usize = 5_000_000;
+
+/// `readouts.csv`: `readout,phase,trial,presentation,neuron,value` — one row per neuron that
+/// fired (value 1) for `fired` readouts, one row per neuron otherwise (counts over the whole
+/// window). Returns the readouts left out for size.
+pub fn readouts(dir: &Path, run: &RunResult) -> std::io::Result<Vec<String>> {
+    let mut w = create(&dir.join("readouts.csv"))?;
+    writeln!(w, "readout,phase,trial,presentation,neuron,value")?;
+    let mut skipped = Vec::new();
+    let mut rows = 0usize;
+    for r in &run.readouts {
+        let size: usize = r
+            .phases
+            .iter()
+            .flat_map(|p| p.values.iter().flatten())
+            .map(|v| v.set.len() + v.vector.len())
+            .sum();
+        if rows + size > MAX_READOUT_ROWS {
+            skipped.push(r.name.clone());
+            continue;
+        }
+        rows += size;
+        for p in &r.phases {
+            let phase = &run.circuit.protocol.phases[p.phase].name;
+            for (trial, per) in p.values.iter().enumerate() {
+                for (k, v) in per.iter().enumerate() {
+                    for &n in &v.set {
+                        writeln!(w, "{},{phase},{trial},{k},{n},1", r.name)?;
+                    }
+                    for (n, x) in v.vector.iter().enumerate() {
+                        writeln!(w, "{},{phase},{trial},{k},{n},{x}", r.name)?;
+                    }
+                }
+            }
+        }
+    }
+    w.flush()?;
+    Ok(skipped)
 }

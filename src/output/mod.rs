@@ -1,56 +1,47 @@
-//! Writing a run to `outputs/<circuit name>/`: CSV, JSON, PNG and a short Markdown report. The
-//! folder appears only once every file is written.
+//! Writing an experiment to `outputs/<circuit name>/`: CSV, JSON, PNG and a short Markdown
+//! report for the circuit, each variant in `variants/<name>/`, and the sweeps in one
+//! `sweep.csv`. The folder appears only once every file is written.
 
-pub mod cerebellum;
 pub mod csv;
 pub mod folder;
-pub mod hippocampus;
+pub mod phases;
 pub mod plot;
 pub mod raster;
 pub mod report;
 pub mod summary;
+pub mod sweep;
+pub mod variants;
 
 use std::path::{Path, PathBuf};
 
-use crate::circuits::generic::RunResult;
+use serde_json::{Value, json};
+
 use crate::config::Recorder;
+use crate::config::circuit::Variant;
+use crate::experiment::simulate::RunResult;
+use crate::experiment::{Done, SweepResult};
 
-/// What a circuit adds to the standard outputs: keys merged into `summary.json`, a section of
-/// `report.md`, and files (plots, tables) written into the same folder.
-pub struct Extras<'a> {
-    pub summary: Vec<(String, serde_json::Value)>,
-    pub report: String,
-    pub files: &'a dyn Fn(&Path) -> Result<(), String>,
-}
-
-/// Writes every output of `run` into `root/<circuit name>/`.
-pub fn write_run(root: &Path, run: &RunResult) -> Result<PathBuf, String> {
-    write_run_with(root, run, None)
-}
-
-/// Writes the standard outputs of `run` and the circuit's `extras`; the folder appears only
-/// when every file is written.
-pub fn write_run_with(root: &Path, run: &RunResult, extras: Option<&Extras>) -> Result<PathBuf, String> {
-    let target = root.join(&run.circuit.name);
+/// Writes every output of one run (and its comparisons) into `dir`; returns its summary and
+/// report.
+fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let ctx = |what: &str| {
-        let t = target.display().to_string();
+        let t = dir.display().to_string();
         let what = what.to_string();
         move |e: std::io::Error| format!("cannot write {what} in {t}: {e}")
     };
-    let staged = folder::StagedFolder::new(&target).map_err(ctx("the output folder"))?;
-    let dir = staged.path();
+    let run = &done.run;
     csv::spikes(dir, run).map_err(ctx("spikes.csv"))?;
-    if run
-        .circuit
-        .recorders
-        .iter()
-        .any(|r| matches!(r, Recorder::Membrane { .. }))
-    {
+    if run.circuit.recorders.iter().any(|r| matches!(r, Recorder::Membrane { .. })) {
         csv::membrane(dir, run).map_err(ctx("membrane.csv"))?;
+    }
+    if !run.inputs.is_empty() {
+        csv::inputs(dir, run).map_err(ctx("inputs.csv"))?;
     }
     if !run.weights.is_empty() {
         csv::weights(dir, run).map_err(ctx("weights.csv"))?;
     }
+    let skipped = if run.readouts.is_empty() { Vec::new() } else { csv::readouts(dir, run).map_err(ctx("readouts.csv"))? };
     if run.circuit.output.connections {
         csv::connections(dir, run).map_err(ctx("connections.csv"))?;
     }
@@ -58,22 +49,78 @@ pub fn write_run_with(root: &Path, run: &RunResult, extras: Option<&Extras>) -> 
         csv::initial_state(dir, run).map_err(ctx("initial_state.csv"))?;
     }
     let mut summary = summary::summary(run);
-    if let (Some(x), Some(map)) = (extras, summary.as_object_mut()) {
-        for (k, v) in &x.summary {
-            map.insert(k.clone(), v.clone());
-        }
+    let mut comparison = serde_json::Map::new();
+    for (name, o) in &done.outcomes {
+        comparison.insert(name.clone(), o.metrics());
     }
-    let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("summary.json"), json + "\n").map_err(ctx("summary.json"))?;
+    if !done.outcomes.is_empty() {
+        summary["comparison"] = Value::Object(comparison);
+        summary["compare_seconds"] = json!(done.compare_seconds);
+    }
     if run.circuit.output.raster {
         raster::raster(&dir.join("raster.png"), run).map_err(|e| format!("cannot draw raster.png: {e}"))?;
     }
     let mut text = report::report(run, &summary);
-    if let Some(x) = extras {
-        (x.files)(dir)?;
-        text.push('\n');
-        text.push_str(&x.report);
+    if run.circuit.output.phase_rasters && !run.circuit.protocol.phases.is_empty() {
+        text.push_str(&phases::rasters(dir, run)?);
     }
-    std::fs::write(dir.join("report.md"), text).map_err(ctx("report.md"))?;
-    staged.commit().map_err(ctx("the output folder"))
+    if !skipped.is_empty() {
+        text.push_str(&format!(
+            "\nReadouts left out of readouts.csv (more than {} rows): {}.\n",
+            csv::MAX_READOUT_ROWS,
+            skipped.join(", ")
+        ));
+    }
+    for (_, o) in &done.outcomes {
+        o.figures(dir, run)?;
+        text.push('\n');
+        text.push_str(&o.report());
+    }
+    Ok((summary, text))
+}
+
+/// Writes `run` alone (no comparisons) into `root/<circuit name>/`.
+pub fn write_run(root: &Path, run: RunResult) -> Result<PathBuf, String> {
+    let done = Done { run, outcomes: Vec::new(), compare_seconds: 0.0 };
+    write_experiment(root, &done, &[], &[])
+}
+
+/// Writes an experiment: the circuit's run, its variants' runs, and its sweeps.
+pub fn write_experiment(
+    root: &Path,
+    base: &Done,
+    variants: &[(Variant, Done)],
+    sweeps: &[SweepResult],
+) -> Result<PathBuf, String> {
+    let target = root.join(&base.run.circuit.name);
+    let staged = folder::StagedFolder::new(&target).map_err(|e| format!("cannot create the output folder {}: {e}", target.display()))?;
+    let dir = staged.path();
+    let (mut summary, mut text) = write_done(dir, base)?;
+    if !variants.is_empty() {
+        let mut v_json = serde_json::Map::new();
+        for (v, done) in variants {
+            let (s, t) = write_done(&dir.join("variants").join(&v.name), done)?;
+            std::fs::write(dir.join("variants").join(&v.name).join("report.md"), t).map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())? + "\n";
+            std::fs::write(dir.join("variants").join(&v.name).join("summary.json"), json).map_err(|e| e.to_string())?;
+            v_json.insert(
+                v.name.clone(),
+                json!({
+                    "description": v.description,
+                    "let": v.overrides.iter().map(|(k, x)| (k.clone(), json!(x))).collect::<serde_json::Map<_, _>>(),
+                    "comparison": s.get("comparison").cloned().unwrap_or(Value::Null),
+                }),
+            );
+        }
+        summary["variants"] = Value::Object(v_json);
+        text.push_str(&variants::section(dir, base, variants)?);
+    }
+    if !sweeps.is_empty() {
+        summary["sweeps"] = sweep::write(dir, sweeps)?;
+        text.push_str(&sweep::section(dir, sweeps)?);
+    }
+    let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("summary.json"), json + "\n").map_err(|e| format!("cannot write summary.json: {e}"))?;
+    std::fs::write(dir.join("report.md"), text).map_err(|e| format!("cannot write report.md: {e}"))?;
+    staged.commit().map_err(|e| format!("cannot move the output folder into place at {}: {e}", target.display()))
 }

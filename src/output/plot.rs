@@ -18,6 +18,7 @@ fn short(v: f64) -> String {
     s.to_string()
 }
 
+#[derive(Clone, Copy, Debug)]
 pub enum Style {
     Line,
     Dashed,

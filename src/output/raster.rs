@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::circuits::generic::RunResult;
+use crate::experiment::simulate::RunResult;
 
 /// At most this many dots are drawn; above it each population shows only its first neurons.
 const MAX_DOTS: usize = 200_000;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::circuits::generic::RunResult;
+use crate::experiment::simulate::RunResult;
 
 pub fn report(run: &RunResult, summary: &serde_json::Value) -> String {
     let mut s = String::new();

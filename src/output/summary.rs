@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::circuits::generic::RunResult;
+use crate::experiment::simulate::RunResult;
 
 /// Synaptic events delivered per second of wall-clock simulation time.
 pub fn events_per_second(run: &RunResult) -> f64 {

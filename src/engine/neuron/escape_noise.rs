@@ -6,16 +6,47 @@
 //! between changes, intervals are exponential; at a change the clock is redrawn (memorylessness),
 //! from the neuron's own counter-based random stream. Neurons that share `I` split their spikes
 //! in proportion to `exp(β u)`, whatever `I` is: a softmax.
+//!
+//! Receptor `fire` (a detonator synapse): an event arriving there makes the neuron fire at the
+//! arrival time, whatever its rate (one spike per event; the weight is ignored). Circuits use it
+//! to recruit a neuron at a chosen time, e.g. a memory neuron during storage.
 
 use std::collections::VecDeque;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::CellGroup;
-use crate::engine::event::{Lanes, Spike};
+use super::{CellGroup, InputSummary, Inputs, NeuronModel};
+use crate::engine::event::Spike;
+use crate::engine::params::{ParamDefault, Param, ParamError, Params};
 use crate::engine::rng::{Domain, stream};
-use crate::engine::simulation::BulkInput;
+
+pub static MODEL: NeuronModel = NeuronModel {
+    name: "escape_noise",
+    summary: "stochastic neuron firing at rate rho0·exp(beta·(u − u_offset) − I), rectangular PSPs, exact",
+    params: &[
+        Param::number("rho0_hz", ParamDefault::Required, "Hz", "rate at u = u_offset and I = 0"),
+        Param::number("beta", ParamDefault::Required, "1/mV", "gain of the exponential escape rate"),
+        Param::number("u_offset", ParamDefault::Number(0.0), "mV", "input at which the rate is rho0_hz"),
+        Param::number("psp_exc_ms", ParamDefault::Required, "ms", "duration of an excitatory (w > 0) PSP"),
+        Param::number("psp_inh_ms", ParamDefault::Required, "ms", "duration of an inhibitory (w < 0) PSP"),
+        Param::number("max_rate_hz", ParamDefault::Number(1e6), "Hz", "rates above this are clipped"),
+    ],
+    receptors: &["synapse", "fire"],
+    recordables: &[],
+    has_membrane: false,
+    input: InputSummary::Split,
+    bytes_per_neuron: 250,
+    check: |p| EscapeNoiseParams::from_params(p).check(),
+    build: |p, init| {
+        Box::new(EscapeNoiseGroup::new(
+            EscapeNoiseParams::from_params(p),
+            init.size,
+            init.seed,
+            init.key,
+        ))
+    },
+};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EscapeNoiseParams {
@@ -30,18 +61,35 @@ pub struct EscapeNoiseParams {
 }
 
 impl EscapeNoiseParams {
-    pub fn check(&self) -> Result<(), String> {
+    pub fn from_params(p: &Params) -> Self {
+        EscapeNoiseParams {
+            rho0_hz: p.number("rho0_hz"),
+            beta: p.number("beta"),
+            u_offset: p.number("u_offset"),
+            psp_exc_ms: p.number("psp_exc_ms"),
+            psp_inh_ms: p.number("psp_inh_ms"),
+            max_rate_hz: p.number("max_rate_hz"),
+        }
+    }
+
+    pub fn check(&self) -> Result<(), ParamError> {
         if !(self.rho0_hz >= 0.0 && self.rho0_hz.is_finite()) {
-            return Err("rho0_hz must be ≥ 0".into());
+            return Err(ParamError::new("rho0_hz", "rho0_hz must be a finite rate ≥ 0 Hz"));
         }
-        if !(self.beta.is_finite() && self.u_offset.is_finite()) {
-            return Err("beta and u_offset must be finite".into());
+        if !self.beta.is_finite() {
+            return Err(ParamError::new("beta", "beta must be finite"));
         }
-        if !(self.psp_exc_ms > 0.0 && self.psp_inh_ms > 0.0) {
-            return Err("psp_exc_ms and psp_inh_ms must be > 0".into());
+        if !self.u_offset.is_finite() {
+            return Err(ParamError::new("u_offset", "u_offset must be finite"));
         }
-        if self.max_rate_hz.is_nan() || self.max_rate_hz <= 0.0 {
-            return Err("max_rate_hz must be > 0".into());
+        if !(self.psp_exc_ms > 0.0 && self.psp_exc_ms.is_finite()) {
+            return Err(ParamError::new("psp_exc_ms", "psp_exc_ms must be a finite duration > 0 ms"));
+        }
+        if !(self.psp_inh_ms > 0.0 && self.psp_inh_ms.is_finite()) {
+            return Err(ParamError::new("psp_inh_ms", "psp_inh_ms must be a finite duration > 0 ms"));
+        }
+        if !(self.max_rate_hz > 0.0 && self.max_rate_hz.is_finite()) {
+            return Err(ParamError::new("max_rate_hz", "max_rate_hz must be a finite rate > 0 Hz"));
         }
         Ok(())
     }
@@ -164,37 +212,51 @@ impl CellGroup for EscapeNoiseGroup {
         self.u.len()
     }
 
-    fn advance(
-        &mut self,
-        t_end: f64,
-        lanes: &Lanes,
-        bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
+    fn advance(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
         let n = self.len();
-        for (i, lane) in lanes.each_lane(offset, offset + n as u32).enumerate() {
+        let bulk = inputs.bulk;
+        let mut events: Vec<(f64, f64, bool)> = Vec::new();
+        for (i, lane) in inputs.lanes.each_lane(offset, offset + n as u32).enumerate() {
             let gid = offset + i as u32;
-            if lane.is_empty() && bulk.is_empty() && self.next[i] >= t_end && self.next_end(i) >= t_end {
+            let fired = inputs.receptor_of(i as u32);
+            if lane.is_empty()
+                && bulk.is_empty()
+                && fired.is_empty()
+                && self.next[i] >= t_end
+                && self.next_end(i) >= t_end
+            {
                 continue; // nothing happens to this neuron in this epoch
             }
-            // Inputs in time order: lane events and bulk entries (zero bulk entries are no input).
-            let mut events: Vec<(f64, f64)> = lane.iter().map(|e| (e.time, f64::from(e.weight))).collect();
-            events.extend(
-                bulk.iter()
-                    .filter(|b| b.values[i] != 0.0)
-                    .map(|b| (b.time, b.values[i])),
-            );
+            // Inputs in time order: (time, weight, forced spike). Unit events and summed
+            // inputs (excitatory and inhibitory sums kept apart) mean the same thing; a weight
+            // of 0 is no input.
+            events.clear();
+            events.extend(lane.iter().map(|e| (e.time, f64::from(e.weight), false)));
+            for b in bulk {
+                events.push((b.time, b.values[i], false));
+                events.push((b.time, -b.negative.get(i).copied().unwrap_or(0.0), false));
+            }
+            events.extend(fired.iter().map(|e| (e.time, 0.0, true)));
+            events.retain(|e| e.1 != 0.0 || e.2);
             events.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut k = 0;
             while k < events.len() {
                 let t = events[k].0;
                 self.run_to(i, t, gid, spikes);
+                let mut changed = false;
                 while k < events.len() && events[k].0 == t {
-                    self.input(i, t, events[k].1);
+                    let (_, w, fire) = events[k];
+                    if fire {
+                        spikes.push(Spike { time: t, neuron: gid });
+                    } else {
+                        self.input(i, t, w);
+                        changed = true;
+                    }
                     k += 1;
                 }
-                self.redraw(i, t);
+                if changed {
+                    self.redraw(i, t);
+                }
             }
             self.run_to(i, t_end, gid, spikes);
         }
@@ -216,6 +278,16 @@ impl CellGroup for EscapeNoiseGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::event::Lanes;
+
+    fn no_input() -> Inputs<'static> {
+        static LANES: std::sync::OnceLock<Lanes> = std::sync::OnceLock::new();
+        Inputs {
+            lanes: LANES.get_or_init(Lanes::default),
+            bulk: &[],
+            receptor: &[],
+        }
+    }
 
     fn params(beta: f64) -> EscapeNoiseParams {
         EscapeNoiseParams {
@@ -232,7 +304,7 @@ mod tests {
     fn rest_rate_is_rho0_and_counts_are_poisson() {
         let mut g = EscapeNoiseGroup::new(params(1.0), 200, 1, 7);
         let mut spikes = Vec::new();
-        g.advance(10_000.0, &Lanes::default(), &[], 0, &mut spikes);
+        g.advance(10_000.0, no_input(), 0, &mut spikes);
         // 200 neurons × 10 s × 50 Hz = 100000 expected, sd 316: 5 sd bound.
         let n = spikes.len() as f64;
         assert!((n - 1e5).abs() < 5.0 * 1e5f64.sqrt(), "{n}");
@@ -249,7 +321,7 @@ mod tests {
             g.redraw(i, 0.0);
         }
         let mut spikes = Vec::new();
-        g.advance(200_000.0, &Lanes::default(), &[], 0, &mut spikes);
+        g.advance(200_000.0, no_input(), 0, &mut spikes);
         let total = spikes.len() as f64;
         let soft = crate::math::attention::softmax(&u, beta);
         for (i, p) in soft.iter().enumerate() {

@@ -9,11 +9,52 @@
 //! that arrive at exactly the same time are summed into one jump before the threshold test (as
 //! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
-use super::{CellGroup, StateSample};
+use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample};
 use rayon::prelude::*;
+
+use crate::engine::distribution::Distribution;
+use crate::engine::params::{ParamDefault, Param, ParamError, Params};
 
 use crate::engine::event::{Input, Lanes, Spike};
 use crate::engine::simulation::BulkInput;
+
+pub static MODEL: NeuronModel = NeuronModel {
+    name: "lif",
+    summary: "leaky integrate-and-fire with delta synapses, integrated exactly (NEST iaf_psc_delta_ps)",
+    params: &[
+        Param::number("tau_m", ParamDefault::Number(10.0), "ms", "membrane time constant"),
+        Param::number("c_m", ParamDefault::Number(250.0), "pF", "membrane capacitance"),
+        Param::number("e_l", ParamDefault::Number(-70.0), "mV", "resting potential"),
+        Param::number("v_th", ParamDefault::Number(-55.0), "mV", "spike threshold"),
+        Param::number("v_reset", ParamDefault::Number(-70.0), "mV", "reset potential"),
+        Param::number("t_ref", ParamDefault::Number(2.0), "ms", "refractory period (inputs lost)"),
+        Param::number("i_e", ParamDefault::Number(0.0), "pA", "constant input current"),
+    ],
+    receptors: &["synapse"],
+    recordables: &["v_m", "input"],
+    has_membrane: true,
+    input: InputSummary::Net,
+    bytes_per_neuron: 33,
+    check: |p| {
+        LifParams::from_params(p)
+            .check()
+            .map_err(|(param, message)| ParamError::new(param, message))
+    },
+    build: |p, init| {
+        let params = LifParams::from_params(p);
+        Box::new(LifGroup::new(params, &initial_potentials(init, params.e_l)))
+    },
+};
+
+/// Initial membrane potentials of a group: drawn from `v_init` (each neuron from its own
+/// stream), or `default` for every neuron.
+pub fn initial_potentials(init: &GroupInit, default: f64) -> Vec<f64> {
+    use crate::engine::rng::{Domain, stream};
+    let dist = init.v_init.cloned().unwrap_or(Distribution::Fixed(default));
+    (0..init.size)
+        .map(|i| dist.sample(&mut stream(init.seed, Domain::InitialState, init.key, i as u64)))
+        .collect()
+}
 
 /// Parameters in NEST's units (ms, pF, mV, pA). Defaults are NEST's `iaf_psc_delta` ones.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,16 +93,28 @@ impl LifParams {
         }
     }
 
-    /// Why these parameters cannot be simulated, if they cannot.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn from_params(p: &Params) -> LifParams {
+        LifParams {
+            tau_m: p.number("tau_m"),
+            c_m: p.number("c_m"),
+            e_l: p.number("e_l"),
+            v_th: p.number("v_th"),
+            v_reset: p.number("v_reset"),
+            t_ref: p.number("t_ref"),
+            i_e: p.number("i_e"),
+        }
+    }
+
+    /// Why these parameters cannot be simulated, if they cannot: (parameter, message).
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
         if !(self.tau_m > 0.0 && self.tau_m.is_finite()) {
-            return Err("tau_m must be a positive number of ms".into());
+            return Err(("tau_m", "tau_m must be a positive number of ms".into()));
         }
         if !(self.c_m > 0.0 && self.c_m.is_finite()) {
-            return Err("c_m must be a positive number of pF".into());
+            return Err(("c_m", "c_m must be a positive number of pF".into()));
         }
         if !(self.t_ref >= 0.0 && self.t_ref.is_finite()) {
-            return Err("t_ref must be ≥ 0 ms".into());
+            return Err(("t_ref", "t_ref must be ≥ 0 ms".into()));
         }
         for (name, v) in [
             ("e_l", self.e_l),
@@ -70,11 +123,11 @@ impl LifParams {
             ("i_e", self.i_e),
         ] {
             if !v.is_finite() {
-                return Err(format!("{name} must be a finite number"));
+                return Err((name, format!("{name} must be a finite number")));
             }
         }
         if self.v_reset >= self.v_th {
-            return Err("v_reset must be below v_th".into());
+            return Err(("v_reset", "v_reset must be below v_th".into()));
         }
         Ok(())
     }
@@ -220,25 +273,11 @@ impl Cells<'_> {
         }
     }
 
-    /// The summed inputs of neuron `i` from the bulk vectors, by time: calls `f(time, weight)`
-    /// for each distinct time, merged with its lane (inputs at exactly the same time summed;
-    /// bulk entries of zero are no input).
+    /// The inputs of neuron `i` by time: calls `f(time, weight)` for each distinct time with
+    /// the lane's events and the bulk entries at that time summed. A sum of exactly 0 is no
+    /// input (so unit events and summed delivery mean the same, whatever the storage).
     #[inline]
     fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f: impl FnMut(f64, f64)) {
-        if bulk.is_empty() {
-            let mut j = 0;
-            while j < lane.len() {
-                let time = lane[j].time;
-                let mut weight = f64::from(lane[j].weight);
-                j += 1;
-                while j < lane.len() && lane[j].time == time {
-                    weight += f64::from(lane[j].weight);
-                    j += 1;
-                }
-                f(time, weight);
-            }
-            return;
-        }
         let (mut j, mut b) = (0, 0);
         loop {
             while b < bulk.len() && bulk[b].values[i] == 0.0 {
@@ -259,7 +298,9 @@ impl Cells<'_> {
                 weight += bulk[b].values[i];
                 b += 1;
             }
-            f(time, weight);
+            if weight != 0.0 {
+                f(time, weight);
+            }
         }
     }
 }
@@ -461,14 +502,8 @@ impl CellGroup for LifGroup {
         self.u.len()
     }
 
-    fn advance(
-        &mut self,
-        t_end: f64,
-        lanes: &Lanes,
-        bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
+    fn advance(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
+        let (lanes, bulk) = (inputs.lanes, inputs.bulk);
         let n = self.len();
         let plain = self.recording.is_none() && self.input_slot.is_empty();
         if bulk.is_empty() {

@@ -2,13 +2,109 @@
 //! per-variable arrays, advanced epoch by epoch through the inputs that reach it.
 
 pub mod escape_noise;
+pub mod integrator;
 pub mod lif;
 pub mod parrot;
 pub mod poisson_source;
 pub mod spike_times;
 
-use super::event::{Lanes, Spike};
+use super::distribution::Distribution;
+use super::event::{Lanes, ReceptorInput, Spike};
+use super::params::{Param, ParamError, Params};
 use super::simulation::BulkInput;
+
+/// The neuron models a circuit file can name, one line each.
+pub static MODELS: &[&NeuronModel] = &[&lif::MODEL, &escape_noise::MODEL, &parrot::MODEL, &integrator::MODEL];
+
+/// The registered model called `name`.
+pub fn find(name: &str) -> Option<&'static NeuronModel> {
+    MODELS.iter().copied().find(|m| m.name == name)
+}
+
+/// How bit-matrix and dense projections sum the simultaneous inputs to one neuron of a model so
+/// that the result means exactly what the unit events would have meant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputSummary {
+    /// One net sum (models that add simultaneous inputs into one jump: `lif`).
+    Net,
+    /// Excitatory and inhibitory sums kept apart (models that treat the signs differently).
+    Split,
+    /// The number of events, weights ignored (`parrot`).
+    Count,
+}
+
+/// What building one population of a model needs.
+pub struct GroupInit<'a> {
+    pub size: usize,
+    pub seed: u64,
+    /// Stable key of the population's name (its random streams).
+    pub key: u64,
+    /// Initial membrane potentials, for models that have one (None: the model's default).
+    pub v_init: Option<&'a Distribution>,
+}
+
+/// A neuron model as the circuit format and the engine see it: its parameters (names, units,
+/// defaults), their checks, its receptors and recordable variables, and how to build a group.
+pub struct NeuronModel {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [Param],
+    /// Receptor names; the first is the default (ordinary synaptic input).
+    pub receptors: &'static [&'static str],
+    /// Variables a recorder or readout can take: `v_m` (membrane potential), `input` (summed
+    /// input jumps).
+    pub recordables: &'static [&'static str],
+    /// Whether `v_init` applies.
+    pub has_membrane: bool,
+    pub input: InputSummary,
+    /// Bytes of state per neuron (for memory estimates).
+    pub bytes_per_neuron: usize,
+    pub check: fn(&Params) -> Result<(), ParamError>,
+    pub build: fn(&Params, &GroupInit) -> Box<dyn CellGroup>,
+}
+
+impl std::fmt::Debug for NeuronModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl PartialEq for NeuronModel {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl NeuronModel {
+    pub fn records(&self, variable: &str) -> bool {
+        self.recordables.contains(&variable)
+    }
+
+    /// Index of receptor `name`.
+    pub fn receptor(&self, name: &str) -> Option<u8> {
+        self.receptors.iter().position(|r| *r == name).map(|k| k as u8)
+    }
+}
+
+/// Everything that reaches one group in one epoch.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// Unit events by target neuron (global indices), default receptor.
+    pub lanes: &'a Lanes,
+    /// Summed inputs from bit-matrix and dense projections, this group's, sorted by time.
+    pub bulk: &'a [BulkInput],
+    /// Events on other receptors, this group's, sorted by (neuron, time).
+    pub receptor: &'a [ReceptorInput],
+}
+
+impl<'a> Inputs<'a> {
+    /// The receptor events of local neuron `i`.
+    pub fn receptor_of(&self, i: u32) -> &'a [ReceptorInput] {
+        let a = self.receptor.partition_point(|e| e.neuron < i);
+        let b = a + self.receptor[a..].partition_point(|e| e.neuron == i);
+        &self.receptor[a..b]
+    }
+}
 
 /// One sample of a recorded state variable.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,17 +126,9 @@ pub trait CellGroup: Send {
         self.len() == 0
     }
 
-    /// Advances every neuron to `t_end` (exclusive), applying the inputs in its lane of `lanes`
-    /// (global index = `offset` + local index) and the summed inputs in `bulk` (this group's,
-    /// sorted by time), and pushing the spikes it emits.
-    fn advance(
-        &mut self,
-        t_end: f64,
-        lanes: &Lanes,
-        bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    );
+    /// Advances every neuron to `t_end` (exclusive), applying its inputs (lanes by global
+    /// index = `offset` + local index), and pushing the spikes it emits.
+    fn advance(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>);
 
     /// A time before which no neuron of the group fires without input (∞ if none will).
     fn next_spontaneous(&self) -> f64;

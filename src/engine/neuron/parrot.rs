@@ -1,9 +1,22 @@
 //! `parrot`: repeats every input it receives as a spike at the same time (NEST's
-//! `parrot_neuron`); the input's weight is ignored.
+//! `parrot_neuron`); the input's weight is ignored, and n simultaneous inputs give n spikes
+//! (NEST's multiplicity), whether they arrive as unit events or as a bulk count.
 
-use super::CellGroup;
-use crate::engine::event::{Lanes, Spike};
-use crate::engine::simulation::BulkInput;
+use super::{CellGroup, InputSummary, Inputs, NeuronModel};
+use crate::engine::event::Spike;
+
+pub static MODEL: NeuronModel = NeuronModel {
+    name: "parrot",
+    summary: "repeats every input spike at the same time (NEST parrot_neuron)",
+    params: &[],
+    receptors: &["synapse"],
+    recordables: &[],
+    has_membrane: false,
+    input: InputSummary::Count,
+    bytes_per_neuron: 0,
+    check: |_| Ok(()),
+    build: |_, init| Box::new(ParrotGroup::new(init.size)),
+};
 
 pub struct ParrotGroup {
     n: usize,
@@ -24,20 +37,23 @@ impl CellGroup for ParrotGroup {
         self.n
     }
 
-    fn advance(
-        &mut self,
-        _t_end: f64,
-        lanes: &Lanes,
-        _bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
-        for (gid, lane) in lanes.lanes_in(offset, offset + self.n as u32) {
+    fn advance(&mut self, _t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
+        for (gid, lane) in inputs.lanes.lanes_in(offset, offset + self.n as u32) {
             for ev in lane {
                 spikes.push(Spike {
                     time: ev.time,
                     neuron: gid,
                 });
+            }
+        }
+        for b in inputs.bulk {
+            for (i, &count) in b.values.iter().enumerate() {
+                for _ in 0..count as u64 {
+                    spikes.push(Spike {
+                        time: b.time,
+                        neuron: offset + i as u32,
+                    });
+                }
             }
         }
     }

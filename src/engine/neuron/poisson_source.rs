@@ -6,10 +6,9 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::CellGroup;
-use crate::engine::event::{Lanes, Spike};
+use super::{CellGroup, Inputs};
+use crate::engine::event::Spike;
 use crate::engine::rng::{Domain, stream};
-use crate::engine::simulation::BulkInput;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PoissonParams {
@@ -64,14 +63,7 @@ impl CellGroup for PoissonGroup {
         self.next.len()
     }
 
-    fn advance(
-        &mut self,
-        t_end: f64,
-        _lanes: &Lanes,
-        _bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
+    fn advance(&mut self, t_end: f64, _inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
         for i in 0..self.len() {
             while self.next[i] < t_end {
                 let t = self.next[i];

@@ -1,8 +1,7 @@
 //! `spike_times`: each neuron fires at a given list of times (NEST's `spike_generator`).
 
-use super::CellGroup;
-use crate::engine::event::{Lanes, Spike};
-use crate::engine::simulation::BulkInput;
+use super::{CellGroup, Inputs};
+use crate::engine::event::Spike;
 
 pub struct SpikeTimesGroup {
     /// Ascending spike times of each neuron.
@@ -30,14 +29,7 @@ impl CellGroup for SpikeTimesGroup {
         self.times.len()
     }
 
-    fn advance(
-        &mut self,
-        t_end: f64,
-        _lanes: &Lanes,
-        _bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
+    fn advance(&mut self, t_end: f64, _inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
         for (i, times) in self.times.iter().enumerate() {
             let c = &mut self.cursor[i];
             while *c < times.len() && times[*c] < t_end {

@@ -1,54 +1,65 @@
-//! Plasticity rules, applied event by event to a projection's weights.
+//! Plasticity rules, applied event by event to a projection's weights. A rule is one file (its
+//! parameters, their checks, its state and updates) plus one line in `RULES`.
 
+pub mod climbing_fibre_kernel;
 pub mod one_shot_hebb;
-pub mod teacher_kernel;
 
-pub use one_shot_hebb::{OneShotHebb, OneShotHebbParams};
-pub use teacher_kernel::{TeacherKernel, TeacherKernelParams};
-
+use crate::engine::params::{Param, ParamError, Params};
 use crate::engine::synapse::DenseWeights;
 
-/// A rule as described in a network.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum PlasticityDesc {
-    TeacherKernel(TeacherKernelParams),
-    OneShotHebb(OneShotHebbParams),
+/// The rules a circuit file can name, one line each.
+pub static RULES: &[&PlasticityRule] = &[&climbing_fibre_kernel::RULE, &one_shot_hebb::RULE];
+
+/// The registered rule called `name`.
+pub fn find(name: &str) -> Option<&'static PlasticityRule> {
+    RULES.iter().copied().find(|r| r.name == name)
 }
 
-/// A rule with its state, attached to a dense projection.
-pub enum Plasticity {
-    TeacherKernel(TeacherKernel),
-    OneShotHebb(OneShotHebb),
+/// A plasticity rule as the circuit format sees it.
+pub struct PlasticityRule {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [Param],
+    /// The rule acts on teacher spikes (a projection with `teacher_of` must reach it).
+    pub uses_teacher: bool,
+    pub check: fn(&Params) -> Result<(), ParamError>,
+    pub build: fn(&Params) -> Box<dyn Rule>,
 }
 
-impl Plasticity {
-    pub fn new(d: PlasticityDesc) -> Self {
-        match d {
-            PlasticityDesc::TeacherKernel(p) => Plasticity::TeacherKernel(TeacherKernel::new(p)),
-            PlasticityDesc::OneShotHebb(p) => Plasticity::OneShotHebb(OneShotHebb::new(p)),
-        }
+impl std::fmt::Debug for PlasticityRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
     }
+}
 
-    pub fn set_enabled(&mut self, on: bool) {
-        match self {
-            Plasticity::TeacherKernel(r) => r.enabled = on,
-            Plasticity::OneShotHebb(_) => {}
-        }
+impl PartialEq for PlasticityRule {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
     }
+}
 
-    /// A presynaptic spike of `pre` reaches its synapses at `t`.
-    pub fn on_pre(&mut self, pre: u32, t: f64, w: &mut DenseWeights) {
-        match self {
-            Plasticity::TeacherKernel(r) => r.on_pre(pre, t, w),
-            Plasticity::OneShotHebb(r) => r.on_pre(pre, t),
-        }
-    }
+/// A rule with its parameters, as a projection describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlasticityDesc {
+    pub rule: &'static PlasticityRule,
+    pub params: Params,
+}
 
-    /// Teacher spikes for `posts` arrive at `t`.
-    pub fn on_teachers(&mut self, posts: &[u32], t: f64, w: &mut DenseWeights) {
-        match self {
-            Plasticity::TeacherKernel(r) => r.on_teachers(posts, t, w),
-            Plasticity::OneShotHebb(r) => r.on_teachers(posts, t, w),
-        }
+impl PlasticityDesc {
+    pub fn build(&self) -> Box<dyn Rule> {
+        (self.rule.build)(&self.params)
     }
+}
+
+/// A rule with its state, attached to one dense projection.
+pub trait Rule: Send {
+    /// Switches the rule on or off (protocol phases); a rule that is off changes no weight.
+    fn set_enabled(&mut self, on: bool);
+
+    /// A presynaptic spike of `pre` reaches its synapses at `t` (weights were read for
+    /// transmission before this update).
+    fn on_pre(&mut self, pre: u32, t: f64, w: &mut DenseWeights);
+
+    /// Teacher spikes for postsynaptic neurons `posts` arrive at `t`.
+    fn on_teachers(&mut self, posts: &[u32], t: f64, w: &mut DenseWeights);
 }

@@ -52,13 +52,13 @@ impl BitMatrix {
         self.row(post)[pre / 64] >> (pre % 64) & 1 == 1
     }
 
-    /// Adds `popcount(mask & row_j) · weight` to `out[j]` for every post neuron j (in parallel
+    /// Adds `popcount(mask & row_j) · scale` to `out[j]` for every post neuron j (in parallel
     /// over blocks of targets; each target's sum is computed alone, so the result does not
-    /// depend on the thread count).
-    pub fn accumulate(&self, mask: &[u64], out: &mut [f64]) {
+    /// depend on the thread count). `scale` is the weight, its magnitude, or 1 to count events.
+    pub fn accumulate(&self, mask: &[u64], scale: f64, out: &mut [f64]) {
         use rayon::prelude::*;
         const BLOCK: usize = 8192;
-        let w = f64::from(self.weight);
+        let w = scale;
         let nonzero: Vec<usize> = mask
             .iter()
             .enumerate()

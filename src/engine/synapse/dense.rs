@@ -2,6 +2,8 @@
 //! presynaptic neuron, 4 bytes per synapse, no indices) and one delay — e.g. parallel fibres →
 //! Purkinje cells. A presynaptic spike adds its row to the targets' input at once.
 
+use crate::engine::neuron::InputSummary;
+
 pub struct DenseWeights {
     pub n_pre: usize,
     pub n_post: usize,
@@ -49,10 +51,32 @@ impl DenseWeights {
         *w = (f64::from(*w) + dw) as f32;
     }
 
-    /// Adds row `pre` to `out`.
-    pub fn accumulate(&self, pre: usize, out: &mut [f64]) {
-        for (o, w) in out.iter_mut().zip(self.row(pre)) {
-            *o += f64::from(*w);
+    /// Adds row `pre` to the summed input of its targets, as the target model sums it: the net
+    /// weight; positive weights to `values` and negative magnitudes to `negative`; or one event
+    /// per synapse (every pair is a synapse, whatever its weight).
+    pub fn accumulate(&self, pre: usize, summary: InputSummary, values: &mut [f64], negative: &mut [f64]) {
+        let row = self.row(pre);
+        match summary {
+            InputSummary::Net => {
+                for (o, w) in values.iter_mut().zip(row) {
+                    *o += f64::from(*w);
+                }
+            }
+            InputSummary::Split => {
+                for ((o, n), w) in values.iter_mut().zip(negative.iter_mut()).zip(row) {
+                    let w = f64::from(*w);
+                    if w > 0.0 {
+                        *o += w;
+                    } else if w < 0.0 {
+                        *n -= w;
+                    }
+                }
+            }
+            InputSummary::Count => {
+                for o in values.iter_mut() {
+                    *o += 1.0;
+                }
+            }
         }
     }
 

@@ -14,7 +14,23 @@
 
 use std::collections::VecDeque;
 
+use super::{PlasticityRule, Rule};
+use crate::engine::params::{ParamDefault, Param, ParamError, Params};
 use crate::engine::synapse::DenseWeights;
+
+pub static RULE: PlasticityRule = PlasticityRule {
+    name: "climbing_fibre_kernel",
+    summary: "parallel fibre → Purkinje LTP per presynaptic spike, LTD by the teacher (climbing fibre) through the kernel e^{-t/τ} sin^m(t/τ)",
+    params: &[
+        Param::number("ltp", ParamDefault::Required, "mV", "potentiation per presynaptic spike"),
+        Param::number("ltd", ParamDefault::Required, "mV", "depression by a teacher spike at the kernel's peak"),
+        Param::number("peak_ms", ParamDefault::Required, "ms", "delay after the presynaptic spike at which the LTD kernel peaks"),
+        Param::count("exponent", ParamDefault::Count(4), "m in e^{-t/τ} sin^m(t/τ) (≥ 1)"),
+    ],
+    uses_teacher: true,
+    check: |p| TeacherKernelParams::from_params(p).check(),
+    build: |p| Box::new(TeacherKernel::new(TeacherKernelParams::from_params(p))),
+};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TeacherKernelParams {
@@ -25,6 +41,32 @@ pub struct TeacherKernelParams {
 }
 
 impl TeacherKernelParams {
+    pub fn from_params(p: &Params) -> Self {
+        let exponent = p.count("exponent").min(64) as u32;
+        TeacherKernelParams {
+            ltp: p.number("ltp"),
+            ltd: p.number("ltd"),
+            tau_ms: p.number("peak_ms") / f64::from(exponent.max(1)).atan(),
+            exponent,
+        }
+    }
+
+    pub fn check(&self) -> Result<(), ParamError> {
+        if !self.ltp.is_finite() {
+            return Err(ParamError::new("ltp", "ltp must be a finite number of mV"));
+        }
+        if !self.ltd.is_finite() {
+            return Err(ParamError::new("ltd", "ltd must be a finite number of mV"));
+        }
+        if !(1..=64).contains(&self.exponent) {
+            return Err(ParamError::new("exponent", "exponent must be between 1 and 64"));
+        }
+        if !(self.tau_ms > 0.0 && self.tau_ms.is_finite() && self.window() < 1e9) {
+            return Err(ParamError::new("peak_ms", "peak_ms must be a positive duration below 10⁸ ms"));
+        }
+        Ok(())
+    }
+
     /// Time of the kernel's peak, ms.
     pub fn t_peak(&self) -> f64 {
         self.tau_ms * (self.exponent as f64).atan()
@@ -83,10 +125,20 @@ impl TeacherKernel {
     pub fn on_teacher(&mut self, post: u32, t: f64, w: &mut DenseWeights) {
         self.on_teachers(&[post], t, w);
     }
+}
+
+impl Rule for TeacherKernel {
+    fn set_enabled(&mut self, on: bool) {
+        self.enabled = on;
+    }
+
+    fn on_pre(&mut self, pre: u32, t: f64, w: &mut DenseWeights) {
+        TeacherKernel::on_pre(self, pre, t, w)
+    }
 
     /// Teacher spikes for several postsynaptic neurons arriving at the same time `t` (one pass
     /// over the recent presynaptic arrivals, each weight row touched once).
-    pub fn on_teachers(&mut self, posts: &[u32], t: f64, w: &mut DenseWeights) {
+    fn on_teachers(&mut self, posts: &[u32], t: f64, w: &mut DenseWeights) {
         if !self.enabled {
             return;
         }

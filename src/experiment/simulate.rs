@@ -1,9 +1,10 @@
-//! Runs a circuit given as populations, stimuli and projections: build the engine network,
-//! attach the recorders, simulate (stopping for weight snapshots and scheduled changes), and
-//! collect what the output stage writes.
+//! Runs one validated circuit: build the engine network, attach the recorders, simulate
+//! (stopping for weight snapshots, plasticity switches and closed-loop feedback), and collect
+//! what the comparisons and the output stage read.
 
 use std::time::Instant;
 
+use super::readouts::{self, ReadoutData, Sources};
 use crate::config::{Circuit, Recorder};
 use crate::engine::event::Spike;
 use crate::engine::network::{BuildError, Network};
@@ -29,6 +30,8 @@ pub struct RunResult {
     /// Input jumps per recorded population, sorted by (time, neuron).
     pub inputs: Vec<(usize, Vec<StateSample>)>,
     pub weights: Vec<WeightSnapshot>,
+    /// Every `[[readout]]`, in file order.
+    pub readouts: Vec<ReadoutData>,
     pub build_seconds: f64,
     pub simulate_seconds: f64,
 }
@@ -49,12 +52,18 @@ impl RunResult {
             .map(|s| (s.time, (s.neuron - info.offset) as usize))
             .collect()
     }
+
+    /// The readout called `name`.
+    pub fn readout(&self, name: &str) -> Option<&ReadoutData> {
+        self.readouts.iter().find(|r| r.name == name)
+    }
 }
 
 enum Stop {
     Snapshot(usize),
     Change(usize),
-    Hook,
+    /// Feedback of phase, trial, presentation.
+    Feedback(usize, usize, usize),
 }
 
 fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
@@ -62,30 +71,61 @@ fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
     s
 }
 
-/// Builds and simulates `circuit`; `progress` receives the simulated time (ms).
-pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, BuildError> {
-    run_with(circuit, progress, &[], &mut |_, _| {})
+/// The samples taken at or after `t` (samples are stored epoch by epoch, so a backward scan can
+/// stop one epoch before `t`), sorted.
+fn recent(samples: &[StateSample], t: f64, epoch_ms: f64) -> Vec<StateSample> {
+    let mut out: Vec<StateSample> = samples
+        .iter()
+        .rev()
+        .take_while(|s| s.time >= t - 2.0 * epoch_ms)
+        .filter(|s| s.time >= t)
+        .copied()
+        .collect();
+    out.reverse();
+    sorted(out)
 }
 
-/// Like `run`, and also stops at each of `hooks` (ms) to let `hook(sim, time)` look at the
-/// circuit and react (e.g. inject the next stimulus).
-pub fn run_with(
-    circuit: Circuit,
-    progress: &mut dyn FnMut(f64),
-    hooks: &[f64],
-    hook: &mut dyn FnMut(&mut Simulation, f64),
-) -> Result<RunResult, BuildError> {
+/// Closed loop: reads presentation `p` of trial `k` of `phase` and presents the sign of the
+/// readout as presentation `p + 1`.
+fn feed_back(circuit: &Circuit, sim: &mut Simulation, phase: usize, k: usize, p: usize) {
+    let ph = &circuit.protocol.phases[phase];
+    let Some(fb) = &ph.feedback else { return };
+    let ro = &circuit.protocol.readouts[fb.readout];
+    let t = ph.time(k, p);
+    let pop = ro.population;
+    let epoch = sim.epoch_ms();
+    let group = &sim.net.groups[pop];
+    let membrane = vec![(pop, recent(group.membrane_samples(), t + ro.from, epoch))];
+    let inputs = vec![(pop, recent(group.input_samples(), t + ro.from, epoch))];
+    let value = readouts::take(
+        &Sources {
+            spikes: &sim.recorded,
+            populations: &sim.net.populations,
+            membrane: &membrane,
+            inputs: &inputs,
+        },
+        ro,
+        t,
+    );
+    let bits: Vec<bool> = value.vector.iter().map(|v| *v >= 0.0).collect();
+    let size = sim.net.populations[fb.stimulus].size;
+    let next = ph.time(k, p + 1);
+    for n in fb.encode.neurons(&bits, 0, size) {
+        // The next presentation lies ahead of the simulation's time; validation checked the
+        // stimulus is a spike-time source.
+        let _ = sim.inject_spike(fb.stimulus, n as u32, next);
+    }
+}
+
+/// Builds and simulates `circuit`; `progress` receives the simulated time (ms).
+pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, BuildError> {
     let t0 = Instant::now();
     let mut net = Network::build(&circuit.network)?;
     let initial_v = net.groups.iter().map(|g| g.membrane_potentials()).collect();
     for rec in &circuit.recorders {
         // Validation checked the models and the indices.
         match rec {
-            Recorder::Membrane {
-                population,
-                neurons,
-                times,
-            } => net.groups[*population]
+            Recorder::Membrane { population, neurons, times } => net.groups[*population]
                 .record_membrane(neurons, times)
                 .expect("validated membrane recorder"),
             Recorder::Inputs { population, neurons } => net.groups[*population]
@@ -100,22 +140,27 @@ pub fn run_with(
     }
     let build_seconds = t0.elapsed().as_secs_f64();
 
-    // Stop at every weight-snapshot time and every scheduled change.
+    // Stop at every weight-snapshot time, every scheduled change and every feedback point.
     let mut stops: Vec<(f64, Stop)> = Vec::new();
     for (k, rec) in circuit.recorders.iter().enumerate() {
         if let Recorder::Weights { times, .. } = rec {
-            stops.extend(
-                times
-                    .iter()
-                    .filter(|t| **t <= circuit.duration_ms)
-                    .map(|t| (*t, Stop::Snapshot(k))),
-            );
+            stops.extend(times.iter().filter(|t| **t <= circuit.duration_ms).map(|t| (*t, Stop::Snapshot(k))));
         }
     }
     for (k, c) in circuit.changes.iter().enumerate() {
         stops.push((c.time, Stop::Change(k)));
     }
-    stops.extend(hooks.iter().map(|&t| (t, Stop::Hook)));
+    for (i, ph) in circuit.protocol.phases.iter().enumerate() {
+        if let Some(fb) = &ph.feedback {
+            let to = circuit.protocol.readouts[fb.readout].to;
+            for k in 0..ph.trials {
+                for p in 0..ph.presentations - 1 {
+                    // Between the window's end and the next presentation.
+                    stops.push((ph.time(k, p) + 0.5 * (to + ph.interval), Stop::Feedback(i, k, p)));
+                }
+            }
+        }
+    }
     stops.sort_by(|a, b| a.0.total_cmp(&b.0));
     let t1 = Instant::now();
     let mut weights = Vec::new();
@@ -133,7 +178,7 @@ pub fn run_with(
                 let c = &circuit.changes[k];
                 sim.set_plasticity(c.projection, c.plasticity);
             }
-            Stop::Hook => hook(&mut sim, t),
+            Stop::Feedback(phase, k, p) => feed_back(&circuit, &mut sim, phase, k, p),
         }
     }
     sim.run_until(circuit.duration_ms, progress);
@@ -144,17 +189,24 @@ pub fn run_with(
     let mut inputs = Vec::new();
     for r in &circuit.recorders {
         match r {
-            Recorder::Membrane { population, .. } => membrane.push((
-                *population,
-                sorted(sim.net.groups[*population].membrane_samples().to_vec()),
-            )),
-            Recorder::Inputs { population, .. } => inputs.push((
-                *population,
-                sorted(sim.net.groups[*population].input_samples().to_vec()),
-            )),
+            Recorder::Membrane { population, .. } => {
+                membrane.push((*population, sorted(sim.net.groups[*population].membrane_samples().to_vec())))
+            }
+            Recorder::Inputs { population, .. } => {
+                inputs.push((*population, sorted(sim.net.groups[*population].input_samples().to_vec())))
+            }
             Recorder::Weights { .. } => {}
         }
     }
+    let readouts = readouts::take_all(
+        &Sources {
+            spikes: &spikes,
+            populations: &sim.net.populations,
+            membrane: &membrane,
+            inputs: &inputs,
+        },
+        &circuit.protocol,
+    );
     Ok(RunResult {
         circuit,
         sim,
@@ -163,6 +215,7 @@ pub fn run_with(
         membrane,
         inputs,
         weights,
+        readouts,
         build_seconds,
         simulate_seconds,
     })
@@ -170,12 +223,6 @@ pub fn run_with(
 
 fn snapshot(net: &Network, projection: usize, time: f64) -> WeightSnapshot {
     let mut weights = Vec::with_capacity(net.projections[projection].conn.len());
-    net.projections[projection]
-        .conn
-        .for_each(|pre, post, w, _| weights.push((pre, post, w)));
-    WeightSnapshot {
-        projection,
-        time,
-        weights,
-    }
+    net.projections[projection].conn.for_each(|pre, post, w, _| weights.push((pre, post, w)));
+    WeightSnapshot { projection, time, weights }
 }

@@ -1,0 +1,75 @@
+//! `explicit`: the listed (pre, post) pairs, optionally with their own weights and delays.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::{Connect, ConnectivityRule, Listed, Rule, Sizes};
+use crate::engine::params::{Param, ParamError, ParamKind};
+
+pub static RULE: ConnectivityRule = ConnectivityRule {
+    name: "explicit",
+    summary: "the listed [pre, post] pairs, with optional weights and delays_ms (one per pair)",
+    params: &[
+        Param::list("pairs", ParamKind::Pairs, "[[pre, post], ...], indices from 0"),
+        Param::list("weights", ParamKind::Numbers, "one weight per pair (replaces `weight`)"),
+        Param::list("delays_ms", ParamKind::Numbers, "one delay per pair, ms (replaces `delay_ms`)"),
+    ],
+    check: |p, s| {
+        let Some(pairs) = p.pairs("pairs") else {
+            return Err(ParamError::new("", "`explicit` needs `pairs = [[pre, post], ...]`"));
+        };
+        if let Some((a, b)) = pairs
+            .iter()
+            .find(|&&(a, b)| a as usize >= s.n_pre || b as usize >= s.n_post)
+        {
+            return Err(ParamError::new(
+                "pairs",
+                format!("pair [{a}, {b}] is outside {} × {} neurons (indices start at 0)", s.n_pre, s.n_post),
+            ));
+        }
+        for key in ["weights", "delays_ms"] {
+            if let Some(v) = p.numbers(key) {
+                if v.len() != pairs.len() {
+                    return Err(ParamError::new(
+                        if key == "weights" { "weights" } else { "delays_ms" },
+                        format!("{} values for {} pairs; give one value per pair", v.len(), pairs.len()),
+                    ));
+                }
+                if v.iter().any(|x| !x.is_finite()) {
+                    return Err(ParamError::new(
+                        if key == "weights" { "weights" } else { "delays_ms" },
+                        "every value must be finite",
+                    ));
+                }
+            }
+        }
+        if let Some(x) = p.numbers("delays_ms").and_then(|d| d.iter().find(|x| **x <= 0.0)) {
+            return Err(ParamError::new("delays_ms", format!("delay {x} ms is not positive")));
+        }
+        Ok(())
+    },
+    build: |p| {
+        Rule::new(
+            "explicit",
+            Explicit(Listed {
+                pairs: p.pairs("pairs").unwrap_or(&[]).to_vec(),
+                weights: p.numbers("weights").map(<[f64]>::to_vec),
+                delays: p.numbers("delays_ms").map(<[f64]>::to_vec),
+            }),
+        )
+    },
+};
+
+#[derive(Debug)]
+pub struct Explicit(pub Listed);
+
+impl Connect for Explicit {
+    fn expected_synapses(&self, _s: Sizes) -> f64 {
+        self.0.pairs.len() as f64
+    }
+
+    fn sources(&self, _s: Sizes, _post: usize, _rng: &mut ChaCha8Rng, _out: &mut Vec<u32>) {}
+
+    fn listed(&self) -> Option<&Listed> {
+        Some(&self.0)
+    }
+}

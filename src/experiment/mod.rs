@@ -1,0 +1,176 @@
+//! Experiments: a circuit file with its comparisons, variants and sweeps. Loading validates
+//! everything up front (every variant and every sweep point is validated as it will run);
+//! running simulates the circuit, takes its readouts and hands them to the comparisons.
+
+pub mod builtin;
+pub mod readouts;
+pub mod simulate;
+
+use rayon::prelude::*;
+
+use crate::compare::{self, Outcome, Spec};
+use crate::config::circuit::{Sweep, Variant};
+use crate::config::error::Reporter;
+use crate::config::source::SourceFile;
+use crate::config::{self, Circuit, ConfigErrors};
+use simulate::RunResult;
+
+/// A validated circuit with its checked comparisons.
+pub struct Loaded {
+    pub circuit: Circuit,
+    pub specs: Vec<(String, Box<dyn Spec>)>,
+}
+
+/// A file: the circuit as written, and where its variants and sweep points are loaded from.
+pub struct Experiment {
+    pub base: Loaded,
+    pub source: Source,
+}
+
+/// A circuit file's text, from which variants and sweep points are validated again.
+pub struct Source {
+    pub path: String,
+    pub text: String,
+    /// Replaces the file's seed (`--seed`), in variants and sweeps too.
+    pub seed: Option<u64>,
+}
+
+/// A finished run and what each comparison measured.
+pub struct Done {
+    pub run: RunResult,
+    pub outcomes: Vec<(String, Box<dyn Outcome>)>,
+    pub compare_seconds: f64,
+}
+
+/// One finished sweep point: its `[let]` values and the comparisons' scalars.
+pub struct SweepPoint {
+    pub values: Vec<(String, f64)>,
+    pub scalars: Vec<(String, f64)>,
+    pub simulate_seconds: f64,
+}
+
+/// A finished sweep.
+pub struct SweepResult {
+    pub sweep: Sweep,
+    pub points: Vec<SweepPoint>,
+}
+
+/// Validates `text` with `overrides` and checks its comparisons.
+pub fn load_one(
+    path: &str,
+    text: &str,
+    overrides: &[(String, f64)],
+    seed: Option<u64>,
+    context: &str,
+) -> Result<Loaded, ConfigErrors> {
+    let circuit = config::parse_with(path, text, overrides, seed, context)?;
+    let src = SourceFile::new(path, text.to_string());
+    let mut r = Reporter::new(&src);
+    r.context = context.to_string();
+    r.env = circuit.env.clone();
+    let specs = compare::check_all(&mut r, &circuit);
+    r.finish(Loaded { circuit, specs })
+}
+
+fn point_label(values: &[(String, f64)]) -> String {
+    values.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses a circuit file and validates every variant and sweep point it declares.
+pub fn parse(path: &str, text: &str) -> Result<Experiment, ConfigErrors> {
+    parse_seeded(path, text, None)
+}
+
+/// `parse` with the seed replaced.
+pub fn parse_seeded(path: &str, text: &str, seed: Option<u64>) -> Result<Experiment, ConfigErrors> {
+    let base = load_one(path, text, &[], seed, "")?;
+    let mut errors = Vec::new();
+    for v in &base.circuit.variants {
+        if let Err(e) = load_one(path, text, &v.overrides, seed, &format!("in variant `{}`", v.name)) {
+            errors.extend(e.0);
+        }
+    }
+    for s in &base.circuit.sweeps {
+        for point in s.points() {
+            let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
+            if let Err(e) = load_one(path, text, &overrides, seed, &format!("in sweep `{}` at {}", s.name, point_label(&point))) {
+                errors.extend(e.0);
+                break; // one failing point of a sweep is enough to show
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.dedup();
+        return Err(ConfigErrors(errors));
+    }
+    Ok(Experiment {
+        base,
+        source: Source { path: path.to_string(), text: text.to_string(), seed },
+    })
+}
+
+/// Reads and parses a circuit file.
+pub fn load(path: &std::path::Path, seed: Option<u64>) -> Result<Experiment, ConfigErrors> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_seeded(&shown, &text, seed),
+        Err(e) => Err(ConfigErrors(vec![config::ConfigError {
+            file: shown,
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message: format!("cannot read the file: {e}"),
+            hint: Some("check the path; `engram run` with no argument runs the built-in circuits".into()),
+        }])),
+    }
+}
+
+/// Simulates a loaded circuit and runs its comparisons.
+pub fn run(loaded: Loaded, progress: &mut dyn FnMut(f64)) -> Result<Done, String> {
+    let run = simulate::run(loaded.circuit, progress).map_err(|e| e.to_string())?;
+    let t = std::time::Instant::now();
+    let mut outcomes = Vec::new();
+    for (name, spec) in &loaded.specs {
+        outcomes.push((name.clone(), spec.compare(&run).map_err(|e| format!("comparison `{name}`: {e}"))?));
+    }
+    Ok(Done { run, outcomes, compare_seconds: t.elapsed().as_secs_f64() })
+}
+
+impl Experiment {
+    pub fn name(&self) -> &str {
+        &self.base.circuit.name
+    }
+}
+
+impl Source {
+    /// A variant, loaded.
+    pub fn variant(&self, v: &Variant) -> Result<Loaded, String> {
+        load_one(&self.path, &self.text, &v.overrides, self.seed, &format!("in variant `{}`", v.name)).map_err(|e| e.to_string())
+    }
+
+    /// Runs every point of a sweep, several at a time (each point alone; results in point
+    /// order whatever the thread count).
+    pub fn sweep(&self, s: &Sweep, tick: &(dyn Fn() + Sync)) -> Result<SweepResult, String> {
+        let points = s.points();
+        let results: Vec<Result<SweepPoint, String>> = points
+            .par_iter()
+            .map(|point| {
+                let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
+                let context = format!("in sweep `{}` at {}", s.name, point_label(point));
+                let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context).map_err(|e| e.to_string())?;
+                let done = run(loaded, &mut |_| {}).map_err(|e| format!("{context}: {e}"))?;
+                tick();
+                Ok(SweepPoint {
+                    values: point.clone(),
+                    scalars: done
+                        .outcomes
+                        .iter()
+                        .flat_map(|(name, o)| o.scalars().into_iter().map(move |(k, v)| (format!("{name}.{k}"), v)))
+                        .collect(),
+                    simulate_seconds: done.run.simulate_seconds,
+                })
+            })
+            .collect();
+        Ok(SweepResult { sweep: s.clone(), points: results.into_iter().collect::<Result<_, _>>()? })
+    }
+}
