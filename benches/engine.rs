@@ -1,9 +1,9 @@
 //! Criterion benchmarks of the engine on cuba_ed (Brette et al. 2007, benchmark 4).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use engram::circuits::builtin;
 use engram::engine::network::Network;
 use engram::engine::simulation::Simulation;
+use engram::experiment::builtin;
 
 fn cuba() -> engram::config::Circuit {
     let text = builtin::find("circuits/cuba_ed.toml").expect("built-in cuba_ed");

@@ -1,9 +1,9 @@
 //! engram: an exact, event-driven spiking neural circuit simulator.
 
-pub mod experiment;
 pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod engine;
+pub mod experiment;
 pub mod math;
 pub mod output;

@@ -143,13 +143,15 @@ fn unknown_model_parameter_is_an_error() {
 
 #[test]
 fn wrong_type_is_an_error() {
-    let text = short_cuba().replace("size = 800", "size = \"800\"");
+    let text = short_cuba().replace("size = 800", "size = true");
     assert_bad(
         &text,
-        line_of(&text, "size = \"800\""),
+        line_of(&text, "size = true"),
         "population[1].size",
-        "invalid type",
+        "expected a number",
     );
+    let text = short_cuba().replace("name = \"I\"", "name = 3");
+    assert_bad(&text, line_of(&text, "name = 3"), "name", "invalid type");
 }
 
 #[test]
@@ -226,28 +228,38 @@ fn missing_file_is_bad_input() {
 }
 
 #[test]
-fn default_run_includes_the_benchmark_and_the_cerebellum() {
+fn default_run_includes_the_benchmark_the_cerebellum_and_the_hippocampus() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = engram(&["run", "--out", "res"], dir.path());
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("cuba_ed") && out.contains("cerebellum_sdm"), "{out}");
+    for name in ["cuba_ed", "cerebellum_sdm", "hippocampus_hopfield"] {
+        assert!(out.contains(name), "{name} not run: {out}");
+        assert!(dir.path().join("res").join(name).join("summary.json").is_file());
+    }
     let c = dir.path().join("res/cerebellum_sdm");
     for f in [
-        "summary.json",
         "report.md",
         "recall.png",
         "intersection.png",
         "weights_vs_softmax.png",
         "raster_write.png",
         "raster_read.png",
-        "pf_weights.png",
-        "claws_vs_kanerva.png",
+        "weights.png",
+        "variants_sdm_overlaps.png",
+        "variants/claws/summary.json",
     ] {
         assert!(c.join(f).is_file(), "{f} missing");
     }
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(c.join("summary.json")).unwrap()).unwrap();
-    let cmp = &summary["comparison"];
-    assert_eq!(cmp["pc_input_max_abs_error"].as_f64(), Some(0.0));
-    assert_eq!(cmp["output_bit_mismatches"].as_u64(), Some(0));
+    for cmp in [
+        &summary["comparison"]["sdm"],
+        &summary["variants"]["claws"]["comparison"]["sdm"],
+    ] {
+        assert_eq!(cmp["pc_input_max_abs_error"].as_f64(), Some(0.0), "{cmp}");
+        assert_eq!(cmp["output_bit_mismatches"].as_u64(), Some(0));
+        assert_eq!(cmp["granule_activation_mismatches"].as_u64(), Some(0));
+    }
+    let h = dir.path().join("res/hippocampus_hopfield");
+    assert!(h.join("sweep.csv").is_file() && h.join("variants/no_pool/report.md").is_file());
 }

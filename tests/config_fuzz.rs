@@ -1,7 +1,7 @@
 //! Random and mutated circuit files never make the parser (or, when they are valid and small,
 //! the engine) panic.
 
-use engram::circuits::generic;
+use engram::experiment::simulate;
 use proptest::prelude::*;
 
 const CUBA: &str = include_str!("../circuits/cuba_ed.toml");
@@ -64,7 +64,7 @@ fn exercise(text: &str) {
         return;
     };
     if circuit.network.estimated_bytes() < 50e6 && circuit.duration_ms <= 1000.0 {
-        let _ = generic::run(circuit, &mut |_| {});
+        let _ = simulate::run(circuit, &mut |_| {});
     }
 }
 
@@ -117,6 +117,6 @@ proptest! {
             .map(|(i, l)| if i == k { l.split_once('=').map_or(value.to_string(), |(key, _)| format!("{key}= {value}")) } else { l.to_string() })
             .collect::<Vec<_>>()
             .join("\n");
-        let _ = engram::circuits::parse("fuzz.toml", &text);
+        let _ = engram::experiment::parse("fuzz.toml", &text);
     }
 }

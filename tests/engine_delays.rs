@@ -1,9 +1,10 @@
 //! Delays: every spike arrives exactly `delay` later, short or very long (beyond the ring of
 //! epochs), and nothing arrives early.
 
-use engram::engine::connect::Rule;
+use engram::engine::connect::one_to_one;
 use engram::engine::distribution::Distribution;
-use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
+use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc};
+use engram::engine::neuron::parrot;
 use engram::engine::simulation::Simulation;
 
 #[test]
@@ -21,22 +22,17 @@ fn parrots_repeat_each_spike_after_exactly_its_delay() {
         populations.push(PopulationDesc {
             name: format!("parrot{k}"),
             size: 1,
-            model: Model::Parrot,
+            model: parrot::model(),
             v_init: None,
         });
-        projections.push(ProjectionDesc {
-            name: format!("d{k}"),
-            pre: 0,
-            post: k + 1,
-            rule: Rule::OneToOne,
-            weight: Distribution::Fixed(1.0),
-            delay: Distribution::Fixed(*d),
-            delay_step: 0.1,
-            autapses: true,
-            storage: Storage::Auto,
-            plasticity: None,
-            teacher_of: None,
-        });
+        projections.push(ProjectionDesc::new(
+            &format!("d{k}"),
+            0,
+            k + 1,
+            one_to_one::rule(),
+            Distribution::Fixed(1.0),
+            Distribution::Fixed(*d),
+        ));
     }
     let desc = NetworkDesc {
         seed: 1,

@@ -14,7 +14,7 @@ params = { rho0_hz = 20.0, beta = 0.5, psp_exc_ms = 10.0, psp_inh_ms = 10.0 }
 #[test]
 fn resting_escape_noise_neurons_fire_at_rho0() {
     let c = engram::config::parse("e.toml", TEXT).unwrap();
-    let r = engram::circuits::generic::run(c, &mut |_| {}).unwrap();
+    let r = engram::experiment::simulate::run(c, &mut |_| {}).unwrap();
     // 50 neurons × 5 s × 20 Hz = 5000 expected, Poisson sd 71: 5 sd.
     let n = r.spikes.len() as f64;
     assert!((n - 5000.0).abs() < 5.0 * 5000f64.sqrt(), "{n}");
@@ -25,7 +25,7 @@ fn escape_noise_parameters_are_checked() {
     let bad = TEXT.replace("beta = 0.5", "betta = 0.5");
     let e = engram::config::parse("e.toml", &bad).unwrap_err().to_string();
     assert!(
-        e.contains("population[0].params.betta") && e.contains("unknown key"),
+        e.contains("population[0].params.betta") && e.contains("unknown escape_noise parameter"),
         "{e}"
     );
     let bad = TEXT.replace("psp_exc_ms = 10.0", "psp_exc_ms = -1.0");

@@ -1,8 +1,8 @@
 //! The `lif` model against closed-form solutions.
 
-use engram::engine::connect::Rule;
+use engram::engine::connect::all_to_all;
 use engram::engine::distribution::Distribution;
-use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
+use engram::engine::network::{Model, Network, NetworkDesc, PopulationDesc, ProjectionDesc};
 use engram::engine::neuron::lif::LifParams;
 use engram::engine::simulation::Simulation;
 
@@ -10,7 +10,7 @@ fn lif(p: LifParams, v0: f64) -> PopulationDesc {
     PopulationDesc {
         name: "n".into(),
         size: 1,
-        model: Model::Lif(p),
+        model: p.model(),
         v_init: Some(Distribution::Fixed(v0)),
     }
 }
@@ -119,19 +119,14 @@ fn scheduled_input_matches_the_closed_form_with_reset_and_refractoriness() {
                 v_init: None,
             },
         ],
-        projections: vec![ProjectionDesc {
-            name: "in".into(),
-            pre: 1,
-            post: 0,
-            rule: Rule::AllToAll,
-            weight: Distribution::Fixed(weight),
-            delay: Distribution::Fixed(delay),
-            delay_step: 0.1,
-            autapses: true,
-            storage: Storage::Auto,
-            plasticity: None,
-            teacher_of: None,
-        }],
+        projections: vec![ProjectionDesc::new(
+            "in",
+            1,
+            0,
+            all_to_all::rule(),
+            Distribution::Fixed(weight),
+            Distribution::Fixed(delay),
+        )],
     };
     let mut sim = Simulation::new(Network::build(&desc).unwrap(), 100.0);
     sim.run_until(100.0, &mut |_| {});

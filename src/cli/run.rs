@@ -26,7 +26,11 @@ pub fn load_all(paths: &[PathBuf], seed: Option<u64>) -> Result<Vec<Experiment>,
             Err(e) => errors.push(e.to_string()),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors.join("\n")) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.join("\n"))
+    }
 }
 
 fn bar(prefix: String, len: u64, template: &str) -> ProgressBar {
@@ -43,7 +47,11 @@ fn bar(prefix: String, len: u64, template: &str) -> ProgressBar {
 /// Runs one loaded circuit with a progress bar.
 fn simulate(loaded: Loaded, label: String) -> Result<Done, String> {
     let duration = loaded.circuit.duration_ms;
-    let bar = bar(label, (duration * 10.0).round() as u64, "{prefix} [{bar:40}] {msg} ({elapsed}, eta {eta})");
+    let bar = bar(
+        label,
+        (duration * 10.0).round() as u64,
+        "{prefix} [{bar:40}] {msg} ({elapsed}, eta {eta})",
+    );
     let mut report = |t: f64| {
         bar.set_position((t * 10.0).round() as u64);
         bar.set_message(format!("{t:.1} / {duration} ms"));
@@ -73,7 +81,10 @@ fn describe(done: &Done, dir: &Path, indent: &str) {
 
 /// Runs one experiment (circuit, variants, sweeps) and writes its folder.
 fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, String)> {
-    let Experiment { base: mut loaded, source } = ex;
+    let Experiment {
+        base: mut loaded,
+        source,
+    } = ex;
     let name = loaded.circuit.name.clone();
     if export_network {
         loaded.circuit.output.connections = true;
@@ -91,7 +102,11 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
     let mut sweeps = Vec::new();
     for s in &sweeps_spec {
         let points = s.points().len() as u64;
-        let b = bar(format!("{name} / sweep {}", s.name), points, "{prefix} [{bar:40}] {pos}/{len} points ({elapsed}, eta {eta})");
+        let b = bar(
+            format!("{name} / sweep {}", s.name),
+            points,
+            "{prefix} [{bar:40}] {pos}/{len} points ({elapsed}, eta {eta})",
+        );
         let tick = || b.inc(1);
         let result = source.sweep(s, &tick);
         b.finish_and_clear();
@@ -104,7 +119,12 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
         describe(d, &dir.join("variants").join(&v.name), "    ");
     }
     for s in &sweeps {
-        outln!("  sweep {}: {} points -> {}", s.sweep.name, s.points.len(), dir.join("sweep.csv").display());
+        outln!(
+            "  sweep {}: {} points -> {}",
+            s.sweep.name,
+            s.points.len(),
+            dir.join("sweep.csv").display()
+        );
     }
     Ok(())
 }

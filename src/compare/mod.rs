@@ -56,7 +56,12 @@ pub struct Key {
 
 impl Key {
     pub const fn new(name: &'static str, kind: KeyKind, required: bool, doc: &'static str) -> Self {
-        Key { name, kind, required, doc }
+        Key {
+            name,
+            kind,
+            required,
+            doc,
+        }
     }
 }
 
@@ -139,7 +144,10 @@ impl Keys<'_, '_> {
             };
             self.r.at(
                 &at,
-                format!("comparison `{}` needs `{name}` ({})", self.comparison.name, key.doc),
+                format!(
+                    "comparison `{}` needs `{name}` ({})",
+                    self.comparison.name, key.doc
+                ),
                 format!("add `{written}`"),
             );
         }
@@ -151,7 +159,11 @@ impl Keys<'_, '_> {
         match v.as_str() {
             Some(s) => Some((path, s.to_string())),
             None => {
-                self.r.at(&path, format!("expected a name in quotes, found {}", v.type_str()), "");
+                self.r.at(
+                    &path,
+                    format!("expected a name in quotes, found {}", v.type_str()),
+                    "",
+                );
                 None
             }
         }
@@ -161,8 +173,18 @@ impl Keys<'_, '_> {
         let (path, s) = self.name_of(name)?;
         let k = self.circuit.protocol.pattern(&s);
         if k.is_none() {
-            let known: Vec<&str> = self.circuit.protocol.patterns.iter().map(|p| p.name.as_str()).collect();
-            self.r.at(&path, format!("unknown pattern set `{s}`"), format!("pattern sets: {}", known.join(", ")));
+            let known: Vec<&str> = self
+                .circuit
+                .protocol
+                .patterns
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            self.r.at(
+                &path,
+                format!("unknown pattern set `{s}`"),
+                format!("pattern sets: {}", known.join(", ")),
+            );
         }
         k
     }
@@ -171,8 +193,18 @@ impl Keys<'_, '_> {
         let (path, s) = self.name_of(name)?;
         let k = self.circuit.protocol.phase(&s);
         if k.is_none() {
-            let known: Vec<&str> = self.circuit.protocol.phases.iter().map(|p| p.name.as_str()).collect();
-            self.r.at(&path, format!("unknown phase `{s}`"), format!("phases: {}", known.join(", ")));
+            let known: Vec<&str> = self
+                .circuit
+                .protocol
+                .phases
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            self.r.at(
+                &path,
+                format!("unknown phase `{s}`"),
+                format!("phases: {}", known.join(", ")),
+            );
         }
         k
     }
@@ -181,8 +213,18 @@ impl Keys<'_, '_> {
         let (path, s) = self.name_of(name)?;
         let k = self.circuit.projection(&s);
         if k.is_none() {
-            let known: Vec<&str> = self.circuit.network.projections.iter().map(|p| p.name.as_str()).collect();
-            self.r.at(&path, format!("unknown projection `{s}`"), format!("projections: {}", known.join(", ")));
+            let known: Vec<&str> = self
+                .circuit
+                .network
+                .projections
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            self.r.at(
+                &path,
+                format!("unknown projection `{s}`"),
+                format!("projections: {}", known.join(", ")),
+            );
         }
         k
     }
@@ -199,18 +241,40 @@ impl Keys<'_, '_> {
         };
         let (path, s) = self.name_of(name)?;
         let Some(k) = self.circuit.protocol.readout(&s) else {
-            let known: Vec<&str> = self.circuit.protocol.readouts.iter().map(|p| p.name.as_str()).collect();
-            self.r.at(&path, format!("unknown readout `{s}`"), format!("readouts: {}", known.join(", ")));
+            let known: Vec<&str> = self
+                .circuit
+                .protocol
+                .readouts
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            self.r.at(
+                &path,
+                format!("unknown readout `{s}`"),
+                format!("readouts: {}", known.join(", ")),
+            );
             return None;
         };
         let ro = &self.circuit.protocol.readouts[k];
         if ro.kind != kind {
-            self.r.at(&path, format!("readout `{s}` is `{}`; `{name}` needs a `{}` readout", ro.kind.name(), kind.name()), "");
+            self.r.at(
+                &path,
+                format!(
+                    "readout `{s}` is `{}`; `{name}` needs a `{}` readout",
+                    ro.kind.name(),
+                    kind.name()
+                ),
+                "",
+            );
             return None;
         }
         if let Some(&missing) = phases.iter().find(|p| !ro.phases.contains(p)) {
             let phase = &self.circuit.protocol.phases[missing].name;
-            self.r.at(&path, format!("readout `{s}` is not taken in phase `{phase}`"), format!("add \"{phase}\" to its `phases`"));
+            self.r.at(
+                &path,
+                format!("readout `{s}` is not taken in phase `{phase}`"),
+                format!("add \"{phase}\" to its `phases`"),
+            );
             return None;
         }
         Some(k)
@@ -218,7 +282,11 @@ impl Keys<'_, '_> {
 
     /// Reports an error about the block as a whole (or about `key`).
     pub fn error(&mut self, key: &str, message: impl Into<String>, hint: impl Into<String>) {
-        let p = if key.is_empty() { self.path.clone() } else { self.path.key(key) };
+        let p = if key.is_empty() {
+            self.path.clone()
+        } else {
+            self.path.key(key)
+        };
         self.r.at(&p, message, hint);
     }
 }
@@ -231,11 +299,19 @@ pub fn check_all(r: &mut Reporter, circuit: &Circuit) -> Vec<(String, Box<dyn Sp
     for block in &circuit.compare {
         let CompareBlock { path, table } = block;
         let Some(model) = table.get("model").and_then(|m| m.as_str()) else {
-            r.at(path, "a [[compare]] block needs `model = \"...\"`", format!("models: {names}"));
+            r.at(
+                path,
+                "a [[compare]] block needs `model = \"...\"`",
+                format!("models: {names}"),
+            );
             continue;
         };
         let Some(comparison) = find(model) else {
-            r.at(&path.key("model"), format!("unknown comparison model `{model}`"), format!("models: {names}"));
+            r.at(
+                &path.key("model"),
+                format!("unknown comparison model `{model}`"),
+                format!("models: {names}"),
+            );
             continue;
         };
         let name = match table.get("name") {
@@ -247,22 +323,47 @@ pub fn check_all(r: &mut Reporter, circuit: &Circuit) -> Vec<(String, Box<dyn Sp
             None => model.to_string(),
         };
         if seen.contains(&name) {
-            r.at(path, format!("two comparisons are called `{name}`"), "give one of them `name = \"...\"`");
+            r.at(
+                path,
+                format!("two comparisons are called `{name}`"),
+                "give one of them `name = \"...\"`",
+            );
         }
         seen.push(name.clone());
         // Unknown keys, at the top and in `readouts`.
         let mut allowed: Vec<&str> = vec!["model", "name", "readouts"];
-        allowed.extend(comparison.keys.iter().filter(|k| !matches!(k.kind, KeyKind::Readout(_))).map(|k| k.name));
+        allowed.extend(
+            comparison
+                .keys
+                .iter()
+                .filter(|k| !matches!(k.kind, KeyKind::Readout(_)))
+                .map(|k| k.name),
+        );
         values::check_keys(r, path, table, &allowed);
         match table.get("readouts") {
             Some(toml::Value::Table(t)) => {
-                let roles: Vec<&str> = comparison.keys.iter().filter(|k| matches!(k.kind, KeyKind::Readout(_))).map(|k| k.name).collect();
+                let roles: Vec<&str> = comparison
+                    .keys
+                    .iter()
+                    .filter(|k| matches!(k.kind, KeyKind::Readout(_)))
+                    .map(|k| k.name)
+                    .collect();
                 values::check_keys(r, &path.key("readouts"), t, &roles);
             }
-            Some(_) => r.at(&path.key("readouts"), "expected a table of readout names", "e.g. readouts = { counts = \"memory_counts\" }"),
+            Some(_) => r.at(
+                &path.key("readouts"),
+                "expected a table of readout names",
+                "e.g. readouts = { counts = \"memory_counts\" }",
+            ),
             None => {}
         }
-        let mut keys = Keys { r, path: path.clone(), table, circuit, comparison };
+        let mut keys = Keys {
+            r,
+            path: path.clone(),
+            table,
+            circuit,
+            comparison,
+        };
         if let Some(spec) = (comparison.check)(&mut keys) {
             out.push((name, spec));
         }

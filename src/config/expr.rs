@@ -257,7 +257,10 @@ pub fn eval(text: &str, env: &Env) -> Result<f64, String> {
     };
     let v = p.expr()?;
     if p.at != p.toks.len() {
-        return Err(format!("unexpected `{}` after the expression", show(&p.toks[p.at])));
+        return Err(format!(
+            "unexpected `{}` after the expression",
+            show(&p.toks[p.at])
+        ));
     }
     Ok(v)
 }

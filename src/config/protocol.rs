@@ -42,7 +42,9 @@ impl PatternSet {
 
     /// Item k as ±1 components.
     pub fn signs_of(&self, k: usize) -> Vec<f64> {
-        (0..self.dim).map(|i| if self.bit(k, i) { 1.0 } else { -1.0 }).collect()
+        (0..self.dim)
+            .map(|i| if self.bit(k, i) { 1.0 } else { -1.0 })
+            .collect()
     }
 
     /// The item of the base set that item k copies (itself for a set without a base).
@@ -80,7 +82,14 @@ impl PatternSet {
     /// Noisy copies of `base` (index `base_index`): for each level, `per_level` copies; copy j
     /// (counted over all levels) copies item `j mod |base|` with exactly round(flip·dim)
     /// components flipped, chosen uniformly from the stream (seed, name, j).
-    pub fn noisy(seed: u64, name: &str, base: &PatternSet, base_index: usize, flips: &[f64], per_level: usize) -> Self {
+    pub fn noisy(
+        seed: u64,
+        name: &str,
+        base: &PatternSet,
+        base_index: usize,
+        flips: &[f64],
+        per_level: usize,
+    ) -> Self {
         let key = name_key(name);
         let mut set = PatternSet {
             name: name.to_string(),
@@ -146,7 +155,11 @@ impl Encode {
     /// The neurons that fire for `bits` (item `index`) in a population of `size`.
     pub fn neurons(self, bits: &[bool], index: usize, size: usize) -> Vec<usize> {
         match self {
-            Encode::DualRail => bits.iter().enumerate().map(|(i, &b)| 2 * i + usize::from(b)).collect(),
+            Encode::DualRail => bits
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| 2 * i + usize::from(b))
+                .collect(),
             Encode::Ones => (0..bits.len()).filter(|&i| bits[i]).collect(),
             Encode::Zeros => (0..bits.len()).filter(|&i| !bits[i]).collect(),
             Encode::OneHot => vec![index],

@@ -9,12 +9,10 @@ use super::circuit::{
 };
 use super::error::Reporter;
 use super::expr::{self, Env};
-use super::protocol::{
-    Align, Encode, Feedback, PatternSet, Phase, Present, Protocol, Readout, ReadoutKind,
-};
+use super::protocol::{Align, Encode, Feedback, PatternSet, Phase, Present, Protocol, Readout, ReadoutKind};
 use super::schema::{
-    CircuitToml, EncodeToml, PatternKind, ReadoutKind as ReadoutKindToml, RecorderKind,
-    SourceModelToml, StorageToml,
+    CircuitToml, EncodeToml, PatternKind, ReadoutKind as ReadoutKindToml, RecorderKind, SourceModelToml,
+    StorageToml,
 };
 use super::source::FieldPath;
 use super::values;
@@ -40,12 +38,40 @@ const MAX_PROTOCOL_SPIKES: f64 = 2e8;
 const MAX_SAMPLES: f64 = 1e8;
 
 fn size(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> usize {
-    values::count(r, path, v, 1, u32::MAX as u64).unwrap_or(0) as usize
+    let Some(n) = values::number(r, path, v) else {
+        return 0;
+    };
+    if n.fract() != 0.0 || n.is_nan() {
+        r.at(
+            path,
+            format!("size {n} is not a whole number"),
+            "give a whole number of neurons",
+        );
+        return 0;
+    }
+    if n < 1.0 {
+        r.at(
+            path,
+            format!("size {n}: a population needs at least one neuron"),
+            "give size ≥ 1",
+        );
+        return 0;
+    }
+    if n > u32::MAX as f64 {
+        r.at(
+            path,
+            format!("size {n} is larger than engram can index"),
+            "use at most 4294967295 neurons",
+        );
+        return 0;
+    }
+    n as usize
 }
 
 fn is_identifier(s: &str) -> bool {
     let mut c = s.chars();
-    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
 }
 
 /// Evaluates `[let]`: each value a number or an expression over the others (any order, no
@@ -55,15 +81,26 @@ fn lets(r: &mut Reporter, lets: &toml::Table, overrides: &[(String, f64)]) -> En
     let mut pending: Vec<(String, toml::Value)> = Vec::new();
     for (k, v) in lets {
         if !is_identifier(k) || matches!(k.as_str(), "pi") {
-            r.at(&root.key(k), format!("`{k}` cannot be a name"), "names are letters, digits and `_`, not starting with a digit (and not `pi`)");
+            r.at(
+                &root.key(k),
+                format!("`{k}` cannot be a name"),
+                "names are letters, digits and `_`, not starting with a digit (and not `pi`)",
+            );
             continue;
         }
         let v = match overrides.iter().find(|(n, _)| n == k) {
             Some((_, x)) => toml::Value::Float(*x),
             None => v.clone(),
         };
-        if !matches!(v, toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::String(_)) {
-            r.at(&root.key(k), format!("expected a number or an expression, found {}", v.type_str()), "e.g. n = 100 or golgi = \"-(n - radius - 1)\"");
+        if !matches!(
+            v,
+            toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::String(_)
+        ) {
+            r.at(
+                &root.key(k),
+                format!("expected a number or an expression, found {}", v.type_str()),
+                "e.g. n = 100 or golgi = \"-(n - radius - 1)\"",
+            );
             continue;
         }
         pending.push((k.clone(), v));
@@ -87,7 +124,11 @@ fn lets(r: &mut Reporter, lets: &toml::Table, overrides: &[(String, f64)]) -> En
                     if x.is_finite() {
                         env.values.insert(k, x);
                     } else {
-                        r.at(&root.key(&k), format!("`{k}` evaluates to {x}"), "give a finite value");
+                        r.at(
+                            &root.key(&k),
+                            format!("`{k}` evaluates to {x}"),
+                            "give a finite value",
+                        );
                     }
                 }
             } else {
@@ -101,14 +142,20 @@ fn lets(r: &mut Reporter, lets: &toml::Table, overrides: &[(String, f64)]) -> En
     }
     for (k, v) in pending {
         let missing: Vec<String> = match &v {
-            toml::Value::String(s) => expr::names(s).into_iter().filter(|n| !env.values.contains_key(n)).collect(),
+            toml::Value::String(s) => expr::names(s)
+                .into_iter()
+                .filter(|n| !env.values.contains_key(n))
+                .collect(),
             _ => Vec::new(),
         };
         let defined = lets.contains_key(missing.first().map_or("", String::as_str));
         r.at(
             &root.key(&k),
             if defined {
-                format!("`{k}` depends on {} in a cycle (or on a value that has an error)", missing.join(", "))
+                format!(
+                    "`{k}` depends on {} in a cycle (or on a value that has an error)",
+                    missing.join(", ")
+                )
             } else {
                 format!("`{k}` uses {}, which [let] does not define", missing.join(", "))
             },
@@ -128,7 +175,10 @@ fn overrides(r: &mut Reporter, path: &FieldPath, t: &toml::Table, known: &toml::
             r.at(
                 &path.key(k),
                 format!("`{k}` is not a [let] value of this file"),
-                format!("variants and sweeps change [let] values; this file defines: {}", names.join(", ")),
+                format!(
+                    "variants and sweeps change [let] values; this file defines: {}",
+                    names.join(", ")
+                ),
             );
             continue;
         }
@@ -145,11 +195,19 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
     for (i, p) in c.pattern.iter().enumerate() {
         let path = root.key("pattern").index(i);
         if p.name.is_empty() || sets.iter().any(|s| s.name == p.name) {
-            r.at(&path.key("name"), format!("pattern set name `{}` is empty or used twice", p.name), "give every pattern set its own name");
+            r.at(
+                &path.key("name"),
+                format!("pattern set name `{}` is empty or used twice", p.name),
+                "give every pattern set its own name",
+            );
         }
         let not_for = |r: &mut Reporter, key: &str, present: bool| {
             if present {
-                r.at(&path.key(key), format!("`{key}` does not apply to `kind = \"{:?}\"`", p.kind).to_lowercase(), "remove it");
+                r.at(
+                    &path.key(key),
+                    format!("`{key}` does not apply to `kind = \"{:?}\"`", p.kind).to_lowercase(),
+                    "remove it",
+                );
             }
         };
         let set = match p.kind {
@@ -158,17 +216,35 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 not_for(r, "flip", p.flip.is_some());
                 not_for(r, "per_level", p.per_level.is_some());
                 not_for(r, "values", p.values.is_some());
-                let count = p.count.as_ref().and_then(|v| values::count(r, &path.key("count"), v, 1, 10_000_000));
-                let dim = p.dim.as_ref().and_then(|v| values::count(r, &path.key("dim"), v, 1, 1_000_000));
+                let count = p
+                    .count
+                    .as_ref()
+                    .and_then(|v| values::count(r, &path.key("count"), v, 1, 10_000_000));
+                let dim = p
+                    .dim
+                    .as_ref()
+                    .and_then(|v| values::count(r, &path.key("dim"), v, 1, 1_000_000));
                 if p.count.is_none() || p.dim.is_none() {
-                    r.at(&path, "random patterns need `count` and `dim`", "e.g. count = 50, dim = 100");
+                    r.at(
+                        &path,
+                        "random patterns need `count` and `dim`",
+                        "e.g. count = 50, dim = 100",
+                    );
                 }
                 match (count, dim) {
-                    (Some(n), Some(d)) if (n * d) as f64 <= 5e8 => {
-                        PatternSet::random(seed, &p.name, n as usize, d as usize, p.kind == PatternKind::RandomSigns)
-                    }
+                    (Some(n), Some(d)) if (n * d) as f64 <= 5e8 => PatternSet::random(
+                        seed,
+                        &p.name,
+                        n as usize,
+                        d as usize,
+                        p.kind == PatternKind::RandomSigns,
+                    ),
                     (Some(n), Some(d)) => {
-                        r.at(&path, format!("{n} × {d} components is more than 5·10⁸"), "fewer or shorter patterns");
+                        r.at(
+                            &path,
+                            format!("{n} × {d} components is more than 5·10⁸"),
+                            "fewer or shorter patterns",
+                        );
                         continue;
                     }
                     _ => continue,
@@ -179,12 +255,20 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 not_for(r, "dim", p.dim.is_some());
                 not_for(r, "values", p.values.is_some());
                 let Some(of) = &p.of else {
-                    r.at(&path, "noisy copies need `of = \"<pattern set>\"`", "name a set defined above this one");
+                    r.at(
+                        &path,
+                        "noisy copies need `of = \"<pattern set>\"`",
+                        "name a set defined above this one",
+                    );
                     continue;
                 };
                 let Some(base) = sets.iter().position(|s| &s.name == of) else {
                     let known: Vec<&str> = sets.iter().map(|s| s.name.as_str()).collect();
-                    r.at(&path.key("of"), format!("unknown pattern set `{of}`"), format!("sets defined above: {}", known.join(", ")));
+                    r.at(
+                        &path.key("of"),
+                        format!("unknown pattern set `{of}`"),
+                        format!("sets defined above: {}", known.join(", ")),
+                    );
                     continue;
                 };
                 let flips: Vec<f64> = p
@@ -193,26 +277,50 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                     .unwrap_or(&[])
                     .iter()
                     .enumerate()
-                    .filter_map(|(j, v)| values::within(r, &path.key("flip").index(j), v, 0.0, 1.0, "flip fraction"))
+                    .filter_map(|(j, v)| {
+                        values::within(r, &path.key("flip").index(j), v, 0.0, 1.0, "flip fraction")
+                    })
                     .collect();
-                let per_level = p.per_level.as_ref().and_then(|v| values::count(r, &path.key("per_level"), v, 1, 10_000_000));
+                let per_level = p
+                    .per_level
+                    .as_ref()
+                    .and_then(|v| values::count(r, &path.key("per_level"), v, 1, 10_000_000));
                 if flips.is_empty() || per_level.is_none() {
-                    r.at(&path, "noisy copies need `flip = [fractions]` (at least one) and `per_level ≥ 1`", "e.g. flip = [0.0, 0.1, 0.2], per_level = 10");
+                    r.at(
+                        &path,
+                        "noisy copies need `flip = [fractions]` (at least one) and `per_level ≥ 1`",
+                        "e.g. flip = [0.0, 0.1, 0.2], per_level = 10",
+                    );
                     continue;
                 }
                 let total = flips.len() as f64 * per_level.unwrap_or(0) as f64 * sets[base].dim as f64;
                 if total > 5e8 {
-                    r.at(&path, format!("{total} components is more than 5·10⁸"), "fewer levels or copies");
+                    r.at(
+                        &path,
+                        format!("{total} components is more than 5·10⁸"),
+                        "fewer levels or copies",
+                    );
                     continue;
                 }
-                PatternSet::noisy(seed, &p.name, &sets[base], base, &flips, per_level.unwrap_or(1) as usize)
+                PatternSet::noisy(
+                    seed,
+                    &p.name,
+                    &sets[base],
+                    base,
+                    &flips,
+                    per_level.unwrap_or(1) as usize,
+                )
             }
             PatternKind::Given => {
                 not_for(r, "count", p.count.is_some());
                 not_for(r, "dim", p.dim.is_some());
                 not_for(r, "of", p.of.is_some());
                 let Some(items) = &p.values else {
-                    r.at(&path, "given patterns need `values = [[...], ...]`", "one list per pattern, of 0/1 or ±1");
+                    r.at(
+                        &path,
+                        "given patterns need `values = [[...], ...]`",
+                        "one list per pattern, of 0/1 or ±1",
+                    );
                     continue;
                 };
                 let dim = items.first().map_or(0, Vec::len);
@@ -220,12 +328,19 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 let ok = !items.is_empty()
                     && dim > 0
                     && items.iter().all(|x| x.len() == dim)
-                    && items
-                        .iter()
-                        .flatten()
-                        .all(|x| if signs { *x == 1.0 || *x == -1.0 } else { *x == 0.0 || *x == 1.0 });
+                    && items.iter().flatten().all(|x| {
+                        if signs {
+                            *x == 1.0 || *x == -1.0
+                        } else {
+                            *x == 0.0 || *x == 1.0
+                        }
+                    });
                 if !ok {
-                    r.at(&path.key("values"), "values must be non-empty lists of equal length, all of 0/1 or all of ±1", "e.g. values = [[1, 0, 1], [0, 0, 1]]");
+                    r.at(
+                        &path.key("values"),
+                        "values must be non-empty lists of equal length, all of 0/1 or all of ±1",
+                        "e.g. values = [[1, 0, 1], [0, 0, 1]]",
+                    );
                     continue;
                 }
                 PatternSet {
@@ -256,7 +371,12 @@ fn encode(e: EncodeToml) -> Encode {
 }
 
 /// Parses circuit text; `overrides` replace `[let]` values (variants and sweep points).
-pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64)], seed: Option<u64>) -> Circuit {
+pub fn validate(
+    r: &mut Reporter,
+    mut c: CircuitToml,
+    overrides_: &[(String, f64)],
+    seed: Option<u64>,
+) -> Circuit {
     let root = FieldPath::root();
     if let Some(s) = seed {
         c.seed = s;
@@ -264,7 +384,10 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
     if c.name.is_empty()
         || c.name.len() > 120
         || c.name.starts_with('.')
-        || !c.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch))
+        || !c
+            .name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch))
     {
         r.at(
             &root.key("name"),
@@ -282,18 +405,35 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         if name.is_empty() {
             r.at(path, "empty name", "give every population a name");
         } else if index.insert(name.to_string(), n).is_some() {
-            r.at(path, format!("a population or stimulus called `{name}` already exists"), "names must be unique");
+            r.at(
+                path,
+                format!("a population or stimulus called `{name}` already exists"),
+                "names must be unique",
+            );
         }
     };
 
-    let model_names = neuron::MODELS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ");
+    let model_names = neuron::MODELS
+        .iter()
+        .map(|m| m.name)
+        .collect::<Vec<_>>()
+        .join(", ");
     for (i, p) in c.population.iter().enumerate() {
         let path = root.key("population").index(i);
         name_ok(r, &path.key("name"), &p.name, populations.len());
         let n = size(r, &path.key("size"), &p.size);
         let Some(model) = neuron::find(&p.model) else {
-            r.at(&path.key("model"), format!("unknown neuron model `{}`", p.model), format!("models: {model_names} (spike sources are [[stimulus]] blocks)"));
-            populations.push(PopulationDesc { name: p.name.clone(), size: n, model: Model::SpikeTimes(Vec::new()), v_init: None });
+            r.at(
+                &path.key("model"),
+                format!("unknown neuron model `{}`", p.model),
+                format!("models: {model_names} (spike sources are [[stimulus]] blocks)"),
+            );
+            populations.push(PopulationDesc {
+                name: p.name.clone(),
+                size: n,
+                model: Model::SpikeTimes(Vec::new()),
+                v_init: None,
+            });
             record_spikes.push(p.record);
             continue;
         };
@@ -301,12 +441,24 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         if let Some(ps) = &params
             && let Err(e) = (model.check)(ps)
         {
-            values::report_param_error(r, &path.key("params"), e, "README.md (\"Populations and neuron models\") lists each model's parameters");
+            values::report_param_error(
+                r,
+                &path.key("params"),
+                e,
+                "README.md (\"Populations and neuron models\") lists each model's parameters",
+            );
         }
         let v_init = match &p.v_init {
             Some(v) if model.has_membrane => values::distribution(r, &path.key("v_init"), v),
             Some(_) => {
-                r.at(&path.key("v_init"), format!("a `{}` neuron has no membrane potential to initialise", model.name), "remove `v_init`");
+                r.at(
+                    &path.key("v_init"),
+                    format!(
+                        "a `{}` neuron has no membrane potential to initialise",
+                        model.name
+                    ),
+                    "remove `v_init`",
+                );
                 None
             }
             None => None,
@@ -314,7 +466,10 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         populations.push(PopulationDesc {
             name: p.name.clone(),
             size: n,
-            model: Model::Neuron(model, params.unwrap_or_else(|| crate::engine::params::Params::defaults(model.params))),
+            model: Model::Neuron(
+                model,
+                params.unwrap_or_else(|| crate::engine::params::Params::defaults(model.params)),
+            ),
             v_init,
         });
         record_spikes.push(p.record);
@@ -327,7 +482,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         name_ok(r, &path.key("name"), &s.name, populations.len());
         let not_for = |r: &mut Reporter, key: &str, present: bool, model: &str| {
             if present {
-                r.at(&path.key(key), format!("`{key}` does not apply to a {model} stimulus"), "remove it");
+                r.at(
+                    &path.key(key),
+                    format!("`{key}` does not apply to a {model} stimulus"),
+                    "remove it",
+                );
             }
         };
         match s.model {
@@ -341,18 +500,38 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
                     }
                 };
                 if !(rate_hz >= 0.0 && rate_hz.is_finite()) {
-                    r.at(&path.key("rate_hz"), format!("rate {rate_hz} Hz is not a finite rate ≥ 0"), "give a rate ≥ 0 Hz");
+                    r.at(
+                        &path.key("rate_hz"),
+                        format!("rate {rate_hz} Hz is not a finite rate ≥ 0"),
+                        "give a rate ≥ 0 Hz",
+                    );
                 }
-                let start_ms = s.start_ms.as_ref().and_then(|v| values::number(r, &path.key("start_ms"), v)).unwrap_or(0.0);
-                let stop_ms = s.stop_ms.as_ref().and_then(|v| values::number(r, &path.key("stop_ms"), v)).unwrap_or(f64::INFINITY);
+                let start_ms = s
+                    .start_ms
+                    .as_ref()
+                    .and_then(|v| values::number(r, &path.key("start_ms"), v))
+                    .unwrap_or(0.0);
+                let stop_ms = s
+                    .stop_ms
+                    .as_ref()
+                    .and_then(|v| values::number(r, &path.key("stop_ms"), v))
+                    .unwrap_or(f64::INFINITY);
                 if !(start_ms >= 0.0 && start_ms < stop_ms) {
-                    r.at(&path.key("start_ms"), format!("start {start_ms} ms is not in [0, stop = {stop_ms})"), "give 0 ≤ start_ms < stop_ms");
+                    r.at(
+                        &path.key("start_ms"),
+                        format!("start {start_ms} ms is not in [0, stop = {stop_ms})"),
+                        "give 0 ≤ start_ms < stop_ms",
+                    );
                 }
                 let n = s.size.as_ref().map_or(1, |v| size(r, &path.key("size"), v));
                 populations.push(PopulationDesc {
                     name: s.name.clone(),
                     size: n,
-                    model: Model::Poisson(PoissonParams { rate_hz, start_ms, stop_ms }),
+                    model: Model::Poisson(PoissonParams {
+                        rate_hz,
+                        start_ms,
+                        stop_ms,
+                    }),
                     v_init: None,
                 });
                 spike_lists.push(None);
@@ -372,16 +551,28 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
                 };
                 for (j, list) in times.iter().enumerate() {
                     if let Some(t) = list.iter().find(|t| !(**t >= 0.0 && t.is_finite())) {
-                        r.at(&path.key("times_ms").index(j), format!("spike time {t} ms is negative or not finite"), "spike times are ≥ 0 ms");
+                        r.at(
+                            &path.key("times_ms").index(j),
+                            format!("spike time {t} ms is negative or not finite"),
+                            "spike times are ≥ 0 ms",
+                        );
                     }
                 }
                 if let Some(n) = sz
                     && n != times.len()
                 {
-                    r.at(&path.key("size"), format!("size {n} but {} lists of times", times.len()), "give one list of times per neuron, or leave out `size`");
+                    r.at(
+                        &path.key("size"),
+                        format!("size {n} but {} lists of times", times.len()),
+                        "give one list of times per neuron, or leave out `size`",
+                    );
                 }
                 if times.is_empty() {
-                    r.at(&path.key("times_ms"), "no neurons: `times_ms` is empty", "give one list of times per neuron");
+                    r.at(
+                        &path.key("times_ms"),
+                        "no neurons: `times_ms` is empty",
+                        "give one list of times per neuron",
+                    );
                 }
                 populations.push(PopulationDesc {
                     name: s.name.clone(),
@@ -400,7 +591,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
     for (i, p) in c.projection.iter().enumerate() {
         let name = p.name.clone().unwrap_or_else(|| format!("{}->{}", p.pre, p.post));
         if proj_names.contains(&name) {
-            r.at(&root.key("projection").index(i).key("name"), format!("a projection called `{name}` already exists"), "give the projections distinct `name`s");
+            r.at(
+                &root.key("projection").index(i).key("name"),
+                format!("a projection called `{name}` already exists"),
+                "give the projections distinct `name`s",
+            );
         }
         proj_names.push(name);
     }
@@ -418,7 +613,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         let find = |r: &mut Reporter, key: &str, who: &str| -> Option<usize> {
             let found = index.get(who).copied();
             if found.is_none() {
-                r.at(&path.key(key), format!("unknown population `{who}`"), format!("known populations and stimuli: {}", known_pops(&index)));
+                r.at(
+                    &path.key(key),
+                    format!("unknown population `{who}`"),
+                    format!("known populations and stimuli: {}", known_pops(&index)),
+                );
             }
             found
         };
@@ -433,12 +632,21 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
             _ => None,
         };
         let rule = values::connectivity(r, &path.key("connectivity"), &p.connectivity, sizes);
-        let listed_weights = rule.as_ref().and_then(|x| x.connect.listed()).is_some_and(|l| l.weights.is_some());
+        let listed_weights = rule
+            .as_ref()
+            .and_then(|x| x.connect.listed())
+            .is_some_and(|l| l.weights.is_some());
         let weight = match &p.weight {
             Some(w) => values::distribution(r, &path.key("weight"), w),
-            None if listed_weights || p.teacher_of.is_some() || p.receptor.is_some() => Some(Distribution::Fixed(0.0)),
+            None if listed_weights || p.teacher_of.is_some() || p.receptor.is_some() => {
+                Some(Distribution::Fixed(0.0))
+            }
             None => {
-                r.at(&path, "missing `weight`", "add `weight = <mV>` (a number, an expression or a distribution)");
+                r.at(
+                    &path,
+                    "missing `weight`",
+                    "add `weight = <mV>` (a number, an expression or a distribution)",
+                );
                 None
             }
         };
@@ -446,22 +654,45 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         if let Some(d) = &delay {
             let (low, high) = d.range();
             if low.is_nan() || low <= 0.0 {
-                r.at(&path.key("delay_ms"), format!("delays can be as small as {low} ms; they must be > 0"), "give a positive delay, or a distribution with low > 0");
+                r.at(
+                    &path.key("delay_ms"),
+                    format!("delays can be as small as {low} ms; they must be > 0"),
+                    "give a positive delay, or a distribution with low > 0",
+                );
             } else if high > 1e7 {
-                r.at(&path.key("delay_ms"), format!("delays up to {high} ms"), "give delays below 10⁷ ms");
+                r.at(
+                    &path.key("delay_ms"),
+                    format!("delays up to {high} ms"),
+                    "give delays below 10⁷ ms",
+                );
             }
         }
-        let delay_step = p.delay_step_ms.as_ref().and_then(|v| values::number(r, &path.key("delay_step_ms"), v)).unwrap_or(0.1);
+        let delay_step = p
+            .delay_step_ms
+            .as_ref()
+            .and_then(|v| values::number(r, &path.key("delay_step_ms"), v))
+            .unwrap_or(0.1);
         if !(delay_step > 0.0 && delay_step.is_finite()) {
-            r.at(&path.key("delay_step_ms"), format!("delay step {delay_step} ms is not positive"), "e.g. delay_step_ms = 0.1");
+            r.at(
+                &path.key("delay_step_ms"),
+                format!("delay step {delay_step} ms is not positive"),
+                "e.g. delay_step_ms = 0.1",
+            );
         }
-        let plasticity = p.plasticity.as_ref().and_then(|t| values::plasticity(r, &path.key("plasticity"), t));
+        let plasticity = p
+            .plasticity
+            .as_ref()
+            .and_then(|t| values::plasticity(r, &path.key("plasticity"), t));
         let receptor = match (&p.receptor, post.and_then(|k| populations[k].model.neuron())) {
             (None, _) => Some(0),
             (Some(name), Some(model)) => {
                 let k = model.receptor(name);
                 if k.is_none() {
-                    r.at(&path.key("receptor"), format!("model `{}` has no receptor `{name}`", model.name), format!("its receptors: {}", model.receptors.join(", ")));
+                    r.at(
+                        &path.key("receptor"),
+                        format!("model `{}` has no receptor `{name}`", model.name),
+                        format!("its receptors: {}", model.receptors.join(", ")),
+                    );
                 }
                 k
             }
@@ -473,11 +704,21 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
             Some(StorageToml::Dense) => Storage::Dense,
             Some(StorageToml::Bits) => Storage::Bits,
         };
-        let (Some(pre), Some(post), Some(rule), Some(weight), Some(delay), Some(receptor)) = (pre, post, rule, weight, delay, receptor) else {
+        let (Some(pre), Some(post), Some(rule), Some(weight), Some(delay), Some(receptor)) =
+            (pre, post, rule, weight, delay, receptor)
+        else {
             continue;
         };
         if !populations[post].model.takes_input() {
-            r.at(&path.key("post"), format!("`{}` is a {} stimulus and takes no input", p.post, populations[post].model.name()), "connect to a neuron population");
+            r.at(
+                &path.key("post"),
+                format!(
+                    "`{}` is a {} stimulus and takes no input",
+                    p.post,
+                    populations[post].model.name()
+                ),
+                "connect to a neuron population",
+            );
         }
         let desc = ProjectionDesc {
             name: proj_names[i].clone(),
@@ -497,19 +738,35 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         let special = p.teacher_of.is_some() || receptor != 0;
         // Storage that cannot hold this projection's wiring or weights.
         let storage_error = match desc.resolved_storage() {
-            Storage::Bits if !(desc.weight.is_fixed() && desc.delay.is_fixed()) => {
-                Some("bit storage holds one fixed weight and one fixed delay; this projection draws them".to_string())
-            }
-            Storage::Bits if desc.rule.connect.listed().is_some_and(|l| l.weights.is_some() || l.delays.is_some()) => {
+            Storage::Bits if !(desc.weight.is_fixed() && desc.delay.is_fixed()) => Some(
+                "bit storage holds one fixed weight and one fixed delay; this projection draws them"
+                    .to_string(),
+            ),
+            Storage::Bits
+                if desc
+                    .rule
+                    .connect
+                    .listed()
+                    .is_some_and(|l| l.weights.is_some() || l.delays.is_some()) =>
+            {
                 Some("bit storage cannot hold per-synapse weights or delays".to_string())
             }
-            Storage::Bits | Storage::Dense if special => Some("teacher and receptor projections need sparse storage".to_string()),
-            Storage::Bits if desc.plasticity.is_some() => Some("plastic weights need dense storage".to_string()),
-            Storage::Sparse if desc.plasticity.is_some() => Some("plastic weights need dense storage (plasticity acts on dense weight matrices)".to_string()),
-            Storage::Dense if !desc.rule.connect.all_pairs(sizes) => {
-                Some(format!("dense storage holds every pair connected; rule `{}` does not connect every pair", desc.rule.name))
+            Storage::Bits | Storage::Dense if special => {
+                Some("teacher and receptor projections need sparse storage".to_string())
             }
-            Storage::Dense if !desc.delay.is_fixed() => Some("dense storage holds one fixed delay; this projection draws delays".to_string()),
+            Storage::Bits if desc.plasticity.is_some() => {
+                Some("plastic weights need dense storage".to_string())
+            }
+            Storage::Sparse if desc.plasticity.is_some() => Some(
+                "plastic weights need dense storage (plasticity acts on dense weight matrices)".to_string(),
+            ),
+            Storage::Dense if !desc.rule.connect.all_pairs(sizes) => Some(format!(
+                "dense storage holds every pair connected; rule `{}` does not connect every pair",
+                desc.rule.name
+            )),
+            Storage::Dense if !desc.delay.is_fixed() => {
+                Some("dense storage holds one fixed delay; this projection draws delays".to_string())
+            }
             _ => None,
         };
         if let Some(e) = storage_error {
@@ -523,7 +780,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         if let Some(t) = &p.teacher_of {
             match proj_names.iter().position(|n| n == t) {
                 Some(k) => teachers.push((projections.len(), k)),
-                None => r.at(&path.key("teacher_of"), format!("unknown projection `{t}`"), format!("projections: {}", proj_names.join(", "))),
+                None => r.at(
+                    &path.key("teacher_of"),
+                    format!("unknown projection `{t}`"),
+                    format!("projections: {}", proj_names.join(", ")),
+                ),
             }
         }
         kept.push(i);
@@ -563,7 +824,15 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         readouts: Vec::new(),
     };
     let mut changes = Vec::new();
-    phases(r, &c, &mut protocol, &populations, &spike_lists, &projections, &mut changes);
+    phases(
+        r,
+        &c,
+        &mut protocol,
+        &populations,
+        &spike_lists,
+        &projections,
+        &mut changes,
+    );
     readouts(r, &c, &mut protocol, &populations, &index);
     feedback(r, &c, &mut protocol, &populations, &spike_lists);
 
@@ -571,7 +840,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
     let sizes: Vec<usize> = populations.iter().map(|p| p.size).collect();
     let presented = protocol.spike_count(&sizes);
     if presented > MAX_PROTOCOL_SPIKES {
-        r.at(&root.key("phase"), format!("the phases present {presented:.3e} spikes; at most {MAX_PROTOCOL_SPIKES:e}"), "fewer trials, shorter patterns, or a longer `every_ms`");
+        r.at(
+            &root.key("phase"),
+            format!("the phases present {presented:.3e} spikes; at most {MAX_PROTOCOL_SPIKES:e}"),
+            "fewer trials, shorter patterns, or a longer `every_ms`",
+        );
     } else if r.errors.is_empty() {
         protocol.compile(&mut spike_lists);
     }
@@ -587,20 +860,36 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         Some(v) => {
             let d = values::number(r, &root.key("duration_ms"), v).unwrap_or(f64::NAN);
             if !(d > 0.0 && d.is_finite()) {
-                r.at(&root.key("duration_ms"), format!("duration {d} ms is not positive"), "give the simulated time in ms, e.g. duration_ms = 1000.0");
+                r.at(
+                    &root.key("duration_ms"),
+                    format!("duration {d} ms is not positive"),
+                    "give the simulated time in ms, e.g. duration_ms = 1000.0",
+                );
             } else if d < last_phase_end {
-                r.at(&root.key("duration_ms"), format!("the run stops at {d} ms, before the last phase ends ({last_phase_end} ms)"), "lengthen duration_ms, or leave it out to stop at the end of the last phase");
+                r.at(
+                    &root.key("duration_ms"),
+                    format!("the run stops at {d} ms, before the last phase ends ({last_phase_end} ms)"),
+                    "lengthen duration_ms, or leave it out to stop at the end of the last phase",
+                );
             }
             d
         }
         None if last_phase_end > 0.0 => last_phase_end,
         None => {
-            r.at(&root, "missing `duration_ms`", "give the simulated time in ms (files with phases may leave it out)");
+            r.at(
+                &root,
+                "missing `duration_ms`",
+                "give the simulated time in ms (files with phases may leave it out)",
+            );
             1.0
         }
     };
     if duration_ms > 1e9 {
-        r.at(&root.key("duration_ms"), format!("{duration_ms} ms of simulated time"), "at most 10⁹ ms (11.6 days)");
+        r.at(
+            &root.key("duration_ms"),
+            format!("{duration_ms} ms of simulated time"),
+            "at most 10⁹ ms (11.6 days)",
+        );
     }
 
     let network = NetworkDesc {
@@ -613,7 +902,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
     if need > 0.8 * have {
         r.at(
             &root,
-            format!("the network needs about {:.1} GiB; this machine has {:.1} GiB", need / 1073741824.0, have / 1073741824.0),
+            format!(
+                "the network needs about {:.1} GiB; this machine has {:.1} GiB",
+                need / 1073741824.0,
+                have / 1073741824.0
+            ),
             "reduce sizes or connection probabilities",
         );
     }
@@ -626,7 +919,11 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         {
             r.at(
                 &root.key("recorder"),
-                format!("{} neurons × {} sample times is more than 10⁸ samples", neurons.len(), times.len()),
+                format!(
+                    "{} neurons × {} sample times is more than 10⁸ samples",
+                    neurons.len(),
+                    times.len()
+                ),
                 "record fewer neurons or use a longer interval_ms",
             );
         }
@@ -636,7 +933,10 @@ pub fn validate(r: &mut Reporter, mut c: CircuitToml, overrides_: &[(String, f64
         .compare
         .iter()
         .enumerate()
-        .map(|(i, t)| CompareBlock { path: root.key("compare").index(i), table: t.clone() })
+        .map(|(i, t)| CompareBlock {
+            path: root.key("compare").index(i),
+            table: t.clone(),
+        })
         .collect();
     let variants = variants(r, &c);
     let sweeps = sweeps(r, &c);
@@ -676,19 +976,33 @@ fn phases(
     changes: &mut Vec<ScheduledChange>,
 ) {
     let root = FieldPath::root();
-    let set_names = protocol.patterns.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
+    let set_names = protocol
+        .patterns
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut previous_end = 0.0;
     let mut spans: Vec<(f64, f64, usize)> = Vec::new();
     for (i, ph) in c.phase.iter().enumerate() {
         let path = root.key("phase").index(i);
         if ph.name.is_empty() || protocol.phases.iter().any(|p| p.name == ph.name) {
-            r.at(&path.key("name"), format!("phase name `{}` is empty or used twice", ph.name), "give every phase its own name");
+            r.at(
+                &path.key("name"),
+                format!("phase name `{}` is empty or used twice", ph.name),
+                "give every phase its own name",
+            );
         }
         let Some(set) = protocol.pattern(&ph.each) else {
-            r.at(&path.key("each"), format!("unknown pattern set `{}`", ph.each), format!("pattern sets: {set_names}"));
+            r.at(
+                &path.key("each"),
+                format!("unknown pattern set `{}`", ph.each),
+                format!("pattern sets: {set_names}"),
+            );
             continue;
         };
-        let interval = values::duration(r, &path.key("interval_ms"), &ph.interval_ms, 1e-3).unwrap_or(f64::NAN);
+        let interval =
+            values::duration(r, &path.key("interval_ms"), &ph.interval_ms, 1e-3).unwrap_or(f64::NAN);
         let start = match &ph.start_ms {
             Some(v) => values::duration(r, &path.key("start_ms"), v, 0.0).unwrap_or(f64::NAN),
             None => previous_end,
@@ -696,20 +1010,33 @@ fn phases(
         let mut plasticity = Vec::new();
         for (name, on) in &ph.plasticity {
             let Some(k) = projections.iter().position(|p| &p.name == name) else {
-                r.at(&path.key("plasticity").key(name), format!("unknown projection `{name}`"), "name a projection that has `plasticity`");
+                r.at(
+                    &path.key("plasticity").key(name),
+                    format!("unknown projection `{name}`"),
+                    "name a projection that has `plasticity`",
+                );
                 continue;
             };
             if projections[k].plasticity.is_none() {
-                r.at(&path.key("plasticity").key(name), format!("projection `{name}` has no plasticity rule to switch"), "give it `plasticity = { rule = ... }`, or remove this key");
+                r.at(
+                    &path.key("plasticity").key(name),
+                    format!("projection `{name}` has no plasticity rule to switch"),
+                    "give it `plasticity = { rule = ... }`, or remove this key",
+                );
                 continue;
             }
             match on {
                 toml::Value::Boolean(b) => plasticity.push((k, *b)),
-                _ => r.at(&path.key("plasticity").key(name), "expected true or false", "e.g. plasticity = { parallel_fibre = false }"),
+                _ => r.at(
+                    &path.key("plasticity").key(name),
+                    "expected true or false",
+                    "e.g. plasticity = { parallel_fibre = false }",
+                ),
             }
         }
         let feedback_repeats = match &ph.feedback {
-            Some(f) => values::count(r, &path.key("feedback").key("repeats"), &f.repeats, 1, 1000).unwrap_or(0) as usize,
+            Some(f) => values::count(r, &path.key("feedback").key("repeats"), &f.repeats, 1, 1000)
+                .unwrap_or(0) as usize,
             None => 0,
         };
         let trials = protocol.patterns[set].len();
@@ -739,7 +1066,11 @@ fn phases(
             };
             let set_name = pr.pattern.as_deref().unwrap_or(&ph.each);
             let Some(pset) = protocol.pattern(set_name) else {
-                r.at(&pp.key("pattern"), format!("unknown pattern set `{set_name}`"), format!("pattern sets: {set_names}"));
+                r.at(
+                    &pp.key("pattern"),
+                    format!("unknown pattern set `{set_name}`"),
+                    format!("pattern sets: {set_names}"),
+                );
                 continue;
             };
             let this = &protocol.patterns[set];
@@ -766,21 +1097,44 @@ fn phases(
             {
                 r.at(
                     &pp.key("encode"),
-                    format!("`{}` of `{}` ({} components, {} items) needs {want} neurons; `{}` has {size}", enc.name(), other.name, other.dim, other.len(), pr.to),
+                    format!(
+                        "`{}` of `{}` ({} components, {} items) needs {want} neurons; `{}` has {size}",
+                        enc.name(),
+                        other.name,
+                        other.dim,
+                        other.len(),
+                        pr.to
+                    ),
                     "dual_rail: 2·dim neurons; ones/zeros: dim; one_hot: one per item; all: any size",
                 );
                 continue;
             }
-            let at = pr.at_ms.as_ref().and_then(|v| values::duration(r, &pp.key("at_ms"), v, 0.0)).unwrap_or(0.0);
-            let every = pr.every_ms.as_ref().and_then(|v| values::duration(r, &pp.key("every_ms"), v, 1e-3)).unwrap_or(0.0);
+            let at = pr
+                .at_ms
+                .as_ref()
+                .and_then(|v| values::duration(r, &pp.key("at_ms"), v, 0.0))
+                .unwrap_or(0.0);
+            let every = pr
+                .every_ms
+                .as_ref()
+                .and_then(|v| values::duration(r, &pp.key("every_ms"), v, 1e-3))
+                .unwrap_or(0.0);
             let until = match (&pr.until_ms, every > 0.0) {
                 (Some(v), true) => values::duration(r, &pp.key("until_ms"), v, 0.0).unwrap_or(at),
                 (None, true) => {
-                    r.at(&pp, "`every_ms` needs `until_ms` (where the repeats stop, from the presentation)", "e.g. every_ms = 20.0, until_ms = 2000.0");
+                    r.at(
+                        &pp,
+                        "`every_ms` needs `until_ms` (where the repeats stop, from the presentation)",
+                        "e.g. every_ms = 20.0, until_ms = 2000.0",
+                    );
                     at
                 }
                 (Some(_), false) => {
-                    r.at(&pp.key("until_ms"), "`until_ms` applies only with `every_ms`", "remove it, or add every_ms");
+                    r.at(
+                        &pp.key("until_ms"),
+                        "`until_ms` applies only with `every_ms`",
+                        "remove it, or add every_ms",
+                    );
                     at
                 }
                 (None, false) => at,
@@ -793,7 +1147,15 @@ fn phases(
                 );
                 continue;
             }
-            present.push(Present { stimulus: stim, set: pset, align, encode: enc, at, every, until });
+            present.push(Present {
+                stimulus: stim,
+                set: pset,
+                align,
+                encode: enc,
+                at,
+                every,
+                until,
+            });
         }
         let phase = Phase { present, ..phase };
         if start.is_finite() && interval.is_finite() {
@@ -809,26 +1171,50 @@ fn phases(
             spans.push((start, phase.end(), protocol.phases.len()));
             previous_end = phase.end();
             for &(k, on) in &phase.plasticity {
-                changes.push(ScheduledChange { time: start, projection: k, plasticity: on });
+                changes.push(ScheduledChange {
+                    time: start,
+                    projection: k,
+                    plasticity: on,
+                });
             }
         }
         protocol.phases.push(phase);
     }
-    if protocol.phases.iter().map(|p| p.trials * p.presentations).sum::<usize>() > 10_000_000 {
+    if protocol
+        .phases
+        .iter()
+        .map(|p| p.trials * p.presentations)
+        .sum::<usize>()
+        > 10_000_000
+    {
         r.at(&root.key("phase"), "more than 10⁷ presentations", "fewer trials");
     }
 }
 
 /// `[[readout]]` blocks.
-fn readouts(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populations: &[PopulationDesc], index: &HashMap<String, usize>) {
+fn readouts(
+    r: &mut Reporter,
+    c: &CircuitToml,
+    protocol: &mut Protocol,
+    populations: &[PopulationDesc],
+    index: &HashMap<String, usize>,
+) {
     let root = FieldPath::root();
     for (i, ro) in c.readout.iter().enumerate() {
         let path = root.key("readout").index(i);
         if ro.name.is_empty() || protocol.readouts.iter().any(|x| x.name == ro.name) {
-            r.at(&path.key("name"), format!("readout name `{}` is empty or used twice", ro.name), "give every readout its own name");
+            r.at(
+                &path.key("name"),
+                format!("readout name `{}` is empty or used twice", ro.name),
+                "give every readout its own name",
+            );
         }
         let Some(&pop) = index.get(&ro.population) else {
-            r.at(&path.key("population"), format!("unknown population `{}`", ro.population), "name a population or stimulus");
+            r.at(
+                &path.key("population"),
+                format!("unknown population `{}`", ro.population),
+                "name a population or stimulus",
+            );
             continue;
         };
         let kind = match ro.kind {
@@ -845,10 +1231,18 @@ fn readouts(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populati
         if let Some(var) = need
             && !populations[pop].model.neuron().is_some_and(|m| m.records(var))
         {
-            let able: Vec<&str> = neuron::MODELS.iter().filter(|m| m.records(var)).map(|m| m.name).collect();
+            let able: Vec<&str> = neuron::MODELS
+                .iter()
+                .filter(|m| m.records(var))
+                .map(|m| m.name)
+                .collect();
             r.at(
                 &path.key("kind"),
-                format!("`{}` ({}) does not record `{var}`", ro.population, populations[pop].model.name()),
+                format!(
+                    "`{}` ({}) does not record `{var}`",
+                    ro.population,
+                    populations[pop].model.name()
+                ),
                 format!("models that do: {}", able.join(", ")),
             );
             continue;
@@ -861,7 +1255,11 @@ fn readouts(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populati
                 .filter_map(|(j, n)| {
                     let k = protocol.phase(n);
                     if k.is_none() {
-                        r.at(&path.key("phases").index(j), format!("unknown phase `{n}`"), "name a [[phase]]");
+                        r.at(
+                            &path.key("phases").index(j),
+                            format!("unknown phase `{n}`"),
+                            "name a [[phase]]",
+                        );
                     }
                     k
                 })
@@ -870,7 +1268,11 @@ fn readouts(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populati
         let from = values::duration(r, &path.key("from_ms"), &ro.from_ms, 0.0).unwrap_or(f64::NAN);
         let to = values::duration(r, &path.key("to_ms"), &ro.to_ms, 0.0).unwrap_or(f64::NAN);
         if !(from < to) {
-            r.at(&path.key("to_ms"), format!("the window [{from}, {to}) ms is empty"), "give from_ms < to_ms");
+            r.at(
+                &path.key("to_ms"),
+                format!("the window [{from}, {to}) ms is empty"),
+                "give from_ms < to_ms",
+            );
             continue;
         }
         for &k in &phases {
@@ -891,40 +1293,82 @@ fn readouts(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populati
                 .filter_map(|(j, v)| {
                     let p = values::number(r, &path.key("prefixes_ms").index(j), v)?;
                     if !(p > 0.0 && p <= to - from) {
-                        r.at(&path.key("prefixes_ms").index(j), format!("{p} ms is not in (0, to_ms − from_ms]"), "");
+                        r.at(
+                            &path.key("prefixes_ms").index(j),
+                            format!("{p} ms is not in (0, to_ms − from_ms]"),
+                            "",
+                        );
                         return None;
                     }
                     Some(p)
                 })
                 .collect(),
             (Some(_), _) => {
-                r.at(&path.key("prefixes_ms"), "`prefixes_ms` applies to `counts` readouts only", "remove it");
+                r.at(
+                    &path.key("prefixes_ms"),
+                    "`prefixes_ms` applies to `counts` readouts only",
+                    "remove it",
+                );
                 Vec::new()
             }
         };
-        protocol.readouts.push(Readout { name: ro.name.clone(), kind, population: pop, phases, from, to, prefixes });
+        protocol.readouts.push(Readout {
+            name: ro.name.clone(),
+            kind,
+            population: pop,
+            phases,
+            from,
+            to,
+            prefixes,
+        });
     }
 }
 
 /// Phase `feedback` (after readouts exist).
-fn feedback(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populations: &[PopulationDesc], spike_lists: &[Option<Vec<Vec<f64>>>]) {
+fn feedback(
+    r: &mut Reporter,
+    c: &CircuitToml,
+    protocol: &mut Protocol,
+    populations: &[PopulationDesc],
+    spike_lists: &[Option<Vec<Vec<f64>>>],
+) {
     let root = FieldPath::root();
     for (i, ph) in c.phase.iter().enumerate() {
         let Some(f) = &ph.feedback else { continue };
         let path = root.key("phase").index(i).key("feedback");
-        let Some(k) = protocol.phase(&ph.name) else { continue };
+        let Some(k) = protocol.phase(&ph.name) else {
+            continue;
+        };
         let Some(ro) = protocol.readout(&f.readout) else {
-            r.at(&path.key("readout"), format!("unknown readout `{}`", f.readout), "name a [[readout]] taken in this phase");
+            r.at(
+                &path.key("readout"),
+                format!("unknown readout `{}`", f.readout),
+                "name a [[readout]] taken in this phase",
+            );
             continue;
         };
         let readout = &protocol.readouts[ro];
         if matches!(readout.kind, ReadoutKind::Fired | ReadoutKind::Counts) || !readout.phases.contains(&k) {
-            r.at(&path.key("readout"), format!("readout `{}` is not a vector taken in phase `{}`", f.readout, ph.name), "feed back a membrane_change or input_sum readout that lists this phase");
+            r.at(
+                &path.key("readout"),
+                format!(
+                    "readout `{}` is not a vector taken in phase `{}`",
+                    f.readout, ph.name
+                ),
+                "feed back a membrane_change or input_sum readout that lists this phase",
+            );
             continue;
         }
-        let stim = populations.iter().position(|p| p.name == f.to).filter(|&s| spike_lists[s].is_some());
+        let stim = populations
+            .iter()
+            .position(|p| p.name == f.to)
+            .filter(|&s| spike_lists[s].is_some());
         let Some(stim) = stim else {
-            r.at(&path.key("to"), format!("`{}` is not a spike_times stimulus", f.to), "feed back into a [[stimulus]] with model = \"spike_times\"");
+            r.at(
+                &path.key("to"),
+                format!("`{}` is not a spike_times stimulus", f.to),
+                "feed back into a [[stimulus]] with model = \"spike_times\"",
+            );
             continue;
         };
         let enc = encode(f.encode);
@@ -933,7 +1377,11 @@ fn feedback(r: &mut Reporter, c: &CircuitToml, protocol: &mut Protocol, populati
         if matches!(enc, Encode::OneHot | Encode::All) || enc.size_for(dim, 1) != Some(size) {
             r.at(
                 &path.key("encode"),
-                format!("`{}` of a {dim}-component readout does not fit `{}` ({size} neurons)", enc.name(), f.to),
+                format!(
+                    "`{}` of a {dim}-component readout does not fit `{}` ({size} neurons)",
+                    enc.name(),
+                    f.to
+                ),
                 "dual_rail needs 2·dim neurons, ones/zeros dim",
             );
             continue;
@@ -974,15 +1422,26 @@ fn recorders(
             (None, Some(v)) => {
                 let dt = values::number(r, &path.key("interval_ms"), v).unwrap_or(f64::NAN);
                 if !(dt > 0.0 && dt.is_finite()) {
-                    r.at(&path.key("interval_ms"), format!("interval {dt} ms is not positive"), "e.g. interval_ms = 0.1");
+                    r.at(
+                        &path.key("interval_ms"),
+                        format!("interval {dt} ms is not positive"),
+                        "e.g. interval_ms = 0.1",
+                    );
                     continue;
                 }
                 let n = (duration_ms / dt).ceil();
                 if n > MAX_SAMPLES {
-                    r.at(&path.key("interval_ms"), format!("{n:.3e} sample times"), "use a longer interval_ms");
+                    r.at(
+                        &path.key("interval_ms"),
+                        format!("{n:.3e} sample times"),
+                        "use a longer interval_ms",
+                    );
                     continue;
                 }
-                (0..n as usize).map(|k| k as f64 * dt).filter(|t| *t < duration_ms).collect()
+                (0..n as usize)
+                    .map(|k| k as f64 * dt)
+                    .filter(|t| *t < duration_ms)
+                    .collect()
             }
             (None, None) if rec.kind == RecorderKind::Inputs => Vec::new(),
             _ => {
@@ -992,24 +1451,46 @@ fn recorders(
         };
         match rec.kind {
             RecorderKind::Membrane | RecorderKind::Inputs => {
-                let var = if rec.kind == RecorderKind::Membrane { "v_m" } else { "input" };
+                let var = if rec.kind == RecorderKind::Membrane {
+                    "v_m"
+                } else {
+                    "input"
+                };
                 let Some(pname) = &rec.population else {
                     r.at(&path, "this recorder needs `population`", "");
                     continue;
                 };
                 let Some(&pop) = index.get(pname) else {
-                    r.at(&path.key("population"), format!("unknown population `{pname}`"), "");
+                    r.at(
+                        &path.key("population"),
+                        format!("unknown population `{pname}`"),
+                        "",
+                    );
                     continue;
                 };
                 let pd = &network.populations[pop];
                 if !pd.model.neuron().is_some_and(|m| m.records(var)) {
-                    r.at(&path.key("population"), format!("`{pname}` ({}) does not record `{var}`", pd.model.name()), "record a lif or integrator population");
+                    r.at(
+                        &path.key("population"),
+                        format!("`{pname}` ({}) does not record `{var}`", pd.model.name()),
+                        "record a lif or integrator population",
+                    );
                     continue;
                 }
                 let mut neurons: Vec<u32> = Vec::new();
-                for (j, &n) in rec.neurons.clone().unwrap_or_else(|| (0..pd.size as i64).collect()).iter().enumerate() {
+                for (j, &n) in rec
+                    .neurons
+                    .clone()
+                    .unwrap_or_else(|| (0..pd.size as i64).collect())
+                    .iter()
+                    .enumerate()
+                {
                     if n < 0 || n as usize >= pd.size {
-                        r.at(&path.key("neurons").index(j), format!("neuron {n} is outside `{pname}` (size {})", pd.size), "indices start at 0");
+                        r.at(
+                            &path.key("neurons").index(j),
+                            format!("neuron {n} is outside `{pname}` (size {})", pd.size),
+                            "indices start at 0",
+                        );
                     } else {
                         neurons.push(n as u32);
                     }
@@ -1017,12 +1498,23 @@ fn recorders(
                 neurons.sort_unstable();
                 neurons.dedup();
                 if rec.kind == RecorderKind::Membrane {
-                    recorders.push(Recorder::Membrane { population: pop, neurons, times });
+                    recorders.push(Recorder::Membrane {
+                        population: pop,
+                        neurons,
+                        times,
+                    });
                 } else {
                     if rec.times_ms.is_some() || rec.interval_ms.is_some() {
-                        r.at(&path, "an inputs recorder records every input jump; it takes no times", "remove times_ms / interval_ms");
+                        r.at(
+                            &path,
+                            "an inputs recorder records every input jump; it takes no times",
+                            "remove times_ms / interval_ms",
+                        );
                     }
-                    recorders.push(Recorder::Inputs { population: pop, neurons });
+                    recorders.push(Recorder::Inputs {
+                        population: pop,
+                        neurons,
+                    });
                 }
             }
             RecorderKind::Weights => {
@@ -1030,17 +1522,31 @@ fn recorders(
                     r.at(&path, "a weights recorder needs `projection`", "");
                     continue;
                 };
-                let k = proj_names.iter().position(|n| n == pname).and_then(|f| kept.iter().position(|&x| x == f));
+                let k = proj_names
+                    .iter()
+                    .position(|n| n == pname)
+                    .and_then(|f| kept.iter().position(|&x| x == f));
                 match k {
                     Some(k) => {
                         let w = network.wiring(&network.projections[k]).expected_synapses();
                         if w * times.len() as f64 > MAX_SAMPLES {
-                            r.at(&path, format!("{w:.3e} weights × {} snapshots is more than 10⁸ values", times.len()), "take fewer snapshots");
+                            r.at(
+                                &path,
+                                format!(
+                                    "{w:.3e} weights × {} snapshots is more than 10⁸ values",
+                                    times.len()
+                                ),
+                                "take fewer snapshots",
+                            );
                             continue;
                         }
                         recorders.push(Recorder::Weights { projection: k, times })
                     }
-                    None => r.at(&path.key("projection"), format!("unknown projection `{pname}`"), "name it as in its `name` (default `pre->post`)"),
+                    None => r.at(
+                        &path.key("projection"),
+                        format!("unknown projection `{pname}`"),
+                        "name it as in its `name` (default `pre->post`)",
+                    ),
                 }
             }
         }
@@ -1050,16 +1556,26 @@ fn recorders(
 
 /// Recorders and spike recording that readouts need; membrane recorders of one population are
 /// merged (a group keeps one membrane recording).
-fn readout_recorders(protocol: &Protocol, network: &NetworkDesc, recorders: &mut Vec<Recorder>, record_spikes: &mut [bool]) {
+fn readout_recorders(
+    protocol: &Protocol,
+    network: &NetworkDesc,
+    recorders: &mut Vec<Recorder>,
+    record_spikes: &mut [bool],
+) {
     for ro in &protocol.readouts {
         let size = network.populations[ro.population].size as u32;
         match ro.kind {
             ReadoutKind::Fired | ReadoutKind::Counts => record_spikes[ro.population] = true,
             ReadoutKind::InputSum => {
                 let all: Vec<u32> = (0..size).collect();
-                match recorders.iter_mut().find(|x| matches!(x, Recorder::Inputs { population, .. } if *population == ro.population)) {
+                match recorders.iter_mut().find(
+                    |x| matches!(x, Recorder::Inputs { population, .. } if *population == ro.population),
+                ) {
                     Some(Recorder::Inputs { neurons, .. }) => *neurons = all,
-                    _ => recorders.push(Recorder::Inputs { population: ro.population, neurons: all }),
+                    _ => recorders.push(Recorder::Inputs {
+                        population: ro.population,
+                        neurons: all,
+                    }),
                 }
             }
             ReadoutKind::MembraneChange => {
@@ -1073,16 +1589,27 @@ fn readout_recorders(protocol: &Protocol, network: &NetworkDesc, recorders: &mut
                         }
                     }
                 }
-                recorders.push(Recorder::Membrane { population: ro.population, neurons: (0..size).collect(), times });
+                recorders.push(Recorder::Membrane {
+                    population: ro.population,
+                    neurons: (0..size).collect(),
+                    times,
+                });
             }
         }
     }
     // One membrane recorder per population: union of neurons and of times.
     let mut merged: Vec<Recorder> = Vec::new();
     for rec in recorders.drain(..) {
-        if let Recorder::Membrane { population, neurons, times } = &rec
-            && let Some(Recorder::Membrane { neurons: n, times: t, .. }) =
-                merged.iter_mut().find(|x| matches!(x, Recorder::Membrane { population: p, .. } if p == population))
+        if let Recorder::Membrane {
+            population,
+            neurons,
+            times,
+        } = &rec
+            && let Some(Recorder::Membrane {
+                neurons: n, times: t, ..
+            }) = merged
+                .iter_mut()
+                .find(|x| matches!(x, Recorder::Membrane { population: p, .. } if p == population))
         {
             n.extend(neurons);
             t.extend(times);
@@ -1107,10 +1634,18 @@ fn variants(r: &mut Reporter, c: &CircuitToml) -> Vec<Variant> {
     for (i, v) in c.variant.iter().enumerate() {
         let path = root.key("variant").index(i);
         if !is_identifier(&v.name) || out.iter().any(|x| x.name == v.name) {
-            r.at(&path.key("name"), format!("variant name `{}` is not a distinct name", v.name), "letters, digits and `_`");
+            r.at(
+                &path.key("name"),
+                format!("variant name `{}` is not a distinct name", v.name),
+                "letters, digits and `_`",
+            );
         }
         let overrides = overrides(r, &path.key("let"), &v.lets, &c.lets);
-        out.push(Variant { name: v.name.clone(), description: v.description.clone(), overrides });
+        out.push(Variant {
+            name: v.name.clone(),
+            description: v.description.clone(),
+            overrides,
+        });
     }
     out
 }
@@ -1121,7 +1656,11 @@ fn sweeps(r: &mut Reporter, c: &CircuitToml) -> Vec<Sweep> {
     for (i, s) in c.sweep.iter().enumerate() {
         let path = root.key("sweep").index(i);
         if !is_identifier(&s.name) || out.iter().any(|x| x.name == s.name) {
-            r.at(&path.key("name"), format!("sweep name `{}` is not a distinct name", s.name), "letters, digits and `_`");
+            r.at(
+                &path.key("name"),
+                format!("sweep name `{}` is not a distinct name", s.name),
+                "letters, digits and `_`",
+            );
         }
         let fixed = overrides(r, &path.key("let"), &s.lets, &c.lets);
         let mut over = Vec::new();
@@ -1130,50 +1669,98 @@ fn sweeps(r: &mut Reporter, c: &CircuitToml) -> Vec<Sweep> {
             if !c.lets.contains_key(name) {
                 let mut names: Vec<&str> = c.lets.keys().map(String::as_str).collect();
                 names.sort_unstable();
-                r.at(&vp, format!("cannot sweep `{name}`: it is not a [let] value of this file"), format!("sweeps change [let] values; this file defines: {}", names.join(", ")));
+                r.at(
+                    &vp,
+                    format!("cannot sweep `{name}`: it is not a [let] value of this file"),
+                    format!(
+                        "sweeps change [let] values; this file defines: {}",
+                        names.join(", ")
+                    ),
+                );
                 continue;
             }
             let values_: Vec<f64> = match v {
-                toml::Value::Array(a) => a.iter().enumerate().filter_map(|(j, x)| values::finite(r, &vp.index(j), x)).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, x)| values::finite(r, &vp.index(j), x))
+                    .collect(),
                 toml::Value::Table(t) => {
                     values::check_keys(r, &vp, t, &["from", "to", "step"]);
-                    let get = |r: &mut Reporter, k: &str| t.get(k).and_then(|x| values::finite(r, &vp.key(k), x));
+                    let get =
+                        |r: &mut Reporter, k: &str| t.get(k).and_then(|x| values::finite(r, &vp.key(k), x));
                     match (get(r, "from"), get(r, "to"), get(r, "step")) {
                         (Some(a), Some(b), Some(st)) if st > 0.0 && b >= a && (b - a) / st <= 10_000.0 => {
                             let n = ((b - a) / st + 1e-9).floor() as usize;
                             (0..=n).map(|k| a + k as f64 * st).collect()
                         }
                         _ => {
-                            r.at(&vp, "a range needs from ≤ to and step > 0, at most 10⁴ points", "e.g. { from = 0.0, to = 1.0, step = 0.1 }");
+                            r.at(
+                                &vp,
+                                "a range needs from ≤ to and step > 0, at most 10⁴ points",
+                                "e.g. { from = 0.0, to = 1.0, step = 0.1 }",
+                            );
                             Vec::new()
                         }
                     }
                 }
                 _ => {
-                    r.at(&vp, "expected a list of values or { from, to, step }", "e.g. beta = [0.01, 0.1, 1.0]");
+                    r.at(
+                        &vp,
+                        "expected a list of values or { from, to, step }",
+                        "e.g. beta = [0.01, 0.1, 1.0]",
+                    );
                     Vec::new()
                 }
             };
             if values_.is_empty() {
-                r.at(&vp, format!("no values to sweep `{name}` over"), "give at least one value");
+                r.at(
+                    &vp,
+                    format!("no values to sweep `{name}` over"),
+                    "give at least one value",
+                );
                 continue;
             }
             over.push((name.clone(), values_));
         }
         if over.is_empty() {
-            r.at(&path.key("over"), "a sweep needs at least one swept [let] name", "e.g. over = { beta = [0.01, 0.1] }");
+            r.at(
+                &path.key("over"),
+                "a sweep needs at least one swept [let] name",
+                "e.g. over = { beta = [0.01, 0.1] }",
+            );
         }
         let points: f64 = over.iter().map(|(_, v)| v.len() as f64).product();
         if points > 10_000.0 {
-            r.at(&path.key("over"), format!("{points} sweep points"), "at most 10⁴ points");
+            r.at(
+                &path.key("over"),
+                format!("{points} sweep points"),
+                "at most 10⁴ points",
+            );
         }
         let plot = s.plot.as_ref().map(|p| {
             if !over.iter().any(|(n, _)| *n == p.x) {
-                r.at(&path.key("plot").key("x"), format!("`{}` is not swept here", p.x), "plot against one of the `over` names");
+                r.at(
+                    &path.key("plot").key("x"),
+                    format!("`{}` is not swept here", p.x),
+                    "plot against one of the `over` names",
+                );
             }
-            SweepPlot { x: p.x.clone(), y: p.y.clone(), log_x: p.log_x, log_y: p.log_y, title: p.title.clone() }
+            SweepPlot {
+                x: p.x.clone(),
+                y: p.y.clone(),
+                log_x: p.log_x,
+                log_y: p.log_y,
+                title: p.title.clone(),
+            }
         });
-        out.push(Sweep { name: s.name.clone(), path, fixed, over, plot });
+        out.push(Sweep {
+            name: s.name.clone(),
+            path,
+            fixed,
+            over,
+            plot,
+        });
     }
     out
 }

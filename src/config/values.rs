@@ -7,7 +7,7 @@ use super::expr;
 use super::source::FieldPath;
 use crate::engine::connect::{self, Rule, Sizes};
 use crate::engine::distribution::Distribution;
-use crate::engine::params::{ParamDefault, Param, ParamError, ParamKind, Params, Value};
+use crate::engine::params::{Param, ParamDefault, ParamError, ParamKind, Params, Value};
 use crate::engine::plasticity::{self, PlasticityDesc};
 
 /// Reads a number: an integer, a float, or a string holding an expression over `[let]` names.
@@ -48,10 +48,21 @@ pub fn finite(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64
 }
 
 /// A finite number in `[low, high]`.
-pub fn within(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: f64, high: f64, what: &str) -> Option<f64> {
+pub fn within(
+    r: &mut Reporter,
+    path: &FieldPath,
+    v: &toml::Value,
+    low: f64,
+    high: f64,
+    what: &str,
+) -> Option<f64> {
     let x = finite(r, path, v)?;
     if !(low..=high).contains(&x) {
-        r.at(path, format!("{what} {x} is outside [{low}, {high}]"), format!("give {what} between {low} and {high}"));
+        r.at(
+            path,
+            format!("{what} {x} is outside [{low}, {high}]"),
+            format!("give {what} between {low} and {high}"),
+        );
         return None;
     }
     Some(x)
@@ -75,7 +86,11 @@ pub fn count(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: u64, high
 pub fn duration(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: f64) -> Option<f64> {
     let x = number(r, path, v)?;
     if !(x >= low && x.is_finite()) {
-        r.at(path, format!("{x} ms is not a finite duration ≥ {low} ms"), format!("give a duration ≥ {low} ms"));
+        r.at(
+            path,
+            format!("{x} ms is not a finite duration ≥ {low} ms"),
+            format!("give a duration ≥ {low} ms"),
+        );
         return None;
     }
     Some(x)
@@ -98,7 +113,11 @@ fn required_number(r: &mut Reporter, path: &FieldPath, t: &toml::Table, key: &st
     match t.get(key) {
         Some(v) => number(r, &path.key(key), v),
         None => {
-            r.at(path, format!("missing key `{key}`"), format!("add `{key} = <number>`"));
+            r.at(
+                path,
+                format!("missing key `{key}`"),
+                format!("add `{key} = <number>`"),
+            );
             None
         }
     }
@@ -117,7 +136,10 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
         other => {
             r.at(
                 path,
-                format!("expected a number or a distribution table, found {}", other.type_str()),
+                format!(
+                    "expected a number or a distribution table, found {}",
+                    other.type_str()
+                ),
                 DIST_HINT,
             );
             return None;
@@ -126,7 +148,11 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
     let kind = match t.get("distribution") {
         Some(toml::Value::String(s)) => s.as_str(),
         _ => {
-            r.at(path, "a distribution table needs `distribution = \"uniform\"` or `\"normal\"`", DIST_HINT);
+            r.at(
+                path,
+                "a distribution table needs `distribution = \"uniform\"` or `\"normal\"`",
+                DIST_HINT,
+            );
             return None;
         }
     };
@@ -136,7 +162,11 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             let low = required_number(r, path, t, "low")?;
             let high = required_number(r, path, t, "high")?;
             if !(low.is_finite() && high.is_finite() && low <= high) {
-                r.at(&path.key("high"), format!("uniform needs finite low ≤ high (got {low}, {high})"), "");
+                r.at(
+                    &path.key("high"),
+                    format!("uniform needs finite low ≤ high (got {low}, {high})"),
+                    "",
+                );
                 return None;
             }
             Some(Distribution::Uniform { low, high })
@@ -152,7 +182,11 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
                 .get("high")
                 .map_or(Some(f64::INFINITY), |v| number(r, &path.key("high"), v))?;
             if !(std >= 0.0 && std.is_finite() && mean.is_finite()) {
-                r.at(&path.key("std"), format!("normal needs a finite mean and std ≥ 0 (got std = {std})"), "");
+                r.at(
+                    &path.key("std"),
+                    format!("normal needs a finite mean and std ≥ 0 (got std = {std})"),
+                    "",
+                );
                 return None;
             }
             if low.is_nan() || high.is_nan() {
@@ -172,7 +206,11 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             Some(Distribution::Normal { mean, std, low, high })
         }
         other => {
-            r.at(&path.key("distribution"), format!("unknown distribution `{other}`"), "use \"uniform\" or \"normal\"");
+            r.at(
+                &path.key("distribution"),
+                format!("unknown distribution `{other}`"),
+                "use \"uniform\" or \"normal\"",
+            );
             None
         }
     }
@@ -186,7 +224,11 @@ pub fn describe(specs: &[Param]) -> String {
     specs
         .iter()
         .map(|p| {
-            let unit = if p.unit.is_empty() { String::new() } else { format!(" ({})", p.unit) };
+            let unit = if p.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.unit)
+            };
             let d = match p.default {
                 ParamDefault::Required => ", required".to_string(),
                 ParamDefault::Optional => String::new(),
@@ -217,7 +259,11 @@ pub fn params(
             continue;
         }
         let Some(spec) = specs.iter().find(|p| p.name == k) else {
-            r.at(&path.key(k), format!("unknown {what} parameter `{k}`"), format!("{what} parameters: {}", describe(specs)));
+            r.at(
+                &path.key(k),
+                format!("unknown {what} parameter `{k}`"),
+                format!("{what} parameters: {}", describe(specs)),
+            );
             ok = false;
             continue;
         };
@@ -234,7 +280,11 @@ pub fn params(
             },
             ParamKind::Numbers => match v.as_array() {
                 Some(a) => {
-                    let xs: Vec<Option<f64>> = a.iter().enumerate().map(|(i, x)| number(r, &p.index(i), x)).collect();
+                    let xs: Vec<Option<f64>> = a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| number(r, &p.index(i), x))
+                        .collect();
                     xs.into_iter().collect::<Option<Vec<f64>>>().map(Value::Numbers)
                 }
                 None => {
@@ -263,7 +313,11 @@ pub fn params(
                     Some(Value::Pairs(pairs))
                 }
                 None => {
-                    r.at(&p, "expected a list of [pre, post] pairs", "e.g. pairs = [[0, 1], [3, 2]]");
+                    r.at(
+                        &p,
+                        "expected a list of [pre, post] pairs",
+                        "e.g. pairs = [[0, 1], [3, 2]]",
+                    );
                     None
                 }
             },
@@ -274,8 +328,15 @@ pub fn params(
         }
     }
     for spec in specs {
-        if spec.default == ParamDefault::Required && out.get(spec.name).is_none() && !t.contains_key(spec.name) {
-            r.at(path, format!("missing {what} parameter `{}`", spec.name), format!("{what} parameters: {}", describe(specs)));
+        if spec.default == ParamDefault::Required
+            && out.get(spec.name).is_none()
+            && !t.contains_key(spec.name)
+        {
+            r.at(
+                path,
+                format!("missing {what} parameter `{}`", spec.name),
+                format!("{what} parameters: {}", describe(specs)),
+            );
             ok = false;
         }
     }
@@ -284,34 +345,58 @@ pub fn params(
 
 /// Reports a model's or rule's own check failure at the parameter it names.
 pub fn report_param_error(r: &mut Reporter, path: &FieldPath, e: ParamError, hint: &str) {
-    let p = if e.param.is_empty() { path.clone() } else { path.key(e.param) };
+    let p = if e.param.is_empty() {
+        path.clone()
+    } else {
+        path.key(e.param)
+    };
     r.at(&p, e.message, hint);
 }
 
 /// The rule names for hints.
 fn rule_names() -> String {
-    connect::RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+    connect::RULES
+        .iter()
+        .map(|r| r.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A connection rule table `{ rule = "...", <parameters> }`, checked against the sizes.
-pub fn connectivity(r: &mut Reporter, path: &FieldPath, v: &toml::Value, sizes: Option<Sizes>) -> Option<Rule> {
+pub fn connectivity(
+    r: &mut Reporter,
+    path: &FieldPath,
+    v: &toml::Value,
+    sizes: Option<Sizes>,
+) -> Option<Rule> {
     let Some(t) = v.as_table() else {
         r.at(
             path,
             format!("expected a table, found {}", v.type_str()),
-            format!("e.g. {{ rule = \"fixed_probability\", p = 0.1 }}; rules: {}", rule_names()),
+            format!(
+                "e.g. {{ rule = \"fixed_probability\", p = 0.1 }}; rules: {}",
+                rule_names()
+            ),
         );
         return None;
     };
     let name = match t.get("rule") {
         Some(toml::Value::String(s)) => s.as_str(),
         _ => {
-            r.at(path, "missing `rule = \"...\"`", format!("rules: {}", rule_names()));
+            r.at(
+                path,
+                "missing `rule = \"...\"`",
+                format!("rules: {}", rule_names()),
+            );
             return None;
         }
     };
     let Some(spec) = connect::find(name) else {
-        r.at(&path.key("rule"), format!("unknown rule `{name}`"), format!("rules: {}", rule_names()));
+        r.at(
+            &path.key("rule"),
+            format!("unknown rule `{name}`"),
+            format!("rules: {}", rule_names()),
+        );
         return None;
     };
     let p = params(r, path, t, spec.params, &["rule"], name)?;
@@ -326,21 +411,38 @@ pub fn connectivity(r: &mut Reporter, path: &FieldPath, v: &toml::Value, sizes: 
 
 /// A plasticity table `{ rule = "...", <parameters> }`.
 pub fn plasticity(r: &mut Reporter, path: &FieldPath, t: &toml::Table) -> Option<PlasticityDesc> {
-    let names = plasticity::RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ");
+    let names = plasticity::RULES
+        .iter()
+        .map(|r| r.name)
+        .collect::<Vec<_>>()
+        .join(", ");
     let name = match t.get("rule") {
         Some(toml::Value::String(s)) => s.as_str(),
         _ => {
-            r.at(path, "missing `rule = \"...\"`", format!("plasticity rules: {names}"));
+            r.at(
+                path,
+                "missing `rule = \"...\"`",
+                format!("plasticity rules: {names}"),
+            );
             return None;
         }
     };
     let Some(rule) = plasticity::find(name) else {
-        r.at(&path.key("rule"), format!("unknown plasticity rule `{name}`"), format!("plasticity rules: {names}"));
+        r.at(
+            &path.key("rule"),
+            format!("unknown plasticity rule `{name}`"),
+            format!("plasticity rules: {names}"),
+        );
         return None;
     };
     let p = params(r, path, t, rule.params, &["rule"], name)?;
     if let Err(e) = (rule.check)(&p) {
-        report_param_error(r, path, e, "README.md (\"Plasticity\") lists each rule's parameters");
+        report_param_error(
+            r,
+            path,
+            e,
+            "README.md (\"Plasticity\") lists each rule's parameters",
+        );
         return None;
     }
     Some(PlasticityDesc { rule, params: p })

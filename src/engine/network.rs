@@ -318,7 +318,12 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
             let (Distribution::Fixed(w), Distribution::Fixed(d)) = (&proj.weight, &proj.delay) else {
                 return unsupported("bit storage needs one fixed weight and one fixed delay");
             };
-            if proj.rule.connect.listed().is_some_and(|l| l.weights.is_some() || l.delays.is_some()) {
+            if proj
+                .rule
+                .connect
+                .listed()
+                .is_some_and(|l| l.weights.is_some() || l.delays.is_some())
+            {
                 return unsupported("bit storage cannot hold per-synapse weights or delays");
             }
             Ok(Connectivity::Bits(BitMatrix::new(
@@ -336,7 +341,20 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
             let Distribution::Fixed(delay) = proj.delay else {
                 return unsupported("dense storage needs one fixed delay");
             };
+            let listed = proj
+                .rule
+                .connect
+                .listed()
+                .and_then(|l| l.weights.as_ref().map(|w| (&l.pairs, w)));
             let weights = match proj.weight {
+                _ if listed.is_some() => {
+                    let (pairs, w) = listed.expect("checked");
+                    let mut weights = vec![0f32; n_pre * n_post];
+                    for (&(pre, post), &x) in pairs.iter().zip(w) {
+                        weights[pre as usize * n_post + post as usize] = x as f32;
+                    }
+                    weights
+                }
                 Distribution::Fixed(w) => vec![w as f32; n_pre * n_post],
                 _ => {
                     // Drawn per postsynaptic neuron from the same streams as sparse storage.
@@ -351,7 +369,9 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
                     weights
                 }
             };
-            Ok(Connectivity::Dense(DenseWeights::new(n_pre, n_post, weights, delay)))
+            Ok(Connectivity::Dense(DenseWeights::new(
+                n_pre, n_post, weights, delay,
+            )))
         }
         Storage::Sparse | Storage::Auto => {
             let specs: Vec<SynapseSpec> = wiring.synapses();

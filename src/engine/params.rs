@@ -42,7 +42,12 @@ pub struct Param {
 }
 
 impl Param {
-    pub const fn number(name: &'static str, default: ParamDefault, unit: &'static str, doc: &'static str) -> Self {
+    pub const fn number(
+        name: &'static str,
+        default: ParamDefault,
+        unit: &'static str,
+        doc: &'static str,
+    ) -> Self {
         Param {
             name,
             kind: ParamKind::Number,
@@ -186,7 +191,10 @@ pub fn require(p: &Params, finite: &[&'static str], positive: &[&'static str]) -
     for &name in positive {
         let x = p.number(name);
         if !(x > 0.0 && x.is_finite()) {
-            return Err(ParamError::new(name, format!("{name} must be a positive finite number (got {x})")));
+            return Err(ParamError::new(
+                name,
+                format!("{name} must be a positive finite number (got {x})"),
+            ));
         }
     }
     Ok(())

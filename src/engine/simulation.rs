@@ -317,9 +317,11 @@ impl Simulation {
             .sort_by(|a, b| a.population.cmp(&b.population).then(a.time.total_cmp(&b.time)));
 
         // Stable: simultaneous receptor events keep their sending order.
-        self.due
-            .receptor
-            .sort_by(|a, b| (a.0, a.1.neuron).cmp(&(b.0, b.1.neuron)).then(a.1.time.total_cmp(&b.1.time)));
+        self.due.receptor.sort_by(|a, b| {
+            (a.0, a.1.neuron)
+                .cmp(&(b.0, b.1.neuron))
+                .then(a.1.time.total_cmp(&b.1.time))
+        });
         let receptor: Vec<ReceptorInput> = self.due.receptor.iter().map(|e| e.1).collect();
 
         self.epoch_spikes.clear();

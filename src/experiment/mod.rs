@@ -73,7 +73,11 @@ pub fn load_one(
 }
 
 fn point_label(values: &[(String, f64)]) -> String {
-    values.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Parses a circuit file and validates every variant and sweep point it declares.
@@ -86,14 +90,26 @@ pub fn parse_seeded(path: &str, text: &str, seed: Option<u64>) -> Result<Experim
     let base = load_one(path, text, &[], seed, "")?;
     let mut errors = Vec::new();
     for v in &base.circuit.variants {
-        if let Err(e) = load_one(path, text, &v.overrides, seed, &format!("in variant `{}`", v.name)) {
+        if let Err(e) = load_one(
+            path,
+            text,
+            &v.overrides,
+            seed,
+            &format!("in variant `{}`", v.name),
+        ) {
             errors.extend(e.0);
         }
     }
     for s in &base.circuit.sweeps {
         for point in s.points() {
             let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
-            if let Err(e) = load_one(path, text, &overrides, seed, &format!("in sweep `{}` at {}", s.name, point_label(&point))) {
+            if let Err(e) = load_one(
+                path,
+                text,
+                &overrides,
+                seed,
+                &format!("in sweep `{}` at {}", s.name, point_label(&point)),
+            ) {
                 errors.extend(e.0);
                 break; // one failing point of a sweep is enough to show
             }
@@ -105,7 +121,11 @@ pub fn parse_seeded(path: &str, text: &str, seed: Option<u64>) -> Result<Experim
     }
     Ok(Experiment {
         base,
-        source: Source { path: path.to_string(), text: text.to_string(), seed },
+        source: Source {
+            path: path.to_string(),
+            text: text.to_string(),
+            seed,
+        },
     })
 }
 
@@ -131,9 +151,17 @@ pub fn run(loaded: Loaded, progress: &mut dyn FnMut(f64)) -> Result<Done, String
     let t = std::time::Instant::now();
     let mut outcomes = Vec::new();
     for (name, spec) in &loaded.specs {
-        outcomes.push((name.clone(), spec.compare(&run).map_err(|e| format!("comparison `{name}`: {e}"))?));
+        outcomes.push((
+            name.clone(),
+            spec.compare(&run)
+                .map_err(|e| format!("comparison `{name}`: {e}"))?,
+        ));
     }
-    Ok(Done { run, outcomes, compare_seconds: t.elapsed().as_secs_f64() })
+    Ok(Done {
+        run,
+        outcomes,
+        compare_seconds: t.elapsed().as_secs_f64(),
+    })
 }
 
 impl Experiment {
@@ -145,7 +173,14 @@ impl Experiment {
 impl Source {
     /// A variant, loaded.
     pub fn variant(&self, v: &Variant) -> Result<Loaded, String> {
-        load_one(&self.path, &self.text, &v.overrides, self.seed, &format!("in variant `{}`", v.name)).map_err(|e| e.to_string())
+        load_one(
+            &self.path,
+            &self.text,
+            &v.overrides,
+            self.seed,
+            &format!("in variant `{}`", v.name),
+        )
+        .map_err(|e| e.to_string())
     }
 
     /// Runs every point of a sweep, several at a time (each point alone; results in point
@@ -157,7 +192,8 @@ impl Source {
             .map(|point| {
                 let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
                 let context = format!("in sweep `{}` at {}", s.name, point_label(point));
-                let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context).map_err(|e| e.to_string())?;
+                let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context)
+                    .map_err(|e| e.to_string())?;
                 let done = run(loaded, &mut |_| {}).map_err(|e| format!("{context}: {e}"))?;
                 tick();
                 Ok(SweepPoint {
@@ -165,12 +201,19 @@ impl Source {
                     scalars: done
                         .outcomes
                         .iter()
-                        .flat_map(|(name, o)| o.scalars().into_iter().map(move |(k, v)| (format!("{name}.{k}"), v)))
+                        .flat_map(|(name, o)| {
+                            o.scalars()
+                                .into_iter()
+                                .map(move |(k, v)| (format!("{name}.{k}"), v))
+                        })
                         .collect(),
                     simulate_seconds: done.run.simulate_seconds,
                 })
             })
             .collect();
-        Ok(SweepResult { sweep: s.clone(), points: results.into_iter().collect::<Result<_, _>>()? })
+        Ok(SweepResult {
+            sweep: s.clone(),
+            points: results.into_iter().collect::<Result<_, _>>()?,
+        })
     }
 }

@@ -36,7 +36,10 @@ pub struct ReadoutData {
 impl ReadoutData {
     /// The values in phase `phase` (`[trial][presentation]`), if the readout is taken there.
     pub fn in_phase(&self, phase: usize) -> Option<&[Vec<Value>]> {
-        self.phases.iter().find(|p| p.phase == phase).map(|p| &p.values[..])
+        self.phases
+            .iter()
+            .find(|p| p.phase == phase)
+            .map(|p| &p.values[..])
     }
 }
 
@@ -50,7 +53,9 @@ pub struct Sources<'a> {
 }
 
 fn samples_of(list: &[(usize, Vec<StateSample>)], pop: usize) -> &[StateSample] {
-    list.iter().find(|(p, _)| *p == pop).map_or(&[][..], |(_, s)| &s[..])
+    list.iter()
+        .find(|(p, _)| *p == pop)
+        .map_or(&[][..], |(_, s)| &s[..])
 }
 
 /// Samples in `[a, b)` of a time-sorted list.
@@ -134,7 +139,11 @@ pub fn take_all(src: &Sources, protocol: &Protocol) -> Vec<ReadoutData> {
                     PhaseValues {
                         phase: k,
                         values: (0..ph.trials)
-                            .map(|t| (0..ph.presentations).map(|p| take(src, ro, ph.time(t, p))).collect())
+                            .map(|t| {
+                                (0..ph.presentations)
+                                    .map(|p| take(src, ro, ph.time(t, p)))
+                                    .collect()
+                            })
                             .collect(),
                     }
                 })

@@ -125,7 +125,11 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     for rec in &circuit.recorders {
         // Validation checked the models and the indices.
         match rec {
-            Recorder::Membrane { population, neurons, times } => net.groups[*population]
+            Recorder::Membrane {
+                population,
+                neurons,
+                times,
+            } => net.groups[*population]
                 .record_membrane(neurons, times)
                 .expect("validated membrane recorder"),
             Recorder::Inputs { population, neurons } => net.groups[*population]
@@ -144,7 +148,12 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     let mut stops: Vec<(f64, Stop)> = Vec::new();
     for (k, rec) in circuit.recorders.iter().enumerate() {
         if let Recorder::Weights { times, .. } = rec {
-            stops.extend(times.iter().filter(|t| **t <= circuit.duration_ms).map(|t| (*t, Stop::Snapshot(k))));
+            stops.extend(
+                times
+                    .iter()
+                    .filter(|t| **t <= circuit.duration_ms)
+                    .map(|t| (*t, Stop::Snapshot(k))),
+            );
         }
     }
     for (k, c) in circuit.changes.iter().enumerate() {
@@ -189,12 +198,14 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     let mut inputs = Vec::new();
     for r in &circuit.recorders {
         match r {
-            Recorder::Membrane { population, .. } => {
-                membrane.push((*population, sorted(sim.net.groups[*population].membrane_samples().to_vec())))
-            }
-            Recorder::Inputs { population, .. } => {
-                inputs.push((*population, sorted(sim.net.groups[*population].input_samples().to_vec())))
-            }
+            Recorder::Membrane { population, .. } => membrane.push((
+                *population,
+                sorted(sim.net.groups[*population].membrane_samples().to_vec()),
+            )),
+            Recorder::Inputs { population, .. } => inputs.push((
+                *population,
+                sorted(sim.net.groups[*population].input_samples().to_vec()),
+            )),
             Recorder::Weights { .. } => {}
         }
     }
@@ -223,6 +234,12 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
 
 fn snapshot(net: &Network, projection: usize, time: f64) -> WeightSnapshot {
     let mut weights = Vec::with_capacity(net.projections[projection].conn.len());
-    net.projections[projection].conn.for_each(|pre, post, w, _| weights.push((pre, post, w)));
-    WeightSnapshot { projection, time, weights }
+    net.projections[projection]
+        .conn
+        .for_each(|pre, post, w, _| weights.push((pre, post, w)));
+    WeightSnapshot {
+        projection,
+        time,
+        weights,
+    }
 }

@@ -32,7 +32,12 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
     };
     let run = &done.run;
     csv::spikes(dir, run).map_err(ctx("spikes.csv"))?;
-    if run.circuit.recorders.iter().any(|r| matches!(r, Recorder::Membrane { .. })) {
+    if run
+        .circuit
+        .recorders
+        .iter()
+        .any(|r| matches!(r, Recorder::Membrane { .. }))
+    {
         csv::membrane(dir, run).map_err(ctx("membrane.csv"))?;
     }
     if !run.inputs.is_empty() {
@@ -41,7 +46,11 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
     if !run.weights.is_empty() {
         csv::weights(dir, run).map_err(ctx("weights.csv"))?;
     }
-    let skipped = if run.readouts.is_empty() { Vec::new() } else { csv::readouts(dir, run).map_err(ctx("readouts.csv"))? };
+    let skipped = if run.readouts.is_empty() {
+        Vec::new()
+    } else {
+        csv::readouts(dir, run).map_err(ctx("readouts.csv"))?
+    };
     if run.circuit.output.connections {
         csv::connections(dir, run).map_err(ctx("connections.csv"))?;
     }
@@ -81,7 +90,11 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
 
 /// Writes `run` alone (no comparisons) into `root/<circuit name>/`.
 pub fn write_run(root: &Path, run: RunResult) -> Result<PathBuf, String> {
-    let done = Done { run, outcomes: Vec::new(), compare_seconds: 0.0 };
+    let done = Done {
+        run,
+        outcomes: Vec::new(),
+        compare_seconds: 0.0,
+    };
     write_experiment(root, &done, &[], &[])
 }
 
@@ -93,16 +106,19 @@ pub fn write_experiment(
     sweeps: &[SweepResult],
 ) -> Result<PathBuf, String> {
     let target = root.join(&base.run.circuit.name);
-    let staged = folder::StagedFolder::new(&target).map_err(|e| format!("cannot create the output folder {}: {e}", target.display()))?;
+    let staged = folder::StagedFolder::new(&target)
+        .map_err(|e| format!("cannot create the output folder {}: {e}", target.display()))?;
     let dir = staged.path();
     let (mut summary, mut text) = write_done(dir, base)?;
     if !variants.is_empty() {
         let mut v_json = serde_json::Map::new();
         for (v, done) in variants {
             let (s, t) = write_done(&dir.join("variants").join(&v.name), done)?;
-            std::fs::write(dir.join("variants").join(&v.name).join("report.md"), t).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("variants").join(&v.name).join("report.md"), t)
+                .map_err(|e| e.to_string())?;
             let json = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())? + "\n";
-            std::fs::write(dir.join("variants").join(&v.name).join("summary.json"), json).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("variants").join(&v.name).join("summary.json"), json)
+                .map_err(|e| e.to_string())?;
             v_json.insert(
                 v.name.clone(),
                 json!({
@@ -120,7 +136,13 @@ pub fn write_experiment(
         text.push_str(&sweep::section(dir, sweeps)?);
     }
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("summary.json"), json + "\n").map_err(|e| format!("cannot write summary.json: {e}"))?;
+    std::fs::write(dir.join("summary.json"), json + "\n")
+        .map_err(|e| format!("cannot write summary.json: {e}"))?;
     std::fs::write(dir.join("report.md"), text).map_err(|e| format!("cannot write report.md: {e}"))?;
-    staged.commit().map_err(|e| format!("cannot move the output folder into place at {}: {e}", target.display()))
+    staged.commit().map_err(|e| {
+        format!(
+            "cannot move the output folder into place at {}: {e}",
+            target.display()
+        )
+    })
 }

@@ -27,12 +27,29 @@ pub fn rasters(dir: &Path, run: &RunResult) -> Result<String, String> {
                 let mut ids: Vec<usize> = spikes.iter().map(|x| x.1).collect();
                 ids.sort_unstable();
                 ids.dedup();
-                let renumbered = spikes.iter().map(|&(t, i)| (t, ids.binary_search(&i).unwrap_or(0))).collect();
-                groups.push((format!("{} (the {} of {} that fired)", pop.name, ids.len(), pop.size), ids.len().max(1), renumbered));
+                let renumbered = spikes
+                    .iter()
+                    .map(|&(t, i)| (t, ids.binary_search(&i).unwrap_or(0)))
+                    .collect();
+                groups.push((
+                    format!("{} (the {} of {} that fired)", pop.name, ids.len(), pop.size),
+                    ids.len().max(1),
+                    renumbered,
+                ));
             }
         }
-        let file = format!("raster_{}.png", ph.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-', "_"));
-        plot::raster(&dir.join(&file), &format!("Phase `{}`, first trial", ph.name), t0 - 0.5, t1, &groups)?;
+        let file = format!(
+            "raster_{}.png",
+            ph.name
+                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-', "_")
+        );
+        plot::raster(
+            &dir.join(&file),
+            &format!("Phase `{}`, first trial", ph.name),
+            t0 - 0.5,
+            t1,
+            &groups,
+        )?;
         let _ = writeln!(s, "![phase {}]({file})\n", ph.name);
     }
     Ok(s)

@@ -65,27 +65,41 @@ pub fn write(dir: &Path, sweeps: &[SweepResult]) -> Result<Value, String> {
         }
         out.insert(s.sweep.name.clone(), Value::Array(rows));
         if let Some(pl) = &s.sweep.plot {
-            let series: Vec<Series> = pl
-                .y
-                .iter()
-                .enumerate()
-                .map(|(i, metric)| Series {
-                    name: metric.clone(),
-                    points: s
-                        .points
-                        .iter()
-                        .filter_map(|p| {
-                            let x = p.values.iter().find(|v| v.0 == pl.x)?.1;
-                            let y = p.scalars.iter().find(|v| &v.0 == metric)?.1;
-                            Some((if pl.log_x { x.log10() } else { x }, y))
-                        })
-                        .collect(),
-                    style: [Style::Line, Style::Dashed, Style::Dots][i % 3],
-                })
-                .collect();
-            let title = if pl.title.is_empty() { format!("Sweep `{}`", s.sweep.name) } else { pl.title.clone() };
-            let x_label = if pl.log_x { format!("log10 {}", pl.x) } else { pl.x.clone() };
-            plot::chart(&dir.join(format!("sweep_{}.png", s.sweep.name)), &title, &x_label, "", &series, pl.log_y)?;
+            let series: Vec<Series> =
+                pl.y.iter()
+                    .enumerate()
+                    .map(|(i, metric)| Series {
+                        name: metric.clone(),
+                        points: s
+                            .points
+                            .iter()
+                            .filter_map(|p| {
+                                let x = p.values.iter().find(|v| v.0 == pl.x)?.1;
+                                let y = p.scalars.iter().find(|v| &v.0 == metric)?.1;
+                                Some((if pl.log_x { x.log10() } else { x }, y))
+                            })
+                            .collect(),
+                        style: [Style::Line, Style::Dashed, Style::Dots][i % 3],
+                    })
+                    .collect();
+            let title = if pl.title.is_empty() {
+                format!("Sweep `{}`", s.sweep.name)
+            } else {
+                pl.title.clone()
+            };
+            let x_label = if pl.log_x {
+                format!("log10 {}", pl.x)
+            } else {
+                pl.x.clone()
+            };
+            plot::chart(
+                &dir.join(format!("sweep_{}.png", s.sweep.name)),
+                &title,
+                &x_label,
+                "",
+                &series,
+                pl.log_y,
+            )?;
         }
     }
     std::fs::write(dir.join("sweep.csv"), csv).map_err(|e| format!("cannot write sweep.csv: {e}"))?;
@@ -94,11 +108,15 @@ pub fn write(dir: &Path, sweeps: &[SweepResult]) -> Result<Value, String> {
 
 /// The report section: one table per sweep (swept values and the plotted metrics, or all).
 pub fn section(_dir: &Path, sweeps: &[SweepResult]) -> Result<String, String> {
-    let mut s = String::from("\n## Sweeps\n\nEvery point is a run of this file with the `[let]` values shown; all scalars are in `sweep.csv`.\n");
+    let mut s = String::from(
+        "\n## Sweeps\n\nEvery point is a run of this file with the `[let]` values shown; all scalars are in `sweep.csv`.\n",
+    );
     for sw in sweeps {
         let metrics: Vec<String> = match &sw.sweep.plot {
             Some(p) => p.y.clone(),
-            None => sw.points.first().map_or(Vec::new(), |p| p.scalars.iter().map(|x| x.0.clone()).take(6).collect()),
+            None => sw.points.first().map_or(Vec::new(), |p| {
+                p.scalars.iter().map(|x| x.0.clone()).take(6).collect()
+            }),
         };
         let lets: Vec<String> = sw.sweep.over.iter().map(|x| x.0.clone()).collect();
         let _ = writeln!(s, "\n### `{}`\n", sw.sweep.name);
@@ -107,8 +125,18 @@ pub fn section(_dir: &Path, sweeps: &[SweepResult]) -> Result<String, String> {
         for p in &sw.points {
             let cells: Vec<String> = lets
                 .iter()
-                .map(|k| p.values.iter().find(|v| &v.0 == k).map_or(String::new(), |v| v.1.to_string()))
-                .chain(metrics.iter().map(|k| p.scalars.iter().find(|v| &v.0 == k).map_or("—".into(), |v| format!("{:.4}", v.1))))
+                .map(|k| {
+                    p.values
+                        .iter()
+                        .find(|v| &v.0 == k)
+                        .map_or(String::new(), |v| v.1.to_string())
+                })
+                .chain(metrics.iter().map(|k| {
+                    p.scalars
+                        .iter()
+                        .find(|v| &v.0 == k)
+                        .map_or("—".into(), |v| format!("{:.4}", v.1))
+                }))
                 .collect();
             let _ = writeln!(s, "| {} |", cells.join(" | "));
         }

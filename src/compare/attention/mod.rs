@@ -23,10 +23,25 @@ pub static COMPARISON: Comparison = Comparison {
     name: "softmax_attention",
     summary: "spike fractions vs softmax(β Kᵀq): error against the Poisson bound at every window, and 1/Σp²",
     keys: &[
-        Key::new("keys", KeyKind::Pattern, true, "the keys, one neuron of the counted population each"),
-        Key::new("reads", KeyKind::Phase, true, "the phase presenting the queries (the keys or noisy copies)"),
+        Key::new(
+            "keys",
+            KeyKind::Pattern,
+            true,
+            "the keys, one neuron of the counted population each",
+        ),
+        Key::new(
+            "reads",
+            KeyKind::Phase,
+            true,
+            "the phase presenting the queries (the keys or noisy copies)",
+        ),
         Key::new("beta", KeyKind::Number, true, "β of softmax(β Kᵀq)"),
-        Key::new("counts", KeyKind::Readout(ReadoutKind::Counts), true, "spike counts, one neuron per key (prefixes_ms: the window sweep)"),
+        Key::new(
+            "counts",
+            KeyKind::Readout(ReadoutKind::Counts),
+            true,
+            "spike counts, one neuron per key (prefixes_ms: the window sweep)",
+        ),
     ],
     check,
 };
@@ -49,10 +64,19 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let n = c.protocol.patterns[keys].len();
     let size = c.network.populations[c.protocol.readouts[counts].population].size;
     if size != n {
-        k.error("readouts", format!("`counts` reads {size} neurons; there are {n} keys"), "one neuron per key");
+        k.error(
+            "readouts",
+            format!("`counts` reads {size} neurons; there are {n} keys"),
+            "one neuron per key",
+        );
         return None;
     }
-    Some(Box::new(AttentionSpec { keys, reads, beta, counts }))
+    Some(Box::new(AttentionSpec {
+        keys,
+        reads,
+        beta,
+        counts,
+    }))
 }
 
 /// Error of the top key's spike fraction at one window.
@@ -71,7 +95,8 @@ pub struct AttentionOutcome {
     pub error_over_bound_max: f64,
     /// (softmax weight, spike fraction) over the full window, every query and key.
     pub fractions: Vec<(f64, f64)>,
-    /// Per query: (circuit 1/Σp² without bias, math 1/Σp²).
+    /// Per query with enough spikes (some neuron fired twice): (circuit 1/Σp² from the
+    /// unbiased estimate of Σp², math 1/Σp²).
     pub mixed: Vec<(f64, f64)>,
 }
 
@@ -80,7 +105,10 @@ impl Spec for AttentionSpec {
         let c = &run.circuit;
         let q = Queries::new(c, self.keys, self.reads);
         let ro = &c.protocol.readouts[self.counts];
-        let counts = run.readout(&ro.name).and_then(|r| r.in_phase(self.reads)).ok_or("counts readout missing")?;
+        let counts = run
+            .readout(&ro.name)
+            .and_then(|r| r.in_phase(self.reads))
+            .ok_or("counts readout missing")?;
         // Windows: the prefixes, then the whole window.
         let mut windows: Vec<f64> = ro.prefixes.clone();
         windows.push(ro.to - ro.from);
@@ -89,7 +117,10 @@ impl Spec for AttentionSpec {
         let mut mixed = Vec::new();
         for (i, xi) in q.xi.iter().enumerate() {
             let p = softmax(&q.overlaps(xi), self.beta);
-            let top = p.iter().enumerate().fold((0, 0.0), |b, (k, v)| if *v > b.1 { (k, *v) } else { b });
+            let top = p
+                .iter()
+                .enumerate()
+                .fold((0, 0.0), |b, (k, v)| if *v > b.1 { (k, *v) } else { b });
             let v = &counts[i][0];
             for (w, cnt) in v.prefixes.iter().chain(std::iter::once(&v.vector)).enumerate() {
                 let n: f64 = cnt.iter().sum();
@@ -108,8 +139,11 @@ impl Spec for AttentionSpec {
                 for (pk, ck) in p.iter().zip(&v.vector) {
                     fractions.push((*pk, ck / n));
                 }
+                // Undefined when no neuron fired twice (a handful of spikes): left out.
                 let sum_sq: f64 = v.vector.iter().map(|c| c * (c - 1.0)).sum::<f64>() / (n * (n - 1.0));
-                mixed.push((if sum_sq > 0.0 { 1.0 / sum_sq } else { f64::INFINITY }, patterns_mixed(&p)));
+                if sum_sq > 0.0 {
+                    mixed.push((1.0 / sum_sq, patterns_mixed(&p)));
+                }
             }
         }
         let windows: Vec<WindowError> = acc
@@ -117,11 +151,20 @@ impl Spec for AttentionSpec {
             .zip(&windows)
             .map(|(e, &w)| {
                 let k = e.3.max(1) as f64;
-                WindowError { window_ms: w, mean_spikes: e.0 / k, rms_relative_error: (e.1 / k).sqrt(), rms_bound: (e.2 / k).sqrt() }
+                WindowError {
+                    window_ms: w,
+                    mean_spikes: e.0 / k,
+                    rms_relative_error: (e.1 / k).sqrt(),
+                    rms_bound: (e.2 / k).sqrt(),
+                }
             })
             .collect();
         Ok(Box::new(AttentionOutcome {
-            error_over_bound_max: windows.iter().filter(|w| w.rms_bound > 0.0).map(|w| w.rms_relative_error / w.rms_bound).fold(0.0, f64::max),
+            error_over_bound_max: windows
+                .iter()
+                .filter(|w| w.rms_bound > 0.0)
+                .map(|w| w.rms_relative_error / w.rms_bound)
+                .fold(0.0, f64::max),
             windows,
             fractions,
             mixed,
@@ -132,7 +175,10 @@ impl Spec for AttentionSpec {
 impl AttentionOutcome {
     fn mixed_means(&self) -> (f64, f64) {
         let k = self.mixed.len().max(1) as f64;
-        (self.mixed.iter().map(|m| m.0).sum::<f64>() / k, self.mixed.iter().map(|m| m.1).sum::<f64>() / k)
+        (
+            self.mixed.iter().map(|m| m.0).sum::<f64>() / k,
+            self.mixed.iter().map(|m| m.1).sum::<f64>() / k,
+        )
     }
 }
 
@@ -143,6 +189,7 @@ impl Outcome for AttentionOutcome {
             "error_over_bound_max": self.error_over_bound_max,
             "patterns_mixed_circuit": c,
             "patterns_mixed_math": m,
+            "patterns_mixed_queries": self.mixed.len(),
             "windows": self.windows.iter().map(|w| json!({
                 "window_ms": w.window_ms, "mean_spikes": w.mean_spikes,
                 "rms_relative_error": w.rms_relative_error, "rms_poisson_bound": w.rms_bound,
@@ -175,9 +222,13 @@ impl Outcome for AttentionOutcome {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "## Spike fractions vs softmax attention\n\nThe fraction of spikes of the key with the largest weight against softmax(β Kᵀq), as the window grows; the bound is the Poisson error √((1−p)/(pn)). Patterns mixed (1/Σp²): circuit {c:.2}, math {m:.2}.\n"
+            "## Spike fractions vs softmax attention\n\nThe fraction of spikes of the key with the largest weight against softmax(β Kᵀq), as the window grows; the bound is the Poisson error √((1−p)/(pn)). Patterns mixed (1/Σp²), mean over the {} queries in which some neuron fired twice: circuit {c:.2}, math {m:.2}.\n",
+            self.mixed.len()
         );
-        let _ = writeln!(s, "| window (ms) | mean spikes | RMS relative error | Poisson bound | ratio |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| window (ms) | mean spikes | RMS relative error | Poisson bound | ratio |\n|---|---|---|---|---|"
+        );
         for w in &self.windows {
             let _ = writeln!(
                 s,
@@ -189,13 +240,20 @@ impl Outcome for AttentionOutcome {
                 w.rms_relative_error / w.rms_bound.max(1e-300)
             );
         }
-        let _ = writeln!(s, "\n![error vs window](softmax_error_vs_window.png)\n\n![fractions](fractions_vs_softmax.png)\n");
+        let _ = writeln!(
+            s,
+            "\n![error vs window](softmax_error_vs_window.png)\n\n![fractions](fractions_vs_softmax.png)\n"
+        );
         s
     }
 
     fn figures(&self, dir: &Path, _run: &RunResult) -> Result<(), String> {
         let pts = |f: &dyn Fn(&WindowError) -> f64| {
-            self.windows.iter().filter(|w| w.mean_spikes > 0.0).map(|w| (w.mean_spikes, f(w))).collect::<Vec<_>>()
+            self.windows
+                .iter()
+                .filter(|w| w.mean_spikes > 0.0)
+                .map(|w| (w.mean_spikes, f(w)))
+                .collect::<Vec<_>>()
         };
         plot::chart(
             &dir.join("softmax_error_vs_window.png"),
@@ -203,9 +261,21 @@ impl Outcome for AttentionOutcome {
             "mean spikes in the window",
             "RMS relative error",
             &[
-                Series { name: "circuit".into(), points: pts(&|w| w.rms_relative_error), style: Style::Dots },
-                Series { name: "Poisson bound √((1−p)/(p n))".into(), points: pts(&|w| w.rms_bound), style: Style::Line },
-                Series { name: "3 × bound".into(), points: pts(&|w| 3.0 * w.rms_bound), style: Style::Dashed },
+                Series {
+                    name: "circuit".into(),
+                    points: pts(&|w| w.rms_relative_error),
+                    style: Style::Dots,
+                },
+                Series {
+                    name: "Poisson bound √((1−p)/(p n))".into(),
+                    points: pts(&|w| w.rms_bound),
+                    style: Style::Line,
+                },
+                Series {
+                    name: "3 × bound".into(),
+                    points: pts(&|w| 3.0 * w.rms_bound),
+                    style: Style::Dashed,
+                },
             ],
             true,
         )?;
@@ -215,8 +285,16 @@ impl Outcome for AttentionOutcome {
             "softmax(β Kᵀq) weight",
             "fraction of spikes",
             &[
-                Series { name: "query–key pairs".into(), points: self.fractions.clone(), style: Style::Dots },
-                Series { name: "identity".into(), points: vec![(0.0, 0.0), (1.0, 1.0)], style: Style::Dashed },
+                Series {
+                    name: "query–key pairs".into(),
+                    points: self.fractions.clone(),
+                    style: Style::Dots,
+                },
+                Series {
+                    name: "identity".into(),
+                    points: vec![(0.0, 0.0), (1.0, 1.0)],
+                    style: Style::Dashed,
+                },
             ],
             false,
         )

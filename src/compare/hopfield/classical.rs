@@ -21,8 +21,18 @@ pub static COMPARISON: Comparison = Comparison {
     summary: "retrieval of the circuit's sign readout vs the classical Hopfield network on the same patterns and queries",
     keys: &[
         Key::new("patterns", KeyKind::Pattern, true, "the stored patterns"),
-        Key::new("reads", KeyKind::Phase, true, "the phase presenting the queries (the patterns or noisy copies)"),
-        Key::new("output", KeyKind::Readout(ReadoutKind::MembraneChange), true, "the output cells' membrane change, one cell per component"),
+        Key::new(
+            "reads",
+            KeyKind::Phase,
+            true,
+            "the phase presenting the queries (the patterns or noisy copies)",
+        ),
+        Key::new(
+            "output",
+            KeyKind::Readout(ReadoutKind::MembraneChange),
+            true,
+            "the output cells' membrane change, one cell per component",
+        ),
     ],
     check,
 };
@@ -42,10 +52,18 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let output = k.readout("output", &[reads])?;
     let dim = k.circuit.protocol.patterns[patterns].dim;
     if k.circuit.network.populations[k.circuit.protocol.readouts[output].population].size != dim {
-        k.error("readouts", format!("`output` must read {dim} cells, one per component"), "");
+        k.error(
+            "readouts",
+            format!("`output` must read {dim} cells, one per component"),
+            "",
+        );
         return None;
     }
-    Some(Box::new(ClassicalSpec { patterns, reads, output }))
+    Some(Box::new(ClassicalSpec {
+        patterns,
+        reads,
+        output,
+    }))
 }
 
 pub struct ClassicalOutcome {
@@ -73,7 +91,12 @@ impl Spec for ClassicalSpec {
         for (i, xi) in q.xi.iter().enumerate() {
             let target = &q.patterns[q.target[i]];
             circuit.push(sign_equal(&out[i][0].vector, target));
-            let mut rng = stream(c.network.seed, Domain::Protocol, name_key("classical hopfield"), i as u64);
+            let mut rng = stream(
+                c.network.seed,
+                Domain::Protocol,
+                name_key("classical hopfield"),
+                i as u64,
+            );
             let (s, _) = net.run_async(&mut rng, &DVector::from_vec(xi.clone()), 100);
             classical.push(s.iter().zip(target).all(|(a, b)| a == b));
         }
@@ -102,10 +125,14 @@ impl Outcome for ClassicalOutcome {
     }
 
     fn scalars(&self) -> Vec<(String, f64)> {
-        vec![
+        let mut out = vec![
             ("accuracy_circuit".into(), self.accuracy_circuit),
             ("accuracy_classical".into(), self.accuracy_classical),
-        ]
+        ];
+        for l in &self.levels {
+            out.push((format!("accuracy_classical_at_{}", l.0), l.3));
+        }
+        out
     }
 
     fn headline(&self) -> String {
@@ -139,7 +166,10 @@ impl Outcome for ClassicalOutcome {
     fn figures(&self, dir: &Path, _run: &RunResult) -> Result<(), String> {
         plot::chart(
             &dir.join("accuracy_classical.png"),
-            &format!("Retrieval vs query noise: circuit and classical Hopfield ({} patterns, D = {})", self.stored, self.dim),
+            &format!(
+                "Retrieval vs query noise: circuit and classical Hopfield ({} patterns, D = {})",
+                self.stored, self.dim
+            ),
             "fraction of bits flipped",
             "fraction retrieved exactly",
             &[

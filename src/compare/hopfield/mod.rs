@@ -6,8 +6,8 @@ pub mod classical;
 pub mod modern;
 
 use super::Keys;
-use crate::config::protocol::PatternSet;
 use crate::config::Circuit;
+use crate::config::protocol::PatternSet;
 
 /// Stored patterns and the queries of a read phase, as ±1 vectors.
 pub struct Queries {
@@ -28,21 +28,34 @@ impl Queries {
         Queries {
             patterns: (0..stored.len()).map(|k| stored.signs_of(k)).collect(),
             xi: (0..qset.len()).map(|k| qset.signs_of(k)).collect(),
-            target: (0..qset.len()).map(|k| if same { k } else { qset.target(k) }).collect(),
-            level: (0..qset.len()).map(|k| qset.levels.get(k).copied().unwrap_or(0)).collect(),
-            flips: if qset.flips.is_empty() { vec![0.0] } else { qset.flips.clone() },
+            target: (0..qset.len())
+                .map(|k| if same { k } else { qset.target(k) })
+                .collect(),
+            level: (0..qset.len())
+                .map(|k| qset.levels.get(k).copied().unwrap_or(0))
+                .collect(),
+            flips: if qset.flips.is_empty() {
+                vec![0.0]
+            } else {
+                qset.flips.clone()
+            },
         }
     }
 
     /// `Xᵀξ`.
     pub fn overlaps(&self, xi: &[f64]) -> Vec<f64> {
-        self.patterns.iter().map(|x| x.iter().zip(xi).map(|(a, b)| a * b).sum()).collect()
+        self.patterns
+            .iter()
+            .map(|x| x.iter().zip(xi).map(|(a, b)| a * b).sum())
+            .collect()
     }
 
     /// `X p`.
     pub fn mix(&self, p: &[f64]) -> Vec<f64> {
         let dim = self.patterns.first().map_or(0, Vec::len);
-        (0..dim).map(|j| self.patterns.iter().zip(p).map(|(x, w)| x[j] * w).sum()).collect()
+        (0..dim)
+            .map(|j| self.patterns.iter().zip(p).map(|(x, w)| x[j] * w).sum())
+            .collect()
     }
 }
 
@@ -54,7 +67,11 @@ pub fn check_queries(k: &mut Keys, patterns: usize, reads: usize) -> bool {
     let q = &protocol.patterns[qset];
     if !(qset == patterns || q.base == Some(patterns)) {
         let (qn, pn) = (q.name.clone(), protocol.patterns[patterns].name.clone());
-        k.error("reads", format!("the read phase presents `{qn}`, which is neither `{pn}` nor noisy copies of it"), "read a `kind = \"noisy\"` set with `of` the stored patterns");
+        k.error(
+            "reads",
+            format!("the read phase presents `{qn}`, which is neither `{pn}` nor noisy copies of it"),
+            "read a `kind = \"noisy\"` set with `of` the stored patterns",
+        );
         return false;
     }
     true
@@ -62,7 +79,9 @@ pub fn check_queries(k: &mut Keys, patterns: usize, reads: usize) -> bool {
 
 /// `(sign(v) == x)` componentwise, with sign(0) = +1.
 pub fn sign_equal(v: &[f64], x: &[f64]) -> bool {
-    v.iter().zip(x).all(|(a, b)| (if *a >= 0.0 { 1.0 } else { -1.0 }) == *b)
+    v.iter()
+        .zip(x)
+        .all(|(a, b)| (if *a >= 0.0 { 1.0 } else { -1.0 }) == *b)
 }
 
 /// Fraction of `ok` over each level: (flip, queries, fraction) per level.

@@ -28,11 +28,31 @@ pub static COMPARISON: Comparison = Comparison {
     summary: "the readout vs X softmax(β Xᵀξ): cosine, error under the pool's set point and under the spike count, retrieval (also iterated), rate vs drive",
     keys: &[
         Key::new("patterns", KeyKind::Pattern, true, "the stored patterns (±1)"),
-        Key::new("reads", KeyKind::Phase, true, "the phase presenting the queries (the patterns or noisy copies)"),
+        Key::new(
+            "reads",
+            KeyKind::Phase,
+            true,
+            "the phase presenting the queries (the patterns or noisy copies)",
+        ),
         Key::new("beta", KeyKind::Number, true, "β of softmax(β Xᵀξ)"),
-        Key::new("set_point_hz", KeyKind::Number, false, "the pool's set point: total memory rate the readout is scaled by"),
-        Key::new("output", KeyKind::Readout(ReadoutKind::MembraneChange), true, "the output cells' membrane change, one cell per component"),
-        Key::new("counts", KeyKind::Readout(ReadoutKind::Counts), true, "memory-neuron spike counts, one neuron per pattern"),
+        Key::new(
+            "set_point_hz",
+            KeyKind::Number,
+            false,
+            "the pool's set point: total memory rate the readout is scaled by",
+        ),
+        Key::new(
+            "output",
+            KeyKind::Readout(ReadoutKind::MembraneChange),
+            true,
+            "the output cells' membrane change, one cell per component",
+        ),
+        Key::new(
+            "counts",
+            KeyKind::Readout(ReadoutKind::Counts),
+            true,
+            "memory-neuron spike counts, one neuron per pattern",
+        ),
     ],
     check,
 };
@@ -48,7 +68,11 @@ struct ModernSpec {
 
 fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let (patterns, reads, beta) = (k.pattern("patterns"), k.phase("reads"), k.number("beta"));
-    let set_point_hz = if k.table.contains_key("set_point_hz") { Some(k.number("set_point_hz")?) } else { None };
+    let set_point_hz = if k.table.contains_key("set_point_hz") {
+        Some(k.number("set_point_hz")?)
+    } else {
+        None
+    };
     let (patterns, reads, beta) = (patterns?, reads?, beta?);
     if !check_queries(k, patterns, reads) {
         return None;
@@ -60,7 +84,10 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let output = k.readout("output", &[reads])?;
     let counts = k.readout("counts", &[reads])?;
     let c = k.circuit;
-    let (dim, count) = (c.protocol.patterns[patterns].dim, c.protocol.patterns[patterns].len());
+    let (dim, count) = (
+        c.protocol.patterns[patterns].dim,
+        c.protocol.patterns[patterns].len(),
+    );
     let size = |ro: usize| c.network.populations[c.protocol.readouts[ro].population].size;
     if size(output) != dim || size(counts) != count {
         k.error(
@@ -70,7 +97,14 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
         );
         return None;
     }
-    Some(Box::new(ModernSpec { patterns, reads, beta, set_point_hz, output, counts }))
+    Some(Box::new(ModernSpec {
+        patterns,
+        reads,
+        beta,
+        set_point_hz,
+        output,
+        counts,
+    }))
 }
 
 pub struct ModernOutcome {
@@ -109,13 +143,21 @@ impl Spec for ModernSpec {
         let phase = &c.protocol.phases[self.reads];
         let out_ro = &c.protocol.readouts[self.output];
         let cnt_ro = &c.protocol.readouts[self.counts];
-        let out = run.readout(&out_ro.name).and_then(|r| r.in_phase(self.reads)).ok_or("output readout missing")?;
-        let cnt = run.readout(&cnt_ro.name).and_then(|r| r.in_phase(self.reads)).ok_or("counts readout missing")?;
+        let out = run
+            .readout(&out_ro.name)
+            .and_then(|r| r.in_phase(self.reads))
+            .ok_or("output readout missing")?;
+        let cnt = run
+            .readout(&cnt_ro.name)
+            .and_then(|r| r.in_phase(self.reads))
+            .ok_or("counts readout missing")?;
         let window_ms = out_ro.to - out_ro.from;
         let count_window_s = (cnt_ro.to - cnt_ro.from) / 1000.0;
         // The escape-noise rate law, if the memory neurons follow it.
         let escape = match &c.network.populations[cnt_ro.population].model {
-            Model::Neuron(m, p) if m.name == "escape_noise" => Some((p.number("rho0_hz"), p.number("beta"), p.number("u_offset"))),
+            Model::Neuron(m, p) if m.name == "escape_noise" => {
+                Some((p.number("rho0_hz"), p.number("beta"), p.number("u_offset")))
+            }
             _ => None,
         };
         let dim = q.patterns.first().map_or(0, Vec::len);
@@ -136,7 +178,10 @@ impl Spec for ModernSpec {
             let drive: f64 = s.iter().map(|x| (self.beta * x).exp()).sum();
             rates.push((drive, rate));
             if let Some((rho0, beta_n, u_off)) = escape {
-                let predicted: f64 = s.iter().map(|x| rho0 * (beta_n * ((dim as f64 + x) / 2.0 - u_off)).exp()).sum();
+                let predicted: f64 = s
+                    .iter()
+                    .map(|x| rho0 * (beta_n * ((dim as f64 + x) / 2.0 - u_off)).exp())
+                    .sum();
                 rate_over_prediction.push(rate / predicted);
             }
             let sp = self.set_point_hz.map(|r| r * window_ms / 1000.0);
@@ -148,7 +193,11 @@ impl Spec for ModernSpec {
                 let dot: f64 = readout.iter().zip(&math).map(|(a, b)| a * b).sum();
                 let na = readout.iter().map(|a| a * a).sum::<f64>().sqrt();
                 let nb = math.iter().map(|b| b * b).sum::<f64>().sqrt();
-                cos_sum += if na > 0.0 && nb > 0.0 { dot / (na * nb) } else { 0.0 };
+                cos_sum += if na > 0.0 && nb > 0.0 {
+                    dot / (na * nb)
+                } else {
+                    0.0
+                };
                 for (j, (a, b)) in readout.iter().zip(&math).enumerate() {
                     max_err = max_err.max((a - b).abs());
                     let scaled = sp.map(|x| first[j] / x);
@@ -164,7 +213,11 @@ impl Spec for ModernSpec {
             ok_ci.push(sign_equal(last, target));
             let mut x = xi.clone();
             for _ in 0..phase.presentations {
-                x = q.mix(&softmax(&q.overlaps(&x), self.beta)).iter().map(|v| if *v >= 0.0 { 1.0 } else { -1.0 }).collect();
+                x = q
+                    .mix(&softmax(&q.overlaps(&x), self.beta))
+                    .iter()
+                    .map(|v| if *v >= 0.0 { 1.0 } else { -1.0 })
+                    .collect();
             }
             ok_mi.push(x == *target);
         }
@@ -173,8 +226,15 @@ impl Spec for ModernSpec {
             (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt() / m
         };
         let frac = |v: &[bool]| v.iter().filter(|b| **b).count() as f64 / v.len().max(1) as f64;
-        let (lc, lm, lci, lmi) = (by_level(&q, &ok_c), by_level(&q, &ok_m), by_level(&q, &ok_ci), by_level(&q, &ok_mi));
-        let levels = (0..lc.len()).map(|l| (lc[l].0, lc[l].1, lc[l].2, lm[l].2, lci[l].2, lmi[l].2)).collect();
+        let (lc, lm, lci, lmi) = (
+            by_level(&q, &ok_c),
+            by_level(&q, &ok_m),
+            by_level(&q, &ok_ci),
+            by_level(&q, &ok_mi),
+        );
+        let levels = (0..lc.len())
+            .map(|l| (lc[l].0, lc[l].1, lc[l].2, lm[l].2, lci[l].2, lmi[l].2))
+            .collect();
         let k = q.xi.len().max(1) as f64;
         Ok(Box::new(ModernOutcome {
             dim,
@@ -222,6 +282,8 @@ impl Outcome for ModernOutcome {
             "retrieval_accuracy_circuit_iterated": self.accuracy_circuit_iterated,
             "retrieval_accuracy_math_iterated": self.accuracy_math_iterated,
             "presentations": self.presentations,
+            "rates": self.rates.iter().map(|r| json!({ "drive": r.0, "total_rate_hz": r.1 })).collect::<Vec<_>>(),
+            "rate_over_no_pool_prediction": self.rate_over_prediction,
             "accuracy_by_flip": self.levels.iter().map(|l| json!({
                 "flip": l.0, "queries": l.1, "circuit": l.2, "modern": l.3, "circuit_iterated": l.4, "modern_iterated": l.5,
             })).collect::<Vec<_>>(),
@@ -239,6 +301,10 @@ impl Outcome for ModernOutcome {
             ("total_rate_cv".into(), self.rate_cv),
             ("drive_cv".into(), self.drive_cv),
         ];
+        for l in &self.levels {
+            out.push((format!("accuracy_circuit_at_{}", l.0), l.2));
+            out.push((format!("accuracy_math_at_{}", l.0), l.3));
+        }
         if let Some(e) = self.setpoint_max_abs_error {
             out.push(("readout_setpoint_max_abs_error".into(), e));
         }
@@ -272,21 +338,32 @@ impl Outcome for ModernOutcome {
             self.dim, self.stored, self.beta, self.window_ms, self.presentations
         );
         let _ = writeln!(s, "| measure | value | what it means |\n|---|---|---|");
-        let _ = writeln!(s, "| readout cosine (mean) | {:.4} | readout vs X softmax(β Xᵀξ), scale-free |", self.readout_cosine_mean);
+        let _ = writeln!(
+            s,
+            "| readout cosine (mean) | {:.4} | readout vs X softmax(β Xᵀξ), scale-free |",
+            self.readout_cosine_mean
+        );
         if let (Some(e), Some(sc)) = (self.setpoint_max_abs_error, self.setpoint_scale_mean) {
             let _ = writeln!(
                 s,
                 "| readout ÷ (set point · window): max abs error | {e:.4} | the circuit's own normalisation; measured rate ÷ set point {sc:.3} on average |"
             );
         }
-        let _ = writeln!(s, "| readout ÷ measured spike count: max abs error | {:.4} | ideal divisive normalisation (computed here, for reference) |", self.readout_max_abs_error);
+        let _ = writeln!(
+            s,
+            "| readout ÷ measured spike count: max abs error | {:.4} | ideal divisive normalisation (computed here, for reference) |",
+            self.readout_max_abs_error
+        );
         let _ = writeln!(
             s,
             "| total memory rate CV / drive CV | {:.3} / {:.3} | across queries; a pool that normalises makes the first smaller |",
             self.rate_cv, self.drive_cv
         );
         if let Some(r) = self.rate_over_prediction_mean() {
-            let _ = writeln!(s, "| observed rate ÷ ρ₀Σexp(β_n(A_μ − u₀)) | {r:.3} | 1 without inhibition (the escape-noise rate law) |");
+            let _ = writeln!(
+                s,
+                "| observed rate ÷ ρ₀Σexp(β_n(A_μ − u₀)) | {r:.3} | 1 without inhibition (the escape-noise rate law) |"
+            );
         }
         let _ = writeln!(
             s,
@@ -300,11 +377,21 @@ impl Outcome for ModernOutcome {
                 self.presentations, self.accuracy_circuit_iterated, self.accuracy_math_iterated
             );
         }
-        let _ = writeln!(s, "\n| flip | queries | circuit | modern | circuit iterated | modern iterated |\n|---|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "\n| flip | queries | circuit | modern | circuit iterated | modern iterated |\n|---|---|---|---|---|---|"
+        );
         for l in &self.levels {
-            let _ = writeln!(s, "| {:.2} | {} | {:.3} | {:.3} | {:.3} | {:.3} |", l.0, l.1, l.2, l.3, l.4, l.5);
+            let _ = writeln!(
+                s,
+                "| {:.2} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                l.0, l.1, l.2, l.3, l.4, l.5
+            );
         }
-        let _ = writeln!(s, "\n![readout vs math](readout_vs_math.png)\n\n![accuracy](accuracy_vs_flip.png)\n\n![rate vs drive](rate_vs_drive.png)\n");
+        let _ = writeln!(
+            s,
+            "\n![readout vs math](readout_vs_math.png)\n\n![accuracy](accuracy_vs_flip.png)\n\n![rate vs drive](rate_vs_drive.png)\n"
+        );
         s
     }
 
@@ -334,18 +421,39 @@ impl Outcome for ModernOutcome {
             &series,
             false,
         )?;
-        let col = |f: fn(&(f64, usize, f64, f64, f64, f64)) -> f64| self.levels.iter().map(|l| (l.0, f(l))).collect::<Vec<_>>();
+        let col = |f: fn(&(f64, usize, f64, f64, f64, f64)) -> f64| {
+            self.levels.iter().map(|l| (l.0, f(l))).collect::<Vec<_>>()
+        };
         let mut acc = vec![
-            Series { name: "circuit (spikes)".into(), points: col(|l| l.2), style: Style::Line },
-            Series { name: "modern Hopfield".into(), points: col(|l| l.3), style: Style::Dashed },
+            Series {
+                name: "circuit (spikes)".into(),
+                points: col(|l| l.2),
+                style: Style::Line,
+            },
+            Series {
+                name: "modern Hopfield".into(),
+                points: col(|l| l.3),
+                style: Style::Dashed,
+            },
         ];
         if self.presentations > 1 {
-            acc.push(Series { name: format!("circuit, {} presentations", self.presentations), points: col(|l| l.4), style: Style::Dots });
-            acc.push(Series { name: format!("modern Hopfield, {} updates", self.presentations), points: col(|l| l.5), style: Style::Dots });
+            acc.push(Series {
+                name: format!("circuit, {} presentations", self.presentations),
+                points: col(|l| l.4),
+                style: Style::Dots,
+            });
+            acc.push(Series {
+                name: format!("modern Hopfield, {} updates", self.presentations),
+                points: col(|l| l.5),
+                style: Style::Dots,
+            });
         }
         plot::chart(
             &dir.join("accuracy_vs_flip.png"),
-            &format!("Retrieval vs query noise (D = {}, {} patterns)", self.dim, self.stored),
+            &format!(
+                "Retrieval vs query noise (D = {}, {} patterns)",
+                self.dim, self.stored
+            ),
             "fraction of bits flipped",
             "fraction retrieved exactly",
             &acc,

@@ -12,14 +12,26 @@ use crate::output::plot::{self, Series, Style};
 
 pub fn files(o: &SdmOutcome, _run: &RunResult, dir: &Path) -> Result<(), String> {
     let (n, d) = (o.n, o.radius);
-    let max_dv = o.overlaps.iter().map(|p| p.d_v).max().unwrap_or(n / 2).max(d).min(n);
+    let max_dv = o
+        .overlaps
+        .iter()
+        .map(|p| p.d_v)
+        .max()
+        .unwrap_or(n / 2)
+        .max(d)
+        .min(n);
     let lf = LnFactorial::new(n);
     let p0 = sdm_sparse::overlap_probability(&lf, n, o.dims, d, 0);
     let mut series = vec![
         Series {
             name: format!("theory P(d_v)/P(0), {} of {n} dimensions, radius {d}", o.dims),
             points: (0..=max_dv)
-                .map(|dv| (dv as f64, sdm_sparse::overlap_probability(&lf, n, o.dims, d, dv) / p0))
+                .map(|dv| {
+                    (
+                        dv as f64,
+                        sdm_sparse::overlap_probability(&lf, n, o.dims, d, dv) / p0,
+                    )
+                })
                 .collect(),
             style: Style::Line,
         },
@@ -34,13 +46,20 @@ pub fn files(o: &SdmOutcome, _run: &RunResult, dir: &Path) -> Result<(), String>
     if let Some(e0) = o.overlaps.iter().find(|p| p.d_v == 0).map(|p| p.expected) {
         series.push(Series {
             name: "circuit: mean overlap / E[overlap at 0]".into(),
-            points: o.overlaps.iter().map(|p| (p.d_v as f64, p.observed_mean / e0)).collect(),
+            points: o
+                .overlaps
+                .iter()
+                .map(|p| (p.d_v as f64, p.observed_mean / e0))
+                .collect(),
             style: Style::Dots,
         });
     }
     plot::chart(
         &dir.join("intersection.png"),
-        &format!("Overlap vs distance: n = {n}, {} dimensions per location, d = {d}", o.dims),
+        &format!(
+            "Overlap vs distance: n = {n}, {} dimensions per location, d = {d}",
+            o.dims
+        ),
         "d_v (Hamming distance)",
         "normalised weight",
         &series,
@@ -69,7 +88,11 @@ pub fn files(o: &SdmOutcome, _run: &RunResult, dir: &Path) -> Result<(), String>
     if o.recall.iter().all(|r| r.circuit.is_some()) {
         recall.push(Series {
             name: "circuit (spikes)".into(),
-            points: o.recall.iter().map(|r| (r.noise, r.circuit.unwrap_or(f64::NAN))).collect(),
+            points: o
+                .recall
+                .iter()
+                .map(|r| (r.noise, r.circuit.unwrap_or(f64::NAN)))
+                .collect(),
             style: Style::Line,
         });
     }
@@ -104,7 +127,9 @@ pub fn files(o: &SdmOutcome, _run: &RunResult, dir: &Path) -> Result<(), String>
         )?;
     }
     let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
-    let mut csv = String::from("noise,queries,circuit_exact,sdm_exact,attention_exact,circuit_bits,sdm_bits,attention_bits\n");
+    let mut csv = String::from(
+        "noise,queries,circuit_exact,sdm_exact,attention_exact,circuit_bits,sdm_bits,attention_bits\n",
+    );
     for r in &o.recall {
         let _ = writeln!(
             csv,
@@ -142,10 +167,16 @@ pub fn report(o: &SdmOutcome) -> String {
         o.granule_activation_mismatches
     );
     if let Some(e) = o.pc_input_max_abs_error {
-        let _ = writeln!(s, "| PC input max abs error | {e} | output-cell input sums (÷ scale) vs SDM counter sums, all reads and cells |");
+        let _ = writeln!(
+            s,
+            "| PC input max abs error | {e} | output-cell input sums (÷ scale) vs SDM counter sums, all reads and cells |"
+        );
     }
     if let Some(m) = o.output_bit_mismatches {
-        let _ = writeln!(s, "| output bit mismatches | {m} | output-cell spikes vs SDM output bits |");
+        let _ = writeln!(
+            s,
+            "| output bit mismatches | {m} | output-cell spikes vs SDM output bits |"
+        );
     }
     let _ = writeln!(
         s,
@@ -161,7 +192,13 @@ pub fn report(o: &SdmOutcome) -> String {
             b(o.beta_published)
         );
     }
-    let _ = writeln!(s, "| β of this design (theory / circuit) | {} / {} | least squares of ln P(d_v) and of ln(mean overlap) on cos, over d_v < {} |", b(o.beta_theory), b(o.beta_circuit), o.fit_below);
+    let _ = writeln!(
+        s,
+        "| β of this design (theory / circuit) | {} / {} | least squares of ln P(d_v) and of ln(mean overlap) on cos, over d_v < {} |",
+        b(o.beta_theory),
+        b(o.beta_circuit),
+        o.fit_below
+    );
     let _ = writeln!(
         s,
         "| softmax weight max abs error | {:.4} | normalised overlaps vs softmax(β cos), β = {:.3} |",

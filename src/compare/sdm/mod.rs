@@ -24,17 +24,72 @@ pub static COMPARISON: Comparison = Comparison {
     name: "sdm",
     summary: "spikes vs Kanerva's SDM on the circuit's own hard locations: activations, input sums, output bits, overlaps, β, softmax weights, recall",
     keys: &[
-        Key::new("addresses", KeyKind::Projection, true, "the projection from the dual-rail input to the hard locations"),
-        Key::new("radius", KeyKind::Number, true, "activation radius d (mismatches a location tolerates)"),
-        Key::new("writes", KeyKind::Phase, true, "the phase that writes one pattern per trial"),
-        Key::new("reads", KeyKind::Phase, true, "the phase that reads; its set is the written keys or noisy copies of them"),
-        Key::new("values", KeyKind::Pattern, false, "values written with the keys (default: the keys, autoassociative)"),
-        Key::new("scale", KeyKind::Number, false, "input per unit of counter (the LTP step; default 1)"),
-        Key::new("beta", KeyKind::Number, false, "β of the attention comparison (default: fitted)"),
-        Key::new("fit_below", KeyKind::Number, false, "β is fitted over distances d_v below this (default: the radius, at least 2)"),
-        Key::new("active", KeyKind::Readout(ReadoutKind::Fired), true, "which hard locations fired, in the write and read phases"),
-        Key::new("sums", KeyKind::Readout(ReadoutKind::InputSum), false, "summed input of the output cells in the read phase"),
-        Key::new("bits", KeyKind::Readout(ReadoutKind::Fired), false, "which output cells fired in the read phase"),
+        Key::new(
+            "addresses",
+            KeyKind::Projection,
+            true,
+            "the projection from the dual-rail input to the hard locations",
+        ),
+        Key::new(
+            "radius",
+            KeyKind::Number,
+            true,
+            "activation radius d (mismatches a location tolerates)",
+        ),
+        Key::new(
+            "writes",
+            KeyKind::Phase,
+            true,
+            "the phase that writes one pattern per trial",
+        ),
+        Key::new(
+            "reads",
+            KeyKind::Phase,
+            true,
+            "the phase that reads; its set is the written keys or noisy copies of them",
+        ),
+        Key::new(
+            "values",
+            KeyKind::Pattern,
+            false,
+            "values written with the keys (default: the keys, autoassociative)",
+        ),
+        Key::new(
+            "scale",
+            KeyKind::Number,
+            false,
+            "input per unit of counter (the LTP step; default 1)",
+        ),
+        Key::new(
+            "beta",
+            KeyKind::Number,
+            false,
+            "β of the attention comparison (default: fitted)",
+        ),
+        Key::new(
+            "fit_below",
+            KeyKind::Number,
+            false,
+            "β is fitted over distances d_v below this (default: the radius, at least 2)",
+        ),
+        Key::new(
+            "active",
+            KeyKind::Readout(ReadoutKind::Fired),
+            true,
+            "which hard locations fired, in the write and read phases",
+        ),
+        Key::new(
+            "sums",
+            KeyKind::Readout(ReadoutKind::InputSum),
+            false,
+            "summed input of the output cells in the read phase",
+        ),
+        Key::new(
+            "bits",
+            KeyKind::Readout(ReadoutKind::Fired),
+            false,
+            "which output cells fired in the read phase",
+        ),
     ],
     check,
 };
@@ -58,17 +113,41 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let radius = k.number("radius");
     let writes = k.phase("writes");
     let reads = k.phase("reads");
-    let values = if k.table.contains_key("values") { k.pattern("values") } else { writes.map(|w| k.circuit.protocol.phases[w].set) };
-    let scale = if k.table.contains_key("scale") { k.number("scale") } else { Some(1.0) };
-    let beta = if k.table.contains_key("beta") { k.number("beta").map(Some) } else { Some(None) };
-    let fit_below = if k.table.contains_key("fit_below") { k.number("fit_below").map(Some) } else { Some(None) };
-    let (addresses, radius, writes, reads, values, scale, beta, fit_below) =
-        (addresses?, radius?, writes?, reads?, values?, scale?, beta?, fit_below?);
+    let values = if k.table.contains_key("values") {
+        k.pattern("values")
+    } else {
+        writes.map(|w| k.circuit.protocol.phases[w].set)
+    };
+    let scale = if k.table.contains_key("scale") {
+        k.number("scale")
+    } else {
+        Some(1.0)
+    };
+    let beta = if k.table.contains_key("beta") {
+        k.number("beta").map(Some)
+    } else {
+        Some(None)
+    };
+    let fit_below = if k.table.contains_key("fit_below") {
+        k.number("fit_below").map(Some)
+    } else {
+        Some(None)
+    };
+    let (addresses, radius, writes, reads, values, scale, beta, fit_below) = (
+        addresses?, radius?, writes?, reads?, values?, scale?, beta?, fit_below?,
+    );
     let c = k.circuit;
     let proj = &c.network.projections[addresses];
     let n2 = c.network.populations[proj.pre].size;
     if n2 % 2 != 0 {
-        k.error("addresses", format!("projection `{}` comes from {n2} neurons; a dual-rail input has 2 per dimension", proj.name), "use the projection from the dual-rail (mossy-fibre) input");
+        k.error(
+            "addresses",
+            format!(
+                "projection `{}` comes from {n2} neurons; a dual-rail input has 2 per dimension",
+                proj.name
+            ),
+            "use the projection from the dual-rail (mossy-fibre) input",
+        );
         return None;
     }
     let n = n2 / 2;
@@ -76,43 +155,93 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let keys = &protocol.patterns[protocol.phases[writes].set];
     let queries = &protocol.patterns[protocol.phases[reads].set];
     if keys.dim != n || keys.signs {
-        k.error("writes", format!("the written set `{}` must hold 0/1 vectors of n = {n} bits (it has {} components)", keys.name, keys.dim), "write random_bits of dim n");
+        k.error(
+            "writes",
+            format!(
+                "the written set `{}` must hold 0/1 vectors of n = {n} bits (it has {} components)",
+                keys.name, keys.dim
+            ),
+            "write random_bits of dim n",
+        );
         return None;
     }
     let keys_index = protocol.phases[writes].set;
     if !(protocol.phases[reads].set == keys_index || queries.base == Some(keys_index)) {
-        k.error("reads", format!("the read set `{}` is neither the written keys nor noisy copies of them", queries.name), "read `kind = \"noisy\"` copies with `of` the written set");
+        k.error(
+            "reads",
+            format!(
+                "the read set `{}` is neither the written keys nor noisy copies of them",
+                queries.name
+            ),
+            "read `kind = \"noisy\"` copies with `of` the written set",
+        );
         return None;
     }
     if protocol.patterns[values].len() != keys.len() {
-        k.error("values", format!("{} values for {} keys", protocol.patterns[values].len(), keys.len()), "one value per key");
+        k.error(
+            "values",
+            format!(
+                "{} values for {} keys",
+                protocol.patterns[values].len(),
+                keys.len()
+            ),
+            "one value per key",
+        );
         return None;
     }
     if !(radius >= 0.0 && radius.fract() == 0.0 && radius <= n as f64) {
-        k.error("radius", format!("radius {radius} is not a whole number in [0, {n}]"), "");
+        k.error(
+            "radius",
+            format!("radius {radius} is not a whole number in [0, {n}]"),
+            "",
+        );
         return None;
     }
     if fit_below.is_some_and(|f| !(f >= 2.0 && f <= n as f64 + 1.0)) {
-        k.error("fit_below", format!("fit_below must be in [2, n + 1 = {}]", n + 1), "");
+        k.error(
+            "fit_below",
+            format!("fit_below must be in [2, n + 1 = {}]", n + 1),
+            "",
+        );
         return None;
     }
     if !(scale > 0.0) {
-        k.error("scale", "scale must be positive", "the input one counter unit gives (the LTP step)");
+        k.error(
+            "scale",
+            "scale must be positive",
+            "the input one counter unit gives (the LTP step)",
+        );
         return None;
     }
     let active = k.readout("active", &[writes, reads])?;
     if protocol.readouts[active].population != proj.post {
-        k.error("readouts", "`active` must read the population the addresses project to", "");
+        k.error(
+            "readouts",
+            "`active` must read the population the addresses project to",
+            "",
+        );
         return None;
     }
     let n_out = protocol.patterns[values].dim;
-    let sums = if k.table.get("readouts").and_then(|t| t.get("sums")).is_some() { Some(k.readout("sums", &[reads])?) } else { None };
-    let bits = if k.table.get("readouts").and_then(|t| t.get("bits")).is_some() { Some(k.readout("bits", &[reads])?) } else { None };
+    let sums = if k.table.get("readouts").and_then(|t| t.get("sums")).is_some() {
+        Some(k.readout("sums", &[reads])?)
+    } else {
+        None
+    };
+    let bits = if k.table.get("readouts").and_then(|t| t.get("bits")).is_some() {
+        Some(k.readout("bits", &[reads])?)
+    } else {
+        None
+    };
     for (role, ro) in [("sums", sums), ("bits", bits)] {
         if let Some(ro) = ro {
             let size = c.network.populations[protocol.readouts[ro].population].size;
             if size != n_out {
-                k.error("readouts", format!("`{role}` reads {size} cells; the values have {n_out} bits"), "one output cell per value bit");
+                k.error(
+                    "readouts",
+                    format!("`{role}` reads {size} cells; the values have {n_out} bits"),
+                    "one output cell per value bit",
+                );
                 return None;
             }
         }
@@ -225,7 +354,10 @@ fn slope(n: usize, points: &[(usize, f64)], limit: usize) -> Option<f64> {
         return None;
     }
     let k = pts.len() as f64;
-    let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / k, pts.iter().map(|p| p.1).sum::<f64>() / k);
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f64>() / k,
+        pts.iter().map(|p| p.1).sum::<f64>() / k,
+    );
     let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
     (sxx > 0.0).then(|| pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx)
 }
@@ -255,7 +387,11 @@ fn addresses_of(conn: &Connectivity, n: usize, cells: usize) -> Result<(Vec<u64>
             let mut k = 0;
             for i in 0..n {
                 match (has(2 * i, t), has(2 * i + 1, t)) {
-                    (true, true) => return Err(format!("location {t} receives both rails of dimension {i}: not an SDM address")),
+                    (true, true) => {
+                        return Err(format!(
+                            "location {t} receives both rails of dimension {i}: not an SDM address"
+                        ));
+                    }
                     (false, true) => {
                         a[i / 64] |= 1 << (i % 64);
                         m[i / 64] |= 1 << (i % 64);
@@ -274,7 +410,9 @@ fn addresses_of(conn: &Connectivity, n: usize, cells: usize) -> Result<(Vec<u64>
     let dims: Vec<usize> = dims.into_iter().collect::<Result<_, _>>()?;
     let k = dims.first().copied().unwrap_or(0);
     if dims.iter().any(|&d| d != k) {
-        return Err("the hard locations look at different numbers of dimensions; the overlap law needs one".into());
+        return Err(
+            "the hard locations look at different numbers of dimensions; the overlap law needs one".into(),
+        );
     }
     Ok((addresses, masks, k))
 }
@@ -300,9 +438,15 @@ impl Spec for SdmSpec {
         let keys = &protocol.patterns[wp.set];
         let queries = &protocol.patterns[rp.set];
         let target = |q: usize| if rp.set == wp.set { q } else { queries.target(q) };
-        let active = run.readout(&protocol.readouts[self.active].name).ok_or("missing readout")?;
-        let written = active.in_phase(self.writes).ok_or("readout not taken in the write phase")?;
-        let read = active.in_phase(self.reads).ok_or("readout not taken in the read phase")?;
+        let active = run
+            .readout(&protocol.readouts[self.active].name)
+            .ok_or("missing readout")?;
+        let written = active
+            .in_phase(self.writes)
+            .ok_or("readout not taken in the write phase")?;
+        let read = active
+            .in_phase(self.reads)
+            .ok_or("readout not taken in the read phase")?;
 
         // A(x) by the algorithm, checked against the cells that fired.
         let mut granule_activation_mismatches = 0;
@@ -315,8 +459,14 @@ impl Spec for SdmSpec {
             let act = check(&mem, &keys.bits(k), &trial[0].set);
             mem.write_active(&act, &Bits::from_bools(&values.bits(k)));
         }
-        let sums = self.sums.and_then(|s| run.readout(&protocol.readouts[s].name)).and_then(|r| r.in_phase(self.reads));
-        let bits = self.bits.and_then(|s| run.readout(&protocol.readouts[s].name)).and_then(|r| r.in_phase(self.reads));
+        let sums = self
+            .sums
+            .and_then(|s| run.readout(&protocol.readouts[s].name))
+            .and_then(|r| r.in_phase(self.reads));
+        let bits = self
+            .bits
+            .and_then(|s| run.readout(&protocol.readouts[s].name))
+            .and_then(|r| r.in_phase(self.reads));
         let mut pc_err: f64 = 0.0;
         let mut bit_mismatches = 0;
         let mut readouts = Vec::new();
@@ -342,13 +492,20 @@ impl Spec for SdmSpec {
 
         // Overlaps of the read sets with the write sets, against Binomial(r, P(d_v)).
         let lf = LnFactorial::new(n);
-        let p_table: Vec<f64> = (0..=n).map(|dv| sdm_sparse::overlap_probability(&lf, n, dims, self.radius, dv)).collect();
+        let p_table: Vec<f64> = (0..=n)
+            .map(|dv| sdm_sparse::overlap_probability(&lf, n, dims, self.radius, dv))
+            .collect();
         let r = cells as f64;
         let mut pairs: Vec<(usize, usize, usize, usize)> = Vec::new();
         for (q, trial) in read.iter().enumerate() {
             let qb = queries.bits(q);
             for (mu, w) in written.iter().enumerate() {
-                pairs.push((q, mu, hamming(&qb, &keys.bits(mu)), intersect(&trial[0].set, &w[0].set)));
+                pairs.push((
+                    q,
+                    mu,
+                    hamming(&qb, &keys.bits(mu)),
+                    intersect(&trial[0].set, &w[0].set),
+                ));
             }
         }
         let mut overlap_max_abs_z: f64 = 0.0;
@@ -364,7 +521,12 @@ impl Spec for SdmSpec {
         }
         let overlaps: Vec<OverlapPoint> = by
             .into_iter()
-            .map(|(d_v, (k, s))| OverlapPoint { d_v, pairs: k, observed_mean: s / k as f64, expected: r * p_table[d_v] })
+            .map(|(d_v, (k, s))| OverlapPoint {
+                d_v,
+                pairs: k,
+                observed_mean: s / k as f64,
+                expected: r * p_table[d_v],
+            })
             .collect();
 
         // β: the published fit of Kanerva's design, the theory curve of this design, and the
@@ -401,10 +563,16 @@ impl Spec for SdmSpec {
 
         // Recall per noise level: circuit, SDM, attention.
         let all_values: Vec<Vec<bool>> = (0..values.len()).map(|k| values.bits(k)).collect();
-        let levels = if queries.flips.is_empty() { vec![0.0] } else { queries.flips.clone() };
+        let levels = if queries.flips.is_empty() {
+            vec![0.0]
+        } else {
+            queries.flips.clone()
+        };
         let mut recall = Vec::new();
         for (level, &noise) in levels.iter().enumerate() {
-            let idx: Vec<usize> = (0..read.len()).filter(|&q| queries.levels.get(q).copied().unwrap_or(0) == level).collect();
+            let idx: Vec<usize> = (0..read.len())
+                .filter(|&q| queries.levels.get(q).copied().unwrap_or(0) == level)
+                .collect();
             let k = idx.len().max(1) as f64;
             let (mut c_ok, mut s_ok, mut a_ok, mut c_b, mut s_b, mut a_b) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
             for &q in &idx {
@@ -441,7 +609,11 @@ impl Spec for SdmSpec {
         let out_pop = self.sums.or(self.bits).map(|s| protocol.readouts[s].population);
         let mut weights = Vec::new();
         let mut weights_projection = None;
-        if let Some(pl) = net.projections.iter().find(|p| Some(p.post) == out_pop && p.pre == proj.post) {
+        if let Some(pl) = net
+            .projections
+            .iter()
+            .find(|p| Some(p.post) == out_pop && p.pre == proj.post)
+        {
             weights_projection = Some(pl.name.clone());
             if let Connectivity::Dense(w) = &pl.conn {
                 let step = (w.len() / 200_000).max(1);
@@ -513,13 +685,19 @@ impl Outcome for SdmOutcome {
 
     fn scalars(&self) -> Vec<(String, f64)> {
         let mut out = vec![
-            ("granule_activation_mismatches".to_string(), self.granule_activation_mismatches as f64),
+            (
+                "granule_activation_mismatches".to_string(),
+                self.granule_activation_mismatches as f64,
+            ),
             ("overlap_max_abs_z".into(), self.overlap_max_abs_z),
             ("overlap_z_bound_p01".into(), self.overlap_z_bound),
             ("beta_fitted".into(), self.beta_fitted.unwrap_or(f64::NAN)),
             ("beta_theory".into(), self.beta_theory.unwrap_or(f64::NAN)),
             ("beta_circuit".into(), self.beta_circuit.unwrap_or(f64::NAN)),
-            ("softmax_weight_max_abs_error".into(), self.softmax_weight_max_abs_error),
+            (
+                "softmax_weight_max_abs_error".into(),
+                self.softmax_weight_max_abs_error,
+            ),
         ];
         if let Some(e) = self.pc_input_max_abs_error {
             out.push(("pc_input_max_abs_error".into(), e));
@@ -539,7 +717,8 @@ impl Outcome for SdmOutcome {
     fn headline(&self) -> String {
         format!(
             "vs SDM: PC input max abs error {}, output bit mismatches {}, granule mismatches {}, overlap max |z| {:.2} (1% bound {:.2}), beta circuit {} / theory {}",
-            self.pc_input_max_abs_error.map_or("n/a".into(), |e| e.to_string()),
+            self.pc_input_max_abs_error
+                .map_or("n/a".into(), |e| e.to_string()),
             self.output_bit_mismatches.map_or("n/a".into(), |e| e.to_string()),
             self.granule_activation_mismatches,
             self.overlap_max_abs_z,
@@ -558,14 +737,22 @@ impl Outcome for SdmOutcome {
     }
 
     fn curves(&self) -> Vec<Curve> {
-        let p0 = self.overlaps.iter().find(|p| p.d_v == 0).map_or(1.0, |p| p.expected.max(1e-300));
+        let p0 = self
+            .overlaps
+            .iter()
+            .find(|p| p.d_v == 0)
+            .map_or(1.0, |p| p.expected.max(1e-300));
         vec![Curve {
             id: "sdm_overlaps",
             title: "Mean overlap of read and write sets vs distance (÷ expected at d_v = 0)".into(),
             x_label: "d_v (Hamming distance)".into(),
             y_label: "mean overlap / E[overlap at 0]".into(),
             log_y: true,
-            points: self.overlaps.iter().map(|p| (p.d_v as f64, p.observed_mean / p0)).collect(),
+            points: self
+                .overlaps
+                .iter()
+                .map(|p| (p.d_v as f64, p.observed_mean / p0))
+                .collect(),
         }]
     }
 }

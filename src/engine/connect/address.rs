@@ -13,7 +13,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Connect, ConnectivityRule, Rule, Sizes};
-use crate::engine::params::{ParamDefault, Param, ParamError};
+use crate::engine::params::{Param, ParamDefault, ParamError};
 use crate::engine::rng::choose_distinct;
 
 pub static RULE: ConnectivityRule = ConnectivityRule {
@@ -39,7 +39,9 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
         if dims == 0 || dims > n {
             return Err(ParamError::new(
                 "dims",
-                format!("dims = {dims}; give 1 ≤ dims ≤ n = {n} (the dual-rail population codes n dimensions)"),
+                format!(
+                    "dims = {dims}; give 1 ≤ dims ≤ n = {n} (the dual-rail population codes n dimensions)"
+                ),
             ));
         }
         Ok(())

@@ -9,8 +9,13 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
     summary: "every pair of neurons",
     params: &[],
     check: |_, _| Ok(()),
-    build: |_| Rule::new("all_to_all", AllToAll),
+    build: |_| rule(),
 };
+
+/// The rule (for networks built in Rust).
+pub fn rule() -> Rule {
+    Rule::new("all_to_all", AllToAll)
+}
 
 #[derive(Debug)]
 pub struct AllToAll;

@@ -10,12 +10,23 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
     summary: "the listed [pre, post] pairs, with optional weights and delays_ms (one per pair)",
     params: &[
         Param::list("pairs", ParamKind::Pairs, "[[pre, post], ...], indices from 0"),
-        Param::list("weights", ParamKind::Numbers, "one weight per pair (replaces `weight`)"),
-        Param::list("delays_ms", ParamKind::Numbers, "one delay per pair, ms (replaces `delay_ms`)"),
+        Param::list(
+            "weights",
+            ParamKind::Numbers,
+            "one weight per pair (replaces `weight`)",
+        ),
+        Param::list(
+            "delays_ms",
+            ParamKind::Numbers,
+            "one delay per pair, ms (replaces `delay_ms`)",
+        ),
     ],
     check: |p, s| {
         let Some(pairs) = p.pairs("pairs") else {
-            return Err(ParamError::new("", "`explicit` needs `pairs = [[pre, post], ...]`"));
+            return Err(ParamError::new(
+                "",
+                "`explicit` needs `pairs = [[pre, post], ...]`",
+            ));
         };
         if let Some((a, b)) = pairs
             .iter()
@@ -23,7 +34,10 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
         {
             return Err(ParamError::new(
                 "pairs",
-                format!("pair [{a}, {b}] is outside {} × {} neurons (indices start at 0)", s.n_pre, s.n_post),
+                format!(
+                    "pair [{a}, {b}] is outside {} × {} neurons (indices start at 0)",
+                    s.n_pre, s.n_post
+                ),
             ));
         }
         for key in ["weights", "delays_ms"] {
@@ -31,7 +45,11 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
                 if v.len() != pairs.len() {
                     return Err(ParamError::new(
                         if key == "weights" { "weights" } else { "delays_ms" },
-                        format!("{} values for {} pairs; give one value per pair", v.len(), pairs.len()),
+                        format!(
+                            "{} values for {} pairs; give one value per pair",
+                            v.len(),
+                            pairs.len()
+                        ),
                     ));
                 }
                 if v.iter().any(|x| !x.is_finite()) {
@@ -43,7 +61,10 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
             }
         }
         if let Some(x) = p.numbers("delays_ms").and_then(|d| d.iter().find(|x| **x <= 0.0)) {
-            return Err(ParamError::new("delays_ms", format!("delay {x} ms is not positive")));
+            return Err(ParamError::new(
+                "delays_ms",
+                format!("delay {x} ms is not positive"),
+            ));
         }
         Ok(())
     },
@@ -71,5 +92,18 @@ impl Connect for Explicit {
 
     fn listed(&self) -> Option<&Listed> {
         Some(&self.0)
+    }
+
+    /// True when the list names every (pre, post) pair exactly once and gives no per-pair
+    /// delays (a dense matrix then holds its weights).
+    fn all_pairs(&self, s: Sizes) -> bool {
+        if self.0.delays.is_some() || self.0.pairs.len() != s.n_pre * s.n_post || s.no_self {
+            return false;
+        }
+        let mut seen = vec![false; s.n_pre * s.n_post];
+        self.0.pairs.iter().all(|&(a, b)| {
+            let k = a as usize * s.n_post + b as usize;
+            k < seen.len() && !std::mem::replace(&mut seen[k], true)
+        })
     }
 }

@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Connect, ConnectivityRule, Rule, Sizes};
-use crate::engine::params::{ParamDefault, Param, ParamError};
+use crate::engine::params::{Param, ParamDefault, ParamError};
 use crate::engine::rng::choose_distinct;
 
 pub static RULE: ConnectivityRule = ConnectivityRule {
@@ -21,7 +21,9 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
         if !p.flag("multapses") && k as usize > available {
             return Err(ParamError::new(
                 "k",
-                format!("k = {k} distinct inputs but only {available} candidates; lower k or set multapses = true"),
+                format!(
+                    "k = {k} distinct inputs but only {available} candidates; lower k or set multapses = true"
+                ),
             ));
         }
         if k > 0 && available == 0 {

@@ -5,19 +5,21 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Connect, ConnectivityRule, Rule, Sizes, pairs};
-use crate::engine::params::{ParamDefault, Param, ParamError};
+use crate::engine::params::{Param, ParamDefault, ParamError};
 
 pub static RULE: ConnectivityRule = ConnectivityRule {
     name: "fixed_probability",
     summary: "each pair independently with probability p (NEST pairwise_bernoulli)",
-    params: &[Param::number("p", ParamDefault::Required, "", "connection probability in [0, 1]")],
+    params: &[Param::number(
+        "p",
+        ParamDefault::Required,
+        "",
+        "connection probability in [0, 1]",
+    )],
     check: |p, _| {
         let x = p.number("p");
         if !(0.0..=1.0).contains(&x) {
-            return Err(ParamError::new(
-                "p",
-                format!("probability {x} is outside [0, 1]"),
-            ));
+            return Err(ParamError::new("p", format!("probability {x} is outside [0, 1]")));
         }
         Ok(())
     },

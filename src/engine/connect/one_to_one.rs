@@ -18,8 +18,13 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
         }
         Ok(())
     },
-    build: |_| Rule::new("one_to_one", OneToOne),
+    build: |_| rule(),
 };
+
+/// The rule (for networks built in Rust).
+pub fn rule() -> Rule {
+    Rule::new("one_to_one", OneToOne)
+}
 
 #[derive(Debug)]
 pub struct OneToOne;

@@ -18,19 +18,49 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{CellGroup, InputSummary, Inputs, NeuronModel};
 use crate::engine::event::Spike;
-use crate::engine::params::{ParamDefault, Param, ParamError, Params};
+use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 use crate::engine::rng::{Domain, stream};
 
 pub static MODEL: NeuronModel = NeuronModel {
     name: "escape_noise",
     summary: "stochastic neuron firing at rate rho0·exp(beta·(u − u_offset) − I), rectangular PSPs, exact",
     params: &[
-        Param::number("rho0_hz", ParamDefault::Required, "Hz", "rate at u = u_offset and I = 0"),
-        Param::number("beta", ParamDefault::Required, "1/mV", "gain of the exponential escape rate"),
-        Param::number("u_offset", ParamDefault::Number(0.0), "mV", "input at which the rate is rho0_hz"),
-        Param::number("psp_exc_ms", ParamDefault::Required, "ms", "duration of an excitatory (w > 0) PSP"),
-        Param::number("psp_inh_ms", ParamDefault::Required, "ms", "duration of an inhibitory (w < 0) PSP"),
-        Param::number("max_rate_hz", ParamDefault::Number(1e6), "Hz", "rates above this are clipped"),
+        Param::number(
+            "rho0_hz",
+            ParamDefault::Required,
+            "Hz",
+            "rate at u = u_offset and I = 0",
+        ),
+        Param::number(
+            "beta",
+            ParamDefault::Required,
+            "1/mV",
+            "gain of the exponential escape rate",
+        ),
+        Param::number(
+            "u_offset",
+            ParamDefault::Number(0.0),
+            "mV",
+            "input at which the rate is rho0_hz",
+        ),
+        Param::number(
+            "psp_exc_ms",
+            ParamDefault::Required,
+            "ms",
+            "duration of an excitatory (w > 0) PSP",
+        ),
+        Param::number(
+            "psp_inh_ms",
+            ParamDefault::Required,
+            "ms",
+            "duration of an inhibitory (w < 0) PSP",
+        ),
+        Param::number(
+            "max_rate_hz",
+            ParamDefault::Number(1e6),
+            "Hz",
+            "rates above this are clipped",
+        ),
     ],
     receptors: &["synapse", "fire"],
     recordables: &[],
@@ -61,6 +91,23 @@ pub struct EscapeNoiseParams {
 }
 
 impl EscapeNoiseParams {
+    /// A population model with these parameters (for networks built in Rust).
+    pub fn model(&self) -> crate::engine::network::Model {
+        let mut p = Params::defaults(MODEL.params);
+        for spec in MODEL.params {
+            let v = match spec.name {
+                "rho0_hz" => self.rho0_hz,
+                "beta" => self.beta,
+                "u_offset" => self.u_offset,
+                "psp_exc_ms" => self.psp_exc_ms,
+                "psp_inh_ms" => self.psp_inh_ms,
+                _ => self.max_rate_hz,
+            };
+            p.set(spec.name, crate::engine::params::Value::Number(v));
+        }
+        crate::engine::network::Model::Neuron(&MODEL, p)
+    }
+
     pub fn from_params(p: &Params) -> Self {
         EscapeNoiseParams {
             rho0_hz: p.number("rho0_hz"),
@@ -83,13 +130,22 @@ impl EscapeNoiseParams {
             return Err(ParamError::new("u_offset", "u_offset must be finite"));
         }
         if !(self.psp_exc_ms > 0.0 && self.psp_exc_ms.is_finite()) {
-            return Err(ParamError::new("psp_exc_ms", "psp_exc_ms must be a finite duration > 0 ms"));
+            return Err(ParamError::new(
+                "psp_exc_ms",
+                "psp_exc_ms must be a finite duration > 0 ms",
+            ));
         }
         if !(self.psp_inh_ms > 0.0 && self.psp_inh_ms.is_finite()) {
-            return Err(ParamError::new("psp_inh_ms", "psp_inh_ms must be a finite duration > 0 ms"));
+            return Err(ParamError::new(
+                "psp_inh_ms",
+                "psp_inh_ms must be a finite duration > 0 ms",
+            ));
         }
         if !(self.max_rate_hz > 0.0 && self.max_rate_hz.is_finite()) {
-            return Err(ParamError::new("max_rate_hz", "max_rate_hz must be a finite rate > 0 Hz"));
+            return Err(ParamError::new(
+                "max_rate_hz",
+                "max_rate_hz must be a finite rate > 0 Hz",
+            ));
         }
         Ok(())
     }

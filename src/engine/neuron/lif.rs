@@ -13,7 +13,7 @@ use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample
 use rayon::prelude::*;
 
 use crate::engine::distribution::Distribution;
-use crate::engine::params::{ParamDefault, Param, ParamError, Params};
+use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 
 use crate::engine::event::{Input, Lanes, Spike};
 use crate::engine::simulation::BulkInput;
@@ -22,12 +22,22 @@ pub static MODEL: NeuronModel = NeuronModel {
     name: "lif",
     summary: "leaky integrate-and-fire with delta synapses, integrated exactly (NEST iaf_psc_delta_ps)",
     params: &[
-        Param::number("tau_m", ParamDefault::Number(10.0), "ms", "membrane time constant"),
+        Param::number(
+            "tau_m",
+            ParamDefault::Number(10.0),
+            "ms",
+            "membrane time constant",
+        ),
         Param::number("c_m", ParamDefault::Number(250.0), "pF", "membrane capacitance"),
         Param::number("e_l", ParamDefault::Number(-70.0), "mV", "resting potential"),
         Param::number("v_th", ParamDefault::Number(-55.0), "mV", "spike threshold"),
         Param::number("v_reset", ParamDefault::Number(-70.0), "mV", "reset potential"),
-        Param::number("t_ref", ParamDefault::Number(2.0), "ms", "refractory period (inputs lost)"),
+        Param::number(
+            "t_ref",
+            ParamDefault::Number(2.0),
+            "ms",
+            "refractory period (inputs lost)",
+        ),
         Param::number("i_e", ParamDefault::Number(0.0), "pA", "constant input current"),
     ],
     receptors: &["synapse"],
@@ -91,6 +101,24 @@ impl LifParams {
         } else {
             self.e_l + self.i_e * self.tau_m / self.c_m
         }
+    }
+
+    /// A population model with these parameters (for networks built in Rust).
+    pub fn model(&self) -> crate::engine::network::Model {
+        let mut p = Params::defaults(MODEL.params);
+        for (k, v) in [
+            ("tau_m", self.tau_m),
+            ("c_m", self.c_m),
+            ("e_l", self.e_l),
+            ("v_th", self.v_th),
+            ("v_reset", self.v_reset),
+            ("t_ref", self.t_ref),
+            ("i_e", self.i_e),
+        ] {
+            let name = MODEL.params.iter().find(|x| x.name == k).map_or("", |x| x.name);
+            p.set(name, crate::engine::params::Value::Number(v));
+        }
+        crate::engine::network::Model::Neuron(&MODEL, p)
     }
 
     pub fn from_params(p: &Params) -> LifParams {

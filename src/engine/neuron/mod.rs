@@ -14,7 +14,12 @@ use super::params::{Param, ParamError, Params};
 use super::simulation::BulkInput;
 
 /// The neuron models a circuit file can name, one line each.
-pub static MODELS: &[&NeuronModel] = &[&lif::MODEL, &escape_noise::MODEL, &parrot::MODEL, &integrator::MODEL];
+pub static MODELS: &[&NeuronModel] = &[
+    &lif::MODEL,
+    &escape_noise::MODEL,
+    &parrot::MODEL,
+    &integrator::MODEL,
+];
 
 /// The registered model called `name`.
 pub fn find(name: &str) -> Option<&'static NeuronModel> {

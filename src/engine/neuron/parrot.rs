@@ -18,6 +18,11 @@ pub static MODEL: NeuronModel = NeuronModel {
     build: |_, init| Box::new(ParrotGroup::new(init.size)),
 };
 
+/// The parrot model (for networks built in Rust).
+pub fn model() -> crate::engine::network::Model {
+    crate::engine::network::Model::Neuron(&MODEL, crate::engine::params::Params::default())
+}
+
 pub struct ParrotGroup {
     n: usize,
 }

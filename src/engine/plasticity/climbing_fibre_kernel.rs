@@ -15,17 +15,36 @@
 use std::collections::VecDeque;
 
 use super::{PlasticityRule, Rule};
-use crate::engine::params::{ParamDefault, Param, ParamError, Params};
+use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 use crate::engine::synapse::DenseWeights;
 
 pub static RULE: PlasticityRule = PlasticityRule {
     name: "climbing_fibre_kernel",
     summary: "parallel fibre → Purkinje LTP per presynaptic spike, LTD by the teacher (climbing fibre) through the kernel e^{-t/τ} sin^m(t/τ)",
     params: &[
-        Param::number("ltp", ParamDefault::Required, "mV", "potentiation per presynaptic spike"),
-        Param::number("ltd", ParamDefault::Required, "mV", "depression by a teacher spike at the kernel's peak"),
-        Param::number("peak_ms", ParamDefault::Required, "ms", "delay after the presynaptic spike at which the LTD kernel peaks"),
-        Param::count("exponent", ParamDefault::Count(4), "m in e^{-t/τ} sin^m(t/τ) (≥ 1)"),
+        Param::number(
+            "ltp",
+            ParamDefault::Required,
+            "mV",
+            "potentiation per presynaptic spike",
+        ),
+        Param::number(
+            "ltd",
+            ParamDefault::Required,
+            "mV",
+            "depression by a teacher spike at the kernel's peak",
+        ),
+        Param::number(
+            "peak_ms",
+            ParamDefault::Required,
+            "ms",
+            "delay after the presynaptic spike at which the LTD kernel peaks",
+        ),
+        Param::count(
+            "exponent",
+            ParamDefault::Count(4),
+            "m in e^{-t/τ} sin^m(t/τ) (≥ 1)",
+        ),
     ],
     uses_teacher: true,
     check: |p| TeacherKernelParams::from_params(p).check(),
@@ -62,7 +81,10 @@ impl TeacherKernelParams {
             return Err(ParamError::new("exponent", "exponent must be between 1 and 64"));
         }
         if !(self.tau_ms > 0.0 && self.tau_ms.is_finite() && self.window() < 1e9) {
-            return Err(ParamError::new("peak_ms", "peak_ms must be a positive duration below 10⁸ ms"));
+            return Err(ParamError::new(
+                "peak_ms",
+                "peak_ms must be a positive duration below 10⁸ ms",
+            ));
         }
         Ok(())
     }

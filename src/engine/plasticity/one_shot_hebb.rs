@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use super::{PlasticityRule, Rule};
-use crate::engine::params::{ParamDefault, Param, ParamError};
+use crate::engine::params::{Param, ParamDefault, ParamError};
 use crate::engine::synapse::DenseWeights;
 
 pub static RULE: PlasticityRule = PlasticityRule {
@@ -13,7 +13,12 @@ pub static RULE: PlasticityRule = PlasticityRule {
     summary: "a teacher spike for post j sets w_ij = value for every pre i whose spike arrived in the last window_ms",
     params: &[
         Param::number("value", ParamDefault::Number(1.0), "mV", "weight written"),
-        Param::number("window_ms", ParamDefault::Number(1.0), "ms", "how recent a presynaptic arrival must be"),
+        Param::number(
+            "window_ms",
+            ParamDefault::Number(1.0),
+            "ms",
+            "how recent a presynaptic arrival must be",
+        ),
     ],
     uses_teacher: true,
     check: |p| {
