@@ -55,6 +55,8 @@ enum Command {
     /// The equations without spikes (SDM, ...), each with --json.
     #[command(subcommand)]
     Math(math::MathCommand),
+    /// Print the JSON Schema of circuit files (for editors that check TOML against a schema).
+    Schema,
     /// Measure simulation speed on the cuba_ed benchmark (or a given circuit).
     Bench {
         /// Circuit to time (default: the built-in cuba_ed).
@@ -107,6 +109,11 @@ pub fn main() -> ExitCode {
         }) => with_threads(threads, || run::run(&circuits, &out, seed, export_network)),
         Some(Command::Validate { circuits }) => run::validate(&circuits),
         Some(Command::Math(cmd)) => math::run(cmd),
+        Some(Command::Schema) => {
+            let schema = crate::experiment::schema::circuit_schema();
+            outln!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+            0
+        }
         Some(Command::Bench {
             circuit,
             repeats,

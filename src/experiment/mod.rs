@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod readouts;
+pub mod schema;
 pub mod simulate;
 
 use rayon::prelude::*;

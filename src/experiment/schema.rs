@@ -1,0 +1,462 @@
+//! The JSON Schema (draft-07) of circuit files, generated from the same registries the
+//! validator reads (neuron models, plasticity rules, connection rules, comparisons), so
+//! editors that check TOML against a schema complete and check circuit files as they are
+//! typed. Unknown keys are refused everywhere, as engram refuses them. Numbers may be
+//! expressions (strings) over `[let]` names; the schema accepts any string there and engram
+//! evaluates it.
+
+use serde_json::{Map, Value, json};
+
+use crate::compare::{COMPARISONS, KeyKind};
+use crate::engine::connect;
+use crate::engine::neuron;
+use crate::engine::params::{Param, ParamDefault, ParamKind};
+use crate::engine::plasticity;
+
+fn num(doc: &str) -> Value {
+    json!({ "description": doc, "anyOf": [{ "type": "number" }, { "type": "string", "description": "an expression over [let] names, e.g. \"2 * n\"" }] })
+}
+
+fn string(doc: &str) -> Value {
+    json!({ "type": "string", "description": doc })
+}
+
+fn object(doc: &str, properties: Map<String, Value>, required: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "description": doc,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+fn props(list: &[(&str, Value)]) -> Map<String, Value> {
+    list.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn distribution(doc: &str) -> Value {
+    json!({
+        "description": doc,
+        "anyOf": [
+            { "type": "number" },
+            { "type": "string" },
+            object("uniform on [low, high]", props(&[
+                ("distribution", json!({ "const": "uniform" })),
+                ("low", num("")),
+                ("high", num("")),
+            ]), &["distribution", "low", "high"]),
+            object("normal, redrawn until inside [low, high]", props(&[
+                ("distribution", json!({ "const": "normal" })),
+                ("mean", num("")),
+                ("std", num("")),
+                ("low", num("")),
+                ("high", num("")),
+            ]), &["distribution", "mean", "std"]),
+        ]
+    })
+}
+
+/// The schema of one parameter.
+fn param(p: &Param) -> Value {
+    let doc = if p.unit.is_empty() {
+        p.doc.to_string()
+    } else {
+        format!("{} ({})", p.doc, p.unit)
+    };
+    match p.kind {
+        ParamKind::Number => num(&doc),
+        ParamKind::Count => {
+            json!({ "description": doc, "anyOf": [{ "type": "integer", "minimum": 0 }, { "type": "string" }] })
+        }
+        ParamKind::Flag => json!({ "type": "boolean", "description": doc }),
+        ParamKind::Numbers => {
+            json!({ "type": "array", "description": doc, "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } })
+        }
+        ParamKind::Pairs => json!({
+            "type": "array",
+            "description": doc,
+            "items": { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 2, "maxItems": 2 },
+        }),
+    }
+}
+
+/// `{ <tag> = "<name>", <params> }` for each of a registry's entries.
+fn tagged(tag: &str, entries: &[(&str, &str, &[Param])]) -> Value {
+    let one_of: Vec<Value> = entries
+        .iter()
+        .map(|(name, summary, params)| {
+            let mut p = Map::new();
+            p.insert(tag.into(), json!({ "const": name }));
+            for x in params.iter() {
+                p.insert(x.name.into(), param(x));
+            }
+            let mut required = vec![tag];
+            required.extend(
+                params
+                    .iter()
+                    .filter(|x| x.default == ParamDefault::Required)
+                    .map(|x| x.name),
+            );
+            object(summary, p, &required)
+        })
+        .collect();
+    json!({ "oneOf": one_of })
+}
+
+fn population() -> Value {
+    let models: Vec<&str> = neuron::MODELS.iter().map(|m| m.name).collect();
+    let mut base = object(
+        "a population of neurons of one model",
+        props(&[
+            ("name", string("unique name")),
+            ("size", num("number of neurons")),
+            ("model", json!({ "enum": models })),
+            ("params", json!({ "type": "object" })),
+            (
+                "v_init",
+                distribution("initial membrane potential, mV (models with one)"),
+            ),
+            (
+                "record",
+                json!({ "type": "boolean", "description": "keep its spikes (default true)" }),
+            ),
+        ]),
+        &["name", "size", "model"],
+    );
+    let all_of: Vec<Value> = neuron::MODELS
+        .iter()
+        .map(|m| {
+            let p: Map<String, Value> = m.params.iter().map(|x| (x.name.to_string(), param(x))).collect();
+            let required: Vec<&str> = m
+                .params
+                .iter()
+                .filter(|x| x.default == ParamDefault::Required)
+                .map(|x| x.name)
+                .collect();
+            let params = object(m.summary, p, &required);
+            json!({
+                "if": { "properties": { "model": { "const": m.name } } },
+                "then": { "properties": { "params": params } },
+            })
+        })
+        .collect();
+    base["allOf"] = Value::Array(all_of);
+    base
+}
+
+fn stimulus() -> Value {
+    object(
+        "a spike source: Poisson trains, or explicit times (filled by phases when only `size` is given)",
+        props(&[
+            ("name", string("unique name")),
+            ("model", json!({ "enum": ["poisson", "spike_times"] })),
+            ("size", num("number of sources")),
+            ("rate_hz", num("poisson: rate")),
+            ("start_ms", num("poisson: first time")),
+            ("stop_ms", num("poisson: last time (exclusive)")),
+            (
+                "times_ms",
+                json!({ "type": "array", "items": { "type": "array", "items": { "type": "number" } } }),
+            ),
+            ("record", json!({ "type": "boolean" })),
+        ]),
+        &["name", "model"],
+    )
+}
+
+fn projection() -> Value {
+    let rules: Vec<(&str, &str, &[Param])> = connect::RULES
+        .iter()
+        .map(|r| (r.name, r.summary, r.params))
+        .collect();
+    let plastic: Vec<(&str, &str, &[Param])> = plasticity::RULES
+        .iter()
+        .map(|r| (r.name, r.summary, r.params))
+        .collect();
+    let receptors: Vec<&str> = neuron::MODELS
+        .iter()
+        .flat_map(|m| m.receptors.iter().copied())
+        .collect();
+    object(
+        "synapses from one population to another",
+        props(&[
+            ("name", string("unique name (default \"pre->post\")")),
+            ("pre", string("presynaptic population or stimulus")),
+            ("post", string("postsynaptic population")),
+            ("connectivity", tagged("rule", &rules)),
+            ("weight", distribution("weight, mV (or the model's unit)")),
+            ("delay_ms", distribution("delay, ms (> 0)")),
+            ("delay_step_ms", num("drawn delays are rounded to this")),
+            ("autapses", json!({ "type": "boolean" })),
+            ("storage", json!({ "enum": ["auto", "sparse", "dense", "bits"] })),
+            ("plasticity", tagged("rule", &plastic)),
+            ("teacher_of", string("the plastic projection this one teaches")),
+            ("receptor", json!({ "enum": receptors })),
+        ]),
+        &["pre", "post", "connectivity", "delay_ms"],
+    )
+}
+
+fn recorder() -> Value {
+    object(
+        "membrane potential samples, weight snapshots, or every input jump",
+        props(&[
+            ("type", json!({ "enum": ["membrane", "weights", "inputs"] })),
+            ("population", string("")),
+            ("projection", string("")),
+            (
+                "neurons",
+                json!({ "type": "array", "items": { "type": "integer", "minimum": 0 } }),
+            ),
+            ("interval_ms", num("")),
+            (
+                "times_ms",
+                json!({ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }),
+            ),
+        ]),
+        &["type"],
+    )
+}
+
+fn pattern() -> Value {
+    object(
+        "a named, seeded set of vectors",
+        props(&[
+            ("name", string("unique name")),
+            (
+                "kind",
+                json!({ "enum": ["random_bits", "random_signs", "noisy", "given"] }),
+            ),
+            ("count", num("random: number of vectors")),
+            ("dim", num("random: components")),
+            ("of", string("noisy: the set copied")),
+            (
+                "flip",
+                json!({ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }),
+            ),
+            ("per_level", num("noisy: copies per level")),
+            (
+                "values",
+                json!({ "type": "array", "items": { "type": "array", "items": { "type": "number" } } }),
+            ),
+        ]),
+        &["name", "kind"],
+    )
+}
+
+fn encode() -> Value {
+    json!({ "enum": ["dual_rail", "ones", "zeros", "one_hot", "all"] })
+}
+
+fn phase() -> Value {
+    let present = object(
+        "a volley (or a train of volleys) into a spike_times stimulus, in every trial",
+        props(&[
+            ("to", string("a spike_times stimulus")),
+            (
+                "pattern",
+                string("the set presented (default: the phase's `each`)"),
+            ),
+            ("encode", encode()),
+            ("at_ms", num("offset from the presentation")),
+            ("every_ms", num("repeat the volley this often ...")),
+            ("until_ms", num("... until this offset")),
+        ]),
+        &["to", "encode"],
+    );
+    let feedback = object(
+        "closed loop: the sign of a readout presented as the next presentation",
+        props(&[
+            ("readout", string("a membrane_change or input_sum readout")),
+            ("to", string("a spike_times stimulus")),
+            ("encode", encode()),
+            ("repeats", num("further presentations per trial")),
+        ]),
+        &["readout", "to", "encode", "repeats"],
+    );
+    object(
+        "one trial per item of a pattern set",
+        props(&[
+            ("name", string("unique name")),
+            ("each", string("the pattern set, one trial per item")),
+            ("start_ms", num("default: the end of the previous phase")),
+            ("interval_ms", num("between presentations")),
+            (
+                "plasticity",
+                json!({ "type": "object", "additionalProperties": { "type": "boolean" } }),
+            ),
+            ("present", json!({ "type": "array", "items": present })),
+            ("feedback", feedback),
+        ]),
+        &["name", "each", "interval_ms"],
+    )
+}
+
+fn readout() -> Value {
+    object(
+        "a value per presentation: who fired, spike counts, summed input, membrane change",
+        props(&[
+            ("name", string("unique name")),
+            (
+                "kind",
+                json!({ "enum": ["fired", "counts", "input_sum", "membrane_change"] }),
+            ),
+            ("population", string("")),
+            (
+                "phases",
+                json!({ "type": "array", "items": { "type": "string" } }),
+            ),
+            ("from_ms", num("window start after each presentation")),
+            ("to_ms", num("window end")),
+            (
+                "prefixes_ms",
+                json!({ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }),
+            ),
+        ]),
+        &["name", "kind", "population", "from_ms", "to_ms"],
+    )
+}
+
+fn compare() -> Value {
+    let one_of: Vec<Value> = COMPARISONS
+        .iter()
+        .map(|c| {
+            let mut p = props(&[
+                ("model", json!({ "const": c.name })),
+                ("name", string("default: the model")),
+            ]);
+            let mut roles = Map::new();
+            let mut role_required = Vec::new();
+            let mut required = vec!["model"];
+            for k in c.keys {
+                match k.kind {
+                    KeyKind::Readout(kind) => {
+                        roles.insert(
+                            k.name.into(),
+                            string(&format!("a `{}` readout: {}", kind.name(), k.doc)),
+                        );
+                        if k.required {
+                            role_required.push(k.name);
+                        }
+                    }
+                    KeyKind::Number => {
+                        p.insert(k.name.into(), num(k.doc));
+                        if k.required {
+                            required.push(k.name);
+                        }
+                    }
+                    _ => {
+                        p.insert(k.name.into(), string(k.doc));
+                        if k.required {
+                            required.push(k.name);
+                        }
+                    }
+                }
+            }
+            if !roles.is_empty() {
+                p.insert(
+                    "readouts".into(),
+                    object("readouts by role", roles, &role_required),
+                );
+                if !role_required.is_empty() {
+                    required.push("readouts");
+                }
+            }
+            object(c.summary, p, &required)
+        })
+        .collect();
+    json!({ "oneOf": one_of })
+}
+
+/// The whole schema.
+pub fn circuit_schema() -> Value {
+    let lets = json!({
+        "type": "object",
+        "description": "named numbers and derived values (numbers or expressions over each other)",
+        "additionalProperties": { "anyOf": [{ "type": "number" }, { "type": "string" }] },
+    });
+    let lets_override = json!({
+        "type": "object",
+        "additionalProperties": { "anyOf": [{ "type": "number" }, { "type": "string" }] },
+    });
+    let output = object(
+        "which optional files a run writes",
+        props(&[
+            ("raster", json!({ "type": "boolean" })),
+            ("phase_rasters", json!({ "type": "boolean" })),
+            ("connections", json!({ "type": "boolean" })),
+            ("initial_state", json!({ "type": "boolean" })),
+        ]),
+        &[],
+    );
+    let variant = object(
+        "the same file with some [let] values replaced",
+        props(&[
+            ("name", string("")),
+            ("description", string("")),
+            ("let", lets_override.clone()),
+        ]),
+        &["name", "let"],
+    );
+    let range = object(
+        "from, to, step",
+        props(&[("from", num("")), ("to", num("")), ("step", num(""))]),
+        &["from", "to", "step"],
+    );
+    let sweep = object(
+        "the file run at every combination of the swept [let] values",
+        props(&[
+            ("name", string("")),
+            ("let", lets_override),
+            (
+                "over",
+                json!({ "type": "object", "additionalProperties": { "anyOf": [{ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }, range] } }),
+            ),
+            (
+                "plot",
+                object(
+                    "one plot of metrics against a swept name",
+                    props(&[
+                        ("x", string("")),
+                        ("y", json!({ "type": "array", "items": { "type": "string" } })),
+                        ("log_x", json!({ "type": "boolean" })),
+                        ("log_y", json!({ "type": "boolean" })),
+                        ("title", string("")),
+                    ]),
+                    &["x", "y"],
+                ),
+            ),
+        ]),
+        &["name", "over"],
+    );
+    let array = |item: Value| json!({ "type": "array", "items": item });
+    let mut root = object(
+        "an engram circuit file: populations, projections, protocol, readouts and comparisons",
+        props(&[
+            ("name", string("output folder name")),
+            ("description", string("")),
+            ("seed", json!({ "type": "integer", "minimum": 0 })),
+            (
+                "duration_ms",
+                num("simulated time (default: the end of the last phase)"),
+            ),
+            ("let", lets),
+            ("output", output),
+            ("pattern", array(pattern())),
+            ("population", array(population())),
+            ("stimulus", array(stimulus())),
+            ("projection", array(projection())),
+            ("recorder", array(recorder())),
+            ("phase", array(phase())),
+            ("readout", array(readout())),
+            ("compare", array(compare())),
+            ("variant", array(variant)),
+            ("sweep", array(sweep)),
+        ]),
+        &["name"],
+    );
+    root["$schema"] = json!("http://json-schema.org/draft-07/schema#");
+    root["title"] = json!("engram circuit");
+    root
+}
