@@ -257,6 +257,14 @@ impl Keys<'_, '_> {
         };
         let ro = &self.circuit.protocol.readouts[k];
         if ro.kind != kind {
+            let fits: Vec<&str> = self
+                .circuit
+                .protocol
+                .readouts
+                .iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.name.as_str())
+                .collect();
             self.r.at(
                 &path,
                 format!(
@@ -264,7 +272,11 @@ impl Keys<'_, '_> {
                     ro.kind.name(),
                     kind.name()
                 ),
-                "",
+                if fits.is_empty() {
+                    format!("add a [[readout]] with kind = \"{}\"", kind.name())
+                } else {
+                    format!("readouts of that kind: {}", fits.join(", "))
+                },
             );
             return None;
         }

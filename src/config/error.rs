@@ -52,6 +52,8 @@ pub struct Reporter<'a> {
     pub errors: Vec<ConfigError>,
     pub env: Env,
     pub context: String,
+    /// `[let]` names whose definition has an error (reported once, where it is defined).
+    pub poisoned: Vec<String>,
 }
 
 impl<'a> Reporter<'a> {
@@ -61,6 +63,7 @@ impl<'a> Reporter<'a> {
             errors: Vec::new(),
             env: Env::default(),
             context: String::new(),
+            poisoned: Vec::new(),
         }
     }
 

@@ -120,16 +120,19 @@ fn lets(r: &mut Reporter, lets: &toml::Table, overrides: &[(String, f64)]) -> En
                 r.env = env.clone();
                 let x = values::number(r, &root.key(&k), &v);
                 r.env = saved;
-                if let Some(x) = x {
-                    if x.is_finite() {
+                match x {
+                    Some(x) if x.is_finite() => {
                         env.values.insert(k, x);
-                    } else {
+                    }
+                    Some(x) => {
                         r.at(
                             &root.key(&k),
                             format!("`{k}` evaluates to {x}"),
                             "give a finite value",
                         );
+                        r.poisoned.push(k);
                     }
+                    None => r.poisoned.push(k),
                 }
             } else {
                 rest.push((k, v));
@@ -140,28 +143,52 @@ fn lets(r: &mut Reporter, lets: &toml::Table, overrides: &[(String, f64)]) -> En
             break;
         }
     }
-    for (k, v) in pending {
-        let missing: Vec<String> = match &v {
-            toml::Value::String(s) => expr::names(s)
+    // What is left uses names that are undefined, failed, or in a cycle.
+    let uses = |v: &toml::Value| match v {
+        toml::Value::String(s) => expr::names(s),
+        _ => Vec::new(),
+    };
+    for (k, v) in &pending {
+        let undefined: Vec<String> = uses(v)
+            .into_iter()
+            .filter(|m| !lets.contains_key(m))
+            .map(|m| format!("`{m}`"))
+            .collect();
+        if !undefined.is_empty() {
+            r.at(
+                &root.key(k),
+                format!("`{k}` uses {}, which [let] does not define", undefined.join(", ")),
+                "define every name it uses in [let]",
+            );
+            r.poisoned.push(k.clone());
+        }
+    }
+    loop {
+        let before = r.poisoned.len();
+        for (k, v) in &pending {
+            if !r.poisoned.contains(k) && uses(v).iter().any(|n| r.poisoned.contains(n)) {
+                r.poisoned.push(k.clone()); // the root error is reported where it is
+            }
+        }
+        if r.poisoned.len() == before {
+            break;
+        }
+    }
+    for (k, v) in &pending {
+        if !r.poisoned.contains(k) {
+            let waiting: Vec<String> = uses(v)
                 .into_iter()
                 .filter(|n| !env.values.contains_key(n))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let defined = lets.contains_key(missing.first().map_or("", String::as_str));
-        r.at(
-            &root.key(&k),
-            if defined {
-                format!(
-                    "`{k}` depends on {} in a cycle (or on a value that has an error)",
-                    missing.join(", ")
-                )
-            } else {
-                format!("`{k}` uses {}, which [let] does not define", missing.join(", "))
-            },
-            "define every name once, each from names defined without a cycle",
-        );
+                .map(|m| format!("`{m}`"))
+                .collect();
+            r.at(
+                &root.key(k),
+                format!("`{k}` depends on {} in a cycle", waiting.join(", ")),
+                "define every name from names that do not depend on it",
+            );
+        }
     }
+    r.poisoned.extend(pending.into_iter().map(|(k, _)| k));
     env
 }
 
@@ -1057,10 +1084,23 @@ fn phases(
             let pp = path.key("present").index(j);
             let stim = populations.iter().position(|p| p.name == pr.to);
             let Some(stim) = stim.filter(|&k| spike_lists[k].is_some()) else {
+                let sources: Vec<&str> = populations
+                    .iter()
+                    .zip(spike_lists)
+                    .filter(|(_, l)| l.is_some())
+                    .map(|(p, _)| p.name.as_str())
+                    .collect();
                 r.at(
                     &pp.key("to"),
-                    format!("`{}` is not a spike_times stimulus", pr.to),
-                    "present to a [[stimulus]] with model = \"spike_times\" (and `size`)",
+                    if stim.is_some() {
+                        format!("`{}` is not a spike_times stimulus", pr.to)
+                    } else {
+                        format!("unknown stimulus `{}`", pr.to)
+                    },
+                    format!(
+                        "present to a [[stimulus]] with model = \"spike_times\"; this file has: {}",
+                        sources.join(", ")
+                    ),
                 );
                 continue;
             };

@@ -17,6 +17,8 @@ pub fn number(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::String(s) => match expr::eval(s, &r.env) {
             Ok(x) => Some(x),
+            // A [let] name whose own definition failed: that error is already reported.
+            Err(_) if expr::names(s).iter().any(|n| r.poisoned.contains(n)) => None,
             Err(e) => {
                 r.at(
                     path,

@@ -1,0 +1,284 @@
+//! Bad experiment descriptions (phases, teachers, storage, comparisons, sweeps) exit 2 from
+//! `validate` and `run` with the file, line, field and a fix — before anything is simulated,
+//! and without leaving an output folder.
+
+use std::path::Path;
+use std::process::Command;
+
+const CEREBELLUM: &str = include_str!("../circuits/cerebellum_sdm.toml");
+const HIPPOCAMPUS: &str = include_str!("../circuits/hippocampus_hopfield.toml");
+
+fn engram(args: &[&str], cwd: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `text` with `from` replaced by `to` (which must occur).
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "`{from}` not in the file");
+    text.replacen(from, to, 1)
+}
+
+/// The line (1-based) of the first occurrence of `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect(needle) + 1
+}
+
+fn assert_bad(text: &str, line_needle: &str, field: &str, words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), text).unwrap();
+    let line = line_of(text, line_needle);
+    for args in [
+        &["validate", "bad.toml"][..],
+        &["run", "bad.toml", "--out", "res"][..],
+    ] {
+        let (code, err) = engram(args, dir.path());
+        let cmd = args[0];
+        assert_eq!(code, 2, "{cmd}: exit code; stderr: {err}");
+        assert!(
+            err.contains(&format!("bad.toml:{line}:")),
+            "{cmd}: no line {line} in: {err}"
+        );
+        assert!(err.contains(field), "{cmd}: field `{field}` not named in: {err}");
+        assert!(err.contains(words), "{cmd}: `{words}` not in: {err}");
+        assert!(err.contains("hint:"), "{cmd}: no fix offered in: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(
+        !dir.path().join("res").exists(),
+        "a failed run left an output folder"
+    );
+}
+
+#[test]
+fn a_phase_naming_an_unknown_stimulus() {
+    let t = edit(
+        CEREBELLUM,
+        "{ to = \"mossy_fibre\", encode = \"dual_rail\" },",
+        "{ to = \"mosy_fibre\", encode = \"dual_rail\" },",
+    );
+    assert_bad(
+        &t,
+        "mosy_fibre",
+        "phase[0].present[0].to",
+        "unknown stimulus `mosy_fibre`",
+    );
+}
+
+#[test]
+fn a_phase_naming_an_unknown_pattern_set() {
+    let t = edit(CEREBELLUM, "each = \"probes\"", "each = \"probe\"");
+    assert_bad(
+        &t,
+        "each = \"probe\"",
+        "phase[1].each",
+        "unknown pattern set `probe`",
+    );
+    let t = edit(
+        CEREBELLUM,
+        "pattern = \"keys\", encode = \"zeros\"",
+        "pattern = \"values\", encode = \"zeros\"",
+    );
+    assert_bad(
+        &t,
+        "pattern = \"values\"",
+        "phase[0].present[1].pattern",
+        "unknown pattern set `values`",
+    );
+}
+
+#[test]
+fn a_phase_switching_an_unknown_rule() {
+    let t = edit(
+        CEREBELLUM,
+        "plasticity = { parallel_fibre = false }",
+        "plasticity = { parallel_fibres = false }",
+    );
+    assert_bad(
+        &t,
+        "parallel_fibres = false",
+        "phase[1].plasticity.parallel_fibres",
+        "unknown projection",
+    );
+    let t = edit(
+        CEREBELLUM,
+        "plasticity = { parallel_fibre = false }",
+        "plasticity = { \"golgi->granule\" = false }",
+    );
+    assert_bad(
+        &t,
+        "\"golgi->granule\" = false",
+        "phase[1].plasticity",
+        "no plasticity rule to switch",
+    );
+    let t = edit(
+        CEREBELLUM,
+        "rule = \"climbing_fibre_kernel\"",
+        "rule = \"climbing_fiber_kernel\"",
+    );
+    assert_bad(
+        &t,
+        "climbing_fiber_kernel",
+        "projection[3].plasticity.rule",
+        "unknown plasticity rule",
+    );
+}
+
+#[test]
+fn a_teacher_for_a_projection_without_a_rule() {
+    let t = edit(
+        CEREBELLUM,
+        "teacher_of = \"parallel_fibre\"",
+        "teacher_of = \"golgi->granule\"",
+    );
+    assert_bad(
+        &t,
+        "teacher_of = \"golgi->granule\"",
+        "projection[4].teacher_of",
+        "no plasticity rule that takes a teacher",
+    );
+}
+
+#[test]
+fn storage_that_cannot_hold_the_weights() {
+    let t = edit(
+        CEREBELLUM,
+        "storage = \"bits\"            # one summed input for all granule cells at once\nweight = \"golgi_weight\"",
+        "storage = \"bits\"\nweight = { distribution = \"uniform\", low = -2.0, high = -1.0 }",
+    );
+    assert_bad(&t, "storage = \"bits\"", "projection[2].storage", "cannot hold");
+    let t = edit(
+        CEREBELLUM,
+        "connectivity = { rule = \"all_to_all\" }\nweight = 0.0",
+        "connectivity = { rule = \"fixed_probability\", p = 0.5 }\nweight = 0.0",
+    );
+    assert_bad(
+        &t,
+        "plasticity = { rule = \"climbing_fibre_kernel\"",
+        "projection[3].plasticity",
+        "dense storage",
+    );
+}
+
+#[test]
+fn a_comparison_missing_a_readout() {
+    let t = edit(
+        CEREBELLUM,
+        "readouts = { active = \"granule_fired\", ",
+        "readouts = { ",
+    );
+    assert_bad(&t, "readouts = { sums", "compare[0].readouts", "needs `active`");
+    let t = edit(
+        CEREBELLUM,
+        "active = \"granule_fired\"",
+        "active = \"granule_spikes\"",
+    );
+    assert_bad(
+        &t,
+        "granule_spikes",
+        "compare[0].readouts.active",
+        "unknown readout `granule_spikes`",
+    );
+    let t = edit(
+        CEREBELLUM,
+        "active = \"granule_fired\"",
+        "active = \"purkinje_input\"",
+    );
+    assert_bad(
+        &t,
+        "active = \"purkinje_input\"",
+        "compare[0].readouts.active",
+        "needs a `fired` readout",
+    );
+}
+
+#[test]
+fn a_sweep_over_a_parameter_that_does_not_exist() {
+    let t = edit(HIPPOCAMPUS, "over = { beta = [", "over = { betta = [");
+    assert_bad(
+        &t,
+        "over = { betta",
+        "sweep[0].over.betta",
+        "cannot sweep `betta`",
+    );
+    let t = edit(HIPPOCAMPUS, "let = { pool = 0,", "let = { poool = 0,");
+    assert_bad(&t, "poool = 0", "variant[0].let.poool", "not a [let] value");
+}
+
+#[test]
+fn overlapping_phases() {
+    let t = edit(
+        CEREBELLUM,
+        "name = \"read\"\neach = \"probes\"",
+        "name = \"read\"\neach = \"probes\"\nstart_ms = 5000.0",
+    );
+    assert_bad(
+        &t,
+        "start_ms = 5000.0",
+        "phase[1].start_ms",
+        "overlaps phase `write`",
+    );
+}
+
+#[test]
+fn expressions_and_derived_values_are_checked_where_written() {
+    let t = edit(
+        CEREBELLUM,
+        "golgi_weight = \"-(dims - radius - 1)\"",
+        "golgi_weight = \"-(dims - radis - 1)\"",
+    );
+    assert_bad(&t, "radis", "let.golgi_weight", "radis");
+    let t = edit(CEREBELLUM, "size = \"2 * n\"", "size = \"2 * n +\"");
+    assert_bad(&t, "size = \"2 * n +\"", "stimulus[0].size", "ends too early");
+    let t = edit(CEREBELLUM, "dims = \"n\" ", "dims = \"radius + m\" ");
+    assert_bad(&t, "radius + m", "let.dims", "`m`");
+}
+
+#[test]
+fn a_variant_that_breaks_the_circuit_is_refused_up_front() {
+    // With 200 dimensions per granule cell, the address rule has more dimensions than fibres.
+    let t = edit(
+        CEREBELLUM,
+        "let = { dims = 4, radius = 0 }",
+        "let = { dims = 200, radius = 0 }",
+    );
+    assert_bad(
+        &t,
+        "connectivity = { rule = \"address\"",
+        "projection[0].connectivity.dims",
+        "in variant `claws`",
+    );
+}
+
+#[test]
+fn a_feedback_that_does_not_fit() {
+    let t = edit(
+        HIPPOCAMPUS,
+        "feedback = { readout = \"output_change\", to = \"feature\"",
+        "feedback = { readout = \"memory_counts\", to = \"feature\"",
+    );
+    assert_bad(
+        &t,
+        "readout = \"memory_counts\", to",
+        "phase[1].feedback.readout",
+        "membrane_change or input_sum",
+    );
+    let t = edit(
+        HIPPOCAMPUS,
+        "to = \"feature\", encode = \"dual_rail\", repeats",
+        "to = \"feature\", encode = \"ones\", repeats",
+    );
+    assert_bad(
+        &t,
+        "encode = \"ones\", repeats",
+        "phase[1].feedback.encode",
+        "does not fit",
+    );
+}
