@@ -282,3 +282,18 @@ fn a_feedback_that_does_not_fit() {
         "does not fit",
     );
 }
+
+#[test]
+fn summed_and_teacher_delays_must_fit_the_ring_of_epochs() {
+    let t = edit(
+        CEREBELLUM,
+        "weight = 1.0\ndelay_ms = 1.0",
+        "weight = 1.0\ndelay_ms = 0.0001",
+    );
+    assert_bad(
+        &t,
+        "connectivity = { rule = \"address\"",
+        "projection[0].delay_ms",
+        "times the shortest delay",
+    );
+}

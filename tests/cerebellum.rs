@@ -318,3 +318,50 @@ readouts = { active = "active", sums = "sums", bits = "bits" }
     assert_eq!(r0["noise"].as_f64(), Some(0.0));
     assert_eq!(r0["circuit"], r0["sdm"]);
 }
+
+/// The climbing-fibre rule writes Kanerva's counters: over one write, the weight from every
+/// granule cell that fired changes by exactly +ltp where the value bit is 1 and −ltp where it
+/// is 0, and every other weight by exactly 0 (read by a `weight_change` readout).
+#[test]
+fn each_write_changes_each_parallel_fibre_weight_by_plus_or_minus_ltp_or_zero() {
+    let text = format!(
+        "{FILE}\n[[readout]]\nname = \"pf_dw\"\nkind = \"weight_change\"\nprojection = \"parallel_fibre\"\nphases = [\"write\"]\nfrom_ms = 0.0\nto_ms = 290.0\n"
+    );
+    let (done, _) = run_with(&text, &small(&[("ltp", 0.75)]));
+    let c = &done.run.circuit;
+    let keys = &c.protocol.patterns[c.protocol.pattern("keys").unwrap()];
+    let write = c.protocol.phase("write").unwrap();
+    let dw = done.run.readout("pf_dw").unwrap().in_phase(write).unwrap();
+    let fired = done
+        .run
+        .readout("granule_fired")
+        .unwrap()
+        .in_phase(write)
+        .unwrap();
+    let n_out = keys.dim;
+    let mut changed = 0;
+    for (k, trial) in dw.iter().enumerate() {
+        let v = &trial[0].vector;
+        assert_eq!(v.len(), 6000 * n_out);
+        let active = &fired[k][0].set;
+        for pre in 0..6000u32 {
+            let on = active.binary_search(&pre).is_ok();
+            for j in 0..n_out {
+                let expected = if !on {
+                    0.0
+                } else if keys.bit(k, j) {
+                    0.75
+                } else {
+                    -0.75
+                };
+                assert_eq!(
+                    v[pre as usize * n_out + j],
+                    expected,
+                    "write {k}, granule {pre}, bit {j}"
+                );
+                changed += usize::from(on);
+            }
+        }
+    }
+    assert!(changed > 1000, "{changed}");
+}

@@ -34,6 +34,31 @@ const VALUES: &[&str] = &[
     "\"parrot\"",
     "\"E\"",
     "\"I\"",
+    // Values of the experiment keys: expressions, names, storages, receptors, encodings.
+    "\"2 * n\"",
+    "\"n / 0\"",
+    "\"-(n - radius - 1)\"",
+    "\"nope\"",
+    "\"1e9\"",
+    "\"(((\"",
+    "{ rule = \"address\", dims = 3 }",
+    "{ rule = \"one_shot_hebb\", value = 1.0 }",
+    "{ rule = \"climbing_fibre_kernel\", ltp = 1, ltd = 2, peak_ms = 0 }",
+    "\"fire\"",
+    "\"bits\"",
+    "\"dense\"",
+    "\"sparse\"",
+    "\"dual_rail\"",
+    "\"one_hot\"",
+    "\"counts\"",
+    "[\"write\"]",
+    "{ parallel_fibre = 1 }",
+    "\"keys\"",
+    "\"probes\"",
+    "\"memory\"",
+    "\"parallel_fibre\"",
+    "0.001",
+    "{ from = 0, to = 1, step = 0 }",
 ];
 
 /// cuba_ed with the value on one line replaced, and its size shrunk so that valid mutants run fast.
@@ -98,25 +123,81 @@ proptest! {
     }
 }
 
-const BUILT: &[&str] = &[
-    include_str!("../circuits/cerebellum_sdm.toml"),
-    include_str!("../circuits/hippocampus_hopfield.toml"),
-];
+/// The experiment files, shrunk so that valid mutants run in milliseconds.
+fn small_experiments() -> Vec<String> {
+    let cb = include_str!("../circuits/cerebellum_sdm.toml")
+        .replace("n = 100 ", "n = 12 ")
+        .replace("granule_cells = 20000", "granule_cells = 300")
+        .replace("radius = 38 ", "radius = 4 ")
+        .replace("patterns = 50", "patterns = 3")
+        .replace("queries_per_level = 10", "queries_per_level = 1")
+        .replace("fit_below = 38", "fit_below = 4");
+    let hc = include_str!("../circuits/hippocampus_hopfield.toml")
+        .replace("dim = 64", "dim = 8")
+        .replace("patterns = 100", "patterns = 3")
+        .replace("window_ms = 2000.0", "window_ms = 300.0")
+        .replace("queries_per_level = 40", "queries_per_level = 1");
+    vec![cb, hc]
+}
+
+/// Parses a mutant; runs it (without its variants and sweeps) when it is small.
+fn exercise_experiment(text: &str) {
+    let Ok(ex) = engram::experiment::parse("fuzz.toml", text) else {
+        return;
+    };
+    let c = &ex.base.circuit;
+    let presented: usize = c
+        .network
+        .populations
+        .iter()
+        .map(|p| match &p.model {
+            engram::engine::network::Model::SpikeTimes(t) => t.iter().map(Vec::len).sum(),
+            _ => 0,
+        })
+        .sum();
+    if c.network.estimated_bytes() < 50e6 && c.duration_ms <= 20_000.0 && presented < 100_000 {
+        let _ = engram::experiment::run(ex.base, &mut |_| {});
+    }
+}
+
+fn replace_line(text: &str, line: usize, value: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let k = line % lines.len();
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == k {
+                l.split_once('=')
+                    .map_or(value.to_string(), |(key, _)| format!("{key}= {value}"))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_small_experiments_are_valid_and_run() {
+    for text in small_experiments() {
+        let ex = engram::experiment::parse("small.toml", &text).unwrap();
+        let done = engram::experiment::run(ex.base, &mut |_| {}).unwrap();
+        assert!(!done.outcomes.is_empty() && !done.run.spikes.is_empty());
+    }
+}
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
 
-    /// Built circuits' files with one value replaced: parsing never panics.
+    /// Experiment files with one or two values replaced: parsing never panics, and valid
+    /// small mutants run (comparisons included) without panicking.
     #[test]
-    fn mutated_built_circuits_never_panic(file in 0usize..2, line in 0usize..100, value in prop::sample::select(VALUES)) {
-        let lines: Vec<&str> = BUILT[file].lines().collect();
-        let k = line % lines.len();
-        let text: String = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| if i == k { l.split_once('=').map_or(value.to_string(), |(key, _)| format!("{key}= {value}")) } else { l.to_string() })
-            .collect::<Vec<_>>()
-            .join("\n");
-        let _ = engram::experiment::parse("fuzz.toml", &text);
+    fn mutated_experiments_never_panic(file in 0usize..2, line in 0usize..400, value in prop::sample::select(VALUES),
+                                       line2 in 0usize..400, value2 in prop::sample::select(VALUES)) {
+        let base = &small_experiments()[file];
+        let once = replace_line(base, line, value);
+        exercise_experiment(&once);
+        exercise_experiment(&replace_line(&once, line2, value2));
     }
 }

@@ -236,6 +236,7 @@ pub enum ReadoutKind {
     Counts,
     InputSum,
     MembraneChange,
+    WeightChange,
 }
 
 impl ReadoutKind {
@@ -245,6 +246,7 @@ impl ReadoutKind {
             ReadoutKind::Counts => "counts",
             ReadoutKind::InputSum => "input_sum",
             ReadoutKind::MembraneChange => "membrane_change",
+            ReadoutKind::WeightChange => "weight_change",
         }
     }
 }
@@ -260,6 +262,10 @@ pub struct Readout {
     pub to: f64,
     /// `counts`: windows `[from, from + p)` too.
     pub prefixes: Vec<f64>,
+    /// `weight_change`: the projection (its postsynaptic population is `population`) and the
+    /// synapses read, as (pre, post); empty: every synapse, by presynaptic neuron.
+    pub projection: Option<usize>,
+    pub synapses: Vec<(u32, u32)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -262,6 +262,8 @@ pub enum ReadoutKind {
     InputSum,
     /// Membrane potential at the window's end minus at its start.
     MembraneChange,
+    /// Weights of a projection's synapses at the window's end minus at its start.
+    WeightChange,
 }
 
 #[derive(Deserialize, Debug)]
@@ -269,7 +271,12 @@ pub enum ReadoutKind {
 pub struct ReadoutToml {
     pub name: String,
     pub kind: ReadoutKind,
-    pub population: String,
+    /// The population read (all kinds but `weight_change`).
+    pub population: Option<String>,
+    /// `weight_change`: the projection read ...
+    pub projection: Option<String>,
+    /// ... and which of its synapses, as [pre, post] (default: all, by presynaptic neuron).
+    pub synapses: Option<Vec<Vec<i64>>>,
     /// Phases to read (default: all).
     pub phases: Option<Vec<String>>,
     /// Window `[from_ms, to_ms)` after each presentation.

@@ -845,6 +845,27 @@ pub fn validate(
         projections[t].teacher_of = Some(target);
     }
 
+    // Summed (bit, dense), teacher and receptor events travel in the ring of future epochs,
+    // each epoch as long as the shortest delay: their delays must fit in it.
+    let min_delay = projections
+        .iter()
+        .map(|p| p.delay.range().0)
+        .fold(f64::INFINITY, f64::min);
+    let ring = (crate::engine::simulation::MAX_SLOTS - 2) as f64;
+    for (k, p) in projections.iter().enumerate() {
+        let ringed = p.resolved_storage() != Storage::Sparse || p.teacher_of.is_some() || p.receptor != 0;
+        if ringed && p.delay.range().1 > ring * min_delay {
+            r.at(
+                &root.key("projection").index(kept[k]).key("delay_ms"),
+                format!(
+                    "delay {} ms is more than {ring} times the shortest delay ({min_delay} ms); bit, dense, teacher and receptor projections need delays within that",
+                    p.delay.range().1
+                ),
+                "shorten this delay, lengthen the shortest one, or store the projection as sparse",
+            );
+        }
+    }
+
     let mut protocol = Protocol {
         patterns: pattern_sets,
         phases: Vec::new(),
@@ -860,7 +881,7 @@ pub fn validate(
         &projections,
         &mut changes,
     );
-    readouts(r, &c, &mut protocol, &populations, &index);
+    readouts(r, &c, &mut protocol, &populations, &index, &projections);
     feedback(r, &c, &mut protocol, &populations, &spike_lists);
 
     // Spikes the protocol presents.
@@ -1238,6 +1259,7 @@ fn readouts(
     protocol: &mut Protocol,
     populations: &[PopulationDesc],
     index: &HashMap<String, usize>,
+    projections: &[ProjectionDesc],
 ) {
     let root = FieldPath::root();
     for (i, ro) in c.readout.iter().enumerate() {
@@ -1249,19 +1271,82 @@ fn readouts(
                 "give every readout its own name",
             );
         }
-        let Some(&pop) = index.get(&ro.population) else {
-            r.at(
-                &path.key("population"),
-                format!("unknown population `{}`", ro.population),
-                "name a population or stimulus",
-            );
-            continue;
-        };
         let kind = match ro.kind {
             ReadoutKindToml::Fired => ReadoutKind::Fired,
             ReadoutKindToml::Counts => ReadoutKind::Counts,
             ReadoutKindToml::InputSum => ReadoutKind::InputSum,
             ReadoutKindToml::MembraneChange => ReadoutKind::MembraneChange,
+            ReadoutKindToml::WeightChange => ReadoutKind::WeightChange,
+        };
+        let mut projection = None;
+        let mut synapses = Vec::new();
+        let pop = if kind == ReadoutKind::WeightChange {
+            if ro.population.is_some() {
+                r.at(
+                    &path.key("population"),
+                    "a weight_change readout reads a projection",
+                    "give `projection` instead",
+                );
+            }
+            let Some(name) = &ro.projection else {
+                r.at(
+                    &path,
+                    "a weight_change readout needs `projection`",
+                    "name a [[projection]]",
+                );
+                continue;
+            };
+            let Some(k) = projections.iter().position(|p| &p.name == name) else {
+                r.at(
+                    &path.key("projection"),
+                    format!("unknown projection `{name}`"),
+                    "name it as in its `name` (default `pre->post`)",
+                );
+                continue;
+            };
+            let (n_pre, n_post) = (
+                populations[projections[k].pre].size,
+                populations[projections[k].post].size,
+            );
+            for (j, pair) in ro.synapses.iter().flatten().enumerate() {
+                match pair[..] {
+                    [a, b] if a >= 0 && b >= 0 && (a as usize) < n_pre && (b as usize) < n_post => {
+                        synapses.push((a as u32, b as u32))
+                    }
+                    _ => r.at(
+                        &path.key("synapses").index(j),
+                        format!("{pair:?} is not a [pre, post] pair inside {n_pre} × {n_post}"),
+                        "indices start at 0",
+                    ),
+                }
+            }
+            projection = Some(k);
+            projections[k].post
+        } else {
+            if ro.projection.is_some() || ro.synapses.is_some() {
+                r.at(
+                    &path.key("projection"),
+                    "`projection` and `synapses` apply to weight_change readouts",
+                    "remove them",
+                );
+            }
+            let Some(name) = &ro.population else {
+                r.at(
+                    &path,
+                    format!("a {} readout needs `population`", kind.name()),
+                    "name a population or stimulus",
+                );
+                continue;
+            };
+            let Some(&pop) = index.get(name) else {
+                r.at(
+                    &path.key("population"),
+                    format!("unknown population `{name}`"),
+                    "name a population or stimulus",
+                );
+                continue;
+            };
+            pop
         };
         let need = match kind {
             ReadoutKind::InputSum => Some("input"),
@@ -1280,7 +1365,7 @@ fn readouts(
                 &path.key("kind"),
                 format!(
                     "`{}` ({}) does not record `{var}`",
-                    ro.population,
+                    populations[pop].name,
                     populations[pop].model.name()
                 ),
                 format!("models that do: {}", able.join(", ")),
@@ -1352,6 +1437,28 @@ fn readouts(
                 Vec::new()
             }
         };
+        if kind == ReadoutKind::WeightChange {
+            let per = if synapses.is_empty() {
+                projection.map_or(0.0, |k| {
+                    let p = &projections[k];
+                    populations[p.pre].size as f64 * populations[p.post].size as f64
+                })
+            } else {
+                synapses.len() as f64
+            };
+            let presentations: usize = phases
+                .iter()
+                .map(|&k| protocol.phases[k].trials * protocol.phases[k].presentations)
+                .sum();
+            if per * presentations as f64 > MAX_SAMPLES {
+                r.at(
+                    &path,
+                    format!("{per} weights × {presentations} presentations is more than 10⁸ values"),
+                    "list fewer `synapses`, or read fewer phases",
+                );
+                continue;
+            }
+        }
         protocol.readouts.push(Readout {
             name: ro.name.clone(),
             kind,
@@ -1360,6 +1467,8 @@ fn readouts(
             from,
             to,
             prefixes,
+            projection,
+            synapses,
         });
     }
 }
@@ -1388,7 +1497,11 @@ fn feedback(
             continue;
         };
         let readout = &protocol.readouts[ro];
-        if matches!(readout.kind, ReadoutKind::Fired | ReadoutKind::Counts) || !readout.phases.contains(&k) {
+        if matches!(
+            readout.kind,
+            ReadoutKind::Fired | ReadoutKind::Counts | ReadoutKind::WeightChange
+        ) || !readout.phases.contains(&k)
+        {
             r.at(
                 &path.key("readout"),
                 format!(
@@ -1606,6 +1719,7 @@ fn readout_recorders(
         let size = network.populations[ro.population].size as u32;
         match ro.kind {
             ReadoutKind::Fired | ReadoutKind::Counts => record_spikes[ro.population] = true,
+            ReadoutKind::WeightChange => {}
             ReadoutKind::InputSum => {
                 let all: Vec<u32> = (0..size).collect();
                 match recorders.iter_mut().find(

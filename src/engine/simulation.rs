@@ -22,7 +22,7 @@ use super::neuron::{InputSummary, Inputs};
 use super::synapse::Connectivity;
 
 /// The most epochs the ring of pending events covers.
-const MAX_SLOTS: usize = 4096;
+pub const MAX_SLOTS: usize = 4096;
 
 /// The summed input that bit-matrix and dense projections send to one population at one time,
 /// summed the way the target model needs (`InputSummary`): per neuron (local index), the net

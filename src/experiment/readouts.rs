@@ -83,6 +83,8 @@ pub fn take(src: &Sources, ro: &Readout, t: f64) -> Value {
     let (a, b) = (t + ro.from, t + ro.to);
     let mut v = Value::default();
     match ro.kind {
+        // Filled by the run, which takes the weights at the window's edges.
+        ReadoutKind::WeightChange => {}
         ReadoutKind::Fired => {
             let lo = src.spikes.partition_point(|s| s.time < a);
             v.set = src.spikes[lo..]

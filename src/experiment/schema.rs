@@ -314,7 +314,7 @@ fn readout() -> Value {
                 json!({ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }),
             ),
         ]),
-        &["name", "kind", "population", "from_ms", "to_ms"],
+        &["name", "kind", "from_ms", "to_ms"],
     )
 }
 

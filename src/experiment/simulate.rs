@@ -64,6 +64,8 @@ enum Stop {
     Change(usize),
     /// Feedback of phase, trial, presentation.
     Feedback(usize, usize, usize),
+    /// Weights for readout, phase, trial, presentation, at the window's start (false) or end.
+    Weights(usize, usize, usize, usize, bool),
 }
 
 fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
@@ -170,9 +172,27 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
             }
         }
     }
+    for (r, ro) in circuit.protocol.readouts.iter().enumerate() {
+        if ro.projection.is_none() {
+            continue;
+        }
+        for &i in &ro.phases {
+            let ph = &circuit.protocol.phases[i];
+            for k in 0..ph.trials {
+                for p in 0..ph.presentations {
+                    stops.push((ph.time(k, p) + ro.from, Stop::Weights(r, i, k, p, false)));
+                    stops.push((ph.time(k, p) + ro.to, Stop::Weights(r, i, k, p, true)));
+                }
+            }
+        }
+    }
+    // Stable: at equal times, the order above (a window's start before an earlier window's end
+    // cannot happen: windows of one readout do not overlap).
     stops.sort_by(|a, b| a.0.total_cmp(&b.0));
     let t1 = Instant::now();
     let mut weights = Vec::new();
+    let mut weight_windows: std::collections::HashMap<(usize, usize, usize, usize), Vec<f64>> =
+        Default::default();
     for (t, stop) in stops {
         if t > sim.now() {
             sim.run_until(t.min(circuit.duration_ms), progress);
@@ -188,6 +208,17 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
                 sim.set_plasticity(c.projection, c.plasticity);
             }
             Stop::Feedback(phase, k, p) => feed_back(&circuit, &mut sim, phase, k, p),
+            Stop::Weights(r, phase, k, p, end) => {
+                let ro = &circuit.protocol.readouts[r];
+                let projection = ro.projection.expect("weight readouts name a projection");
+                let w = sim.net.projections[projection].conn.weights_of(&ro.synapses);
+                let slot = weight_windows.entry((r, phase, k, p)).or_default();
+                if end {
+                    *slot = w.iter().zip(slot.iter()).map(|(b, a)| b - a).collect();
+                } else {
+                    *slot = w;
+                }
+            }
         }
     }
     sim.run_until(circuit.duration_ms, progress);
@@ -209,7 +240,7 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
             Recorder::Weights { .. } => {}
         }
     }
-    let readouts = readouts::take_all(
+    let mut readouts = readouts::take_all(
         &Sources {
             spikes: &spikes,
             populations: &sim.net.populations,
@@ -218,6 +249,17 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
         },
         &circuit.protocol,
     );
+    for (r, data) in readouts.iter_mut().enumerate() {
+        for pv in &mut data.phases {
+            for (k, trial) in pv.values.iter_mut().enumerate() {
+                for (p, v) in trial.iter_mut().enumerate() {
+                    if let Some(dw) = weight_windows.remove(&(r, pv.phase, k, p)) {
+                        v.vector = dw;
+                    }
+                }
+            }
+        }
+    }
     Ok(RunResult {
         circuit,
         sim,

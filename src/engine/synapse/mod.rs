@@ -52,6 +52,36 @@ impl Connectivity {
         }
     }
 
+    /// The weights of the listed (pre, post) synapses (the first synapse of the pair; 0 where
+    /// there is none), or of every synapse by presynaptic neuron when `list` is empty.
+    pub fn weights_of(&self, list: &[(u32, u32)]) -> Vec<f64> {
+        if list.is_empty() {
+            let mut out = Vec::with_capacity(self.len());
+            self.for_each(|_, _, w, _| out.push(f64::from(w)));
+            return out;
+        }
+        list.iter()
+            .map(|&(pre, post)| {
+                let (pre, post) = (pre as usize, post as usize);
+                f64::from(match self {
+                    Connectivity::Sparse(s) if pre < s.n_pre() => s
+                        .row(pre)
+                        .find(|&k| s.post(k) as usize == post)
+                        .map_or(0.0, |k| s.weight(k)),
+                    Connectivity::Sparse(_) => 0.0,
+                    Connectivity::Bits(b) => {
+                        if b.has(pre, post) {
+                            b.weight
+                        } else {
+                            0.0
+                        }
+                    }
+                    Connectivity::Dense(d) => d.get(pre, post),
+                })
+            })
+            .collect()
+    }
+
     /// Calls `f(pre, post, weight, delay)` for every synapse, by presynaptic neuron.
     pub fn for_each(&self, mut f: impl FnMut(u32, u32, f32, f64)) {
         match self {
