@@ -292,7 +292,7 @@ fn summed_and_teacher_delays_must_fit_the_ring_of_epochs() {
     );
     assert_bad(
         &t,
-        "connectivity = { rule = \"address\"",
+        "delay_ms = 2.0",
         "projection[0].delay_ms",
         "times the shortest delay",
     );

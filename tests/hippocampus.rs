@@ -154,3 +154,25 @@ fn retrieval_over_200_queries_is_within_two_points_of_the_math() {
     let (c, x) = (l["circuit"].as_f64().unwrap(), l["modern"].as_f64().unwrap());
     assert!((c - x).abs() <= 0.02, "circuit {c} vs math {x}");
 }
+
+/// Output weights wired from the patterns (`rule = "pattern"`) give exactly the readout that
+/// the weights learned during storage give: the learning wrote x_μ, nothing else.
+#[test]
+fn learned_output_weights_read_out_exactly_like_weights_wired_from_the_patterns() {
+    let start = FILE
+        .find("[[projection]]\nname = \"memory->output (+1)\"")
+        .unwrap();
+    let end = FILE.find("[[projection]]\nname = \"memory->pool\"").unwrap();
+    let wired = format!(
+        "{}[[projection]]\nname = \"memory->output\"\npre = \"memory\"\npost = \"output\"\nconnectivity = {{ rule = \"pattern\", pattern = \"memories\" }}\nweight = 0.0\ndelay_ms = 1.0\n\n{}",
+        &FILE[..start],
+        &FILE[end..]
+    )
+    .replace(", \"memory->output (+1)\" = true, \"memory->output (-1)\" = true", "")
+    .replace(", \"memory->output (+1)\" = false, \"memory->output (-1)\" = false", "");
+    let learned = run_with(FILE, SMALL);
+    let fixed = run_with(&wired, SMALL);
+    let out = |d: &Done| d.run.readout("output_change").unwrap().phases[0].values.clone();
+    assert_eq!(out(&learned), out(&fixed));
+    assert_eq!(learned.run.spikes.len(), fixed.run.spikes.len());
+}

@@ -54,6 +54,8 @@ pub struct Reporter<'a> {
     pub context: String,
     /// `[let]` names whose definition has an error (reported once, where it is defined).
     pub poisoned: Vec<String>,
+    /// The pattern sets defined so far (name, items), for parameters that name one.
+    pub patterns: Vec<(String, Vec<Vec<f64>>)>,
 }
 
 impl<'a> Reporter<'a> {
@@ -64,6 +66,7 @@ impl<'a> Reporter<'a> {
             env: Env::default(),
             context: String::new(),
             poisoned: Vec::new(),
+            patterns: Vec::new(),
         }
     }
 

@@ -424,6 +424,10 @@ pub fn validate(
     }
     r.env = lets(r, &c.lets, overrides_);
     let pattern_sets = patterns(r, &c, c.seed);
+    r.patterns = pattern_sets
+        .iter()
+        .map(|s| (s.name.clone(), s.items.clone()))
+        .collect();
 
     let mut populations: Vec<PopulationDesc> = Vec::new();
     let mut record_spikes = Vec::new();

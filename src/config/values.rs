@@ -294,6 +294,24 @@ pub fn params(
                     None
                 }
             },
+            ParamKind::Pattern => match v.as_str() {
+                Some(name) => match r.patterns.iter().find(|(n, _)| n == name) {
+                    Some((_, items)) => Some(Value::Matrix(items.clone())),
+                    None => {
+                        let known: Vec<&str> = r.patterns.iter().map(|(n, _)| n.as_str()).collect();
+                        r.at(
+                            &p,
+                            format!("unknown pattern set `{name}`"),
+                            format!("pattern sets: {}", known.join(", ")),
+                        );
+                        None
+                    }
+                },
+                None => {
+                    r.at(&p, "expected the name of a [[pattern]] set in quotes", "");
+                    None
+                }
+            },
             ParamKind::Pairs => match v.as_array() {
                 Some(list) => {
                     let mut pairs = Vec::with_capacity(list.len());

@@ -17,6 +17,8 @@ pub enum ParamKind {
     Pairs,
     /// A list of real numbers.
     Numbers,
+    /// The name of a `[[pattern]]` set; the format hands over its vectors.
+    Pattern,
 }
 
 /// A parameter's default.
@@ -93,6 +95,8 @@ pub enum Value {
     Flag(bool),
     Pairs(Vec<(u32, u32)>),
     Numbers(Vec<f64>),
+    /// A pattern set's vectors (items × components).
+    Matrix(Vec<Vec<f64>>),
 }
 
 /// The values of one model's or rule's parameters, defaults filled in.
@@ -168,6 +172,13 @@ impl Params {
     pub fn numbers(&self, name: &str) -> Option<&[f64]> {
         match self.get(name) {
             Some(Value::Numbers(x)) => Some(x),
+            _ => None,
+        }
+    }
+
+    pub fn matrix(&self, name: &str) -> Option<&[Vec<f64>]> {
+        match self.get(name) {
+            Some(Value::Matrix(x)) => Some(x),
             _ => None,
         }
     }

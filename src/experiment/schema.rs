@@ -73,6 +73,7 @@ fn param(p: &Param) -> Value {
         ParamKind::Numbers => {
             json!({ "type": "array", "description": doc, "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } })
         }
+        ParamKind::Pattern => string(&doc),
         ParamKind::Pairs => json!({
             "type": "array",
             "description": doc,

@@ -80,6 +80,19 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
     },
 };
 
+/// True when the list names every (pre, post) pair exactly once and gives no per-pair delays
+/// (a dense matrix then holds its weights).
+pub fn covers_all_pairs(list: &Listed, s: Sizes) -> bool {
+    if list.delays.is_some() || list.pairs.len() != s.n_pre * s.n_post || s.no_self {
+        return false;
+    }
+    let mut seen = vec![false; s.n_pre * s.n_post];
+    list.pairs.iter().all(|&(a, b)| {
+        let k = a as usize * s.n_post + b as usize;
+        k < seen.len() && !std::mem::replace(&mut seen[k], true)
+    })
+}
+
 #[derive(Debug)]
 pub struct Explicit(pub Listed);
 
@@ -94,16 +107,7 @@ impl Connect for Explicit {
         Some(&self.0)
     }
 
-    /// True when the list names every (pre, post) pair exactly once and gives no per-pair
-    /// delays (a dense matrix then holds its weights).
     fn all_pairs(&self, s: Sizes) -> bool {
-        if self.0.delays.is_some() || self.0.pairs.len() != s.n_pre * s.n_post || s.no_self {
-            return false;
-        }
-        let mut seen = vec![false; s.n_pre * s.n_post];
-        self.0.pairs.iter().all(|&(a, b)| {
-            let k = a as usize * s.n_post + b as usize;
-            k < seen.len() && !std::mem::replace(&mut seen[k], true)
-        })
+        covers_all_pairs(&self.0, s)
     }
 }

@@ -9,6 +9,7 @@ pub mod explicit;
 pub mod fixed_indegree;
 pub mod fixed_probability;
 pub mod one_to_one;
+pub mod pattern;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub static RULES: &[&ConnectivityRule] = &[
     &fixed_indegree::RULE,
     &explicit::RULE,
     &address::RULE,
+    &pattern::RULE,
 ];
 
 /// The registered rule called `name`.
