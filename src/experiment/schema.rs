@@ -1,4 +1,4 @@
-//! The JSON Schema (draft-07) of circuit files, generated from the same registries the
+//! The JSON Schema (draft-04, which TOML language servers such as Taplo read) of circuit files, generated from the same registries the
 //! validator reads (neuron models, plasticity rules, connection rules, comparisons), so
 //! editors that check TOML against a schema complete and check circuit files as they are
 //! typed. Unknown keys are refused everywhere, as engram refuses them. Numbers may be
@@ -22,13 +22,22 @@ fn string(doc: &str) -> Value {
 }
 
 fn object(doc: &str, properties: Map<String, Value>, required: &[&str]) -> Value {
-    json!({
+    let mut o = json!({
         "type": "object",
         "description": doc,
         "properties": properties,
-        "required": required,
         "additionalProperties": false,
-    })
+    });
+    // Draft-04 wants a non-empty `required`.
+    if !required.is_empty() {
+        o["required"] = json!(required);
+    }
+    o
+}
+
+/// A value equal to `x` (draft-04 has no `const`).
+fn is(x: &str) -> Value {
+    json!({ "enum": [x] })
 }
 
 fn props(list: &[(&str, Value)]) -> Map<String, Value> {
@@ -42,12 +51,12 @@ fn distribution(doc: &str) -> Value {
             { "type": "number" },
             { "type": "string" },
             object("uniform on [low, high]", props(&[
-                ("distribution", json!({ "const": "uniform" })),
+                ("distribution", is("uniform")),
                 ("low", num("")),
                 ("high", num("")),
             ]), &["distribution", "low", "high"]),
             object("normal, redrawn until inside [low, high]", props(&[
-                ("distribution", json!({ "const": "normal" })),
+                ("distribution", is("normal")),
                 ("mean", num("")),
                 ("std", num("")),
                 ("low", num("")),
@@ -88,7 +97,7 @@ fn tagged(tag: &str, entries: &[(&str, &str, &[Param])]) -> Value {
         .iter()
         .map(|(name, summary, params)| {
             let mut p = Map::new();
-            p.insert(tag.into(), json!({ "const": name }));
+            p.insert(tag.into(), is(name));
             for x in params.iter() {
                 p.insert(x.name.into(), param(x));
             }
@@ -106,26 +115,8 @@ fn tagged(tag: &str, entries: &[(&str, &str, &[Param])]) -> Value {
 }
 
 fn population() -> Value {
-    let models: Vec<&str> = neuron::MODELS.iter().map(|m| m.name).collect();
-    let mut base = object(
-        "a population of neurons of one model",
-        props(&[
-            ("name", string("unique name")),
-            ("size", num("number of neurons")),
-            ("model", json!({ "enum": models })),
-            ("params", json!({ "type": "object" })),
-            (
-                "v_init",
-                distribution("initial membrane potential, mV (models with one)"),
-            ),
-            (
-                "record",
-                json!({ "type": "boolean", "description": "keep its spikes (default true)" }),
-            ),
-        ]),
-        &["name", "size", "model"],
-    );
-    let all_of: Vec<Value> = neuron::MODELS
+    // One alternative per model: its name, and its own parameters.
+    let one_of: Vec<Value> = neuron::MODELS
         .iter()
         .map(|m| {
             let p: Map<String, Value> = m.params.iter().map(|x| (x.name.to_string(), param(x))).collect();
@@ -135,15 +126,31 @@ fn population() -> Value {
                 .filter(|x| x.default == ParamDefault::Required)
                 .map(|x| x.name)
                 .collect();
-            let params = object(m.summary, p, &required);
-            json!({
-                "if": { "properties": { "model": { "const": m.name } } },
-                "then": { "properties": { "params": params } },
-            })
+            let mut fields = props(&[
+                ("name", string("unique name")),
+                ("size", num("number of neurons")),
+                ("model", is(m.name)),
+                ("params", object(m.summary, p, &required)),
+                (
+                    "record",
+                    json!({ "type": "boolean", "description": "keep its spikes (default true)" }),
+                ),
+            ]);
+            if m.has_membrane {
+                fields.insert("v_init".into(), distribution("initial membrane potential, mV"));
+            }
+            let mut need = vec!["name", "size", "model"];
+            if !required.is_empty() {
+                need.push("params");
+            }
+            object(
+                &format!("a population of `{}` neurons: {}", m.name, m.summary),
+                fields,
+                &need,
+            )
         })
         .collect();
-    base["allOf"] = Value::Array(all_of);
-    base
+    json!({ "oneOf": one_of })
 }
 
 fn stimulus() -> Value {
@@ -323,10 +330,7 @@ fn compare() -> Value {
     let one_of: Vec<Value> = COMPARISONS
         .iter()
         .map(|c| {
-            let mut p = props(&[
-                ("model", json!({ "const": c.name })),
-                ("name", string("default: the model")),
-            ]);
+            let mut p = props(&[("model", is(c.name)), ("name", string("default: the model"))]);
             let mut roles = Map::new();
             let mut role_required = Vec::new();
             let mut required = vec!["model"];
@@ -457,7 +461,7 @@ pub fn circuit_schema() -> Value {
         ]),
         &["name"],
     );
-    root["$schema"] = json!("http://json-schema.org/draft-07/schema#");
+    root["$schema"] = json!("http://json-schema.org/draft-04/schema#");
     root["title"] = json!("engram circuit");
     root
 }
