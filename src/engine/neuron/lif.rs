@@ -306,6 +306,23 @@ impl Cells<'_> {
     /// input (so unit events and summed delivery mean the same, whatever the storage).
     #[inline]
     fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f: impl FnMut(f64, f64)) {
+        if bulk.is_empty() {
+            // Unit events only (the common case): simultaneous ones summed.
+            let mut j = 0;
+            while j < lane.len() {
+                let time = lane[j].time;
+                let mut weight = f64::from(lane[j].weight);
+                j += 1;
+                while j < lane.len() && lane[j].time == time {
+                    weight += f64::from(lane[j].weight);
+                    j += 1;
+                }
+                if weight != 0.0 {
+                    f(time, weight);
+                }
+            }
+            return;
+        }
         let (mut j, mut b) = (0, 0);
         loop {
             while b < bulk.len() && bulk[b].values[i] == 0.0 {
