@@ -1396,7 +1396,7 @@ fn readouts(
         };
         let from = values::duration(r, &path.key("from_ms"), &ro.from_ms, 0.0).unwrap_or(f64::NAN);
         let to = values::duration(r, &path.key("to_ms"), &ro.to_ms, 0.0).unwrap_or(f64::NAN);
-        if !(from < to) {
+        if from.is_nan() || to.is_nan() || from >= to {
             r.at(
                 &path.key("to_ms"),
                 format!("the window [{from}, {to}) ms is empty"),

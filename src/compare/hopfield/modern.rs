@@ -107,6 +107,9 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     }))
 }
 
+/// Retrieval at one noise level: (flip, queries, circuit, math, circuit iterated, math iterated).
+pub type LevelRow = (f64, usize, f64, f64, f64, f64);
+
 pub struct ModernOutcome {
     pub dim: usize,
     pub stored: usize,
@@ -129,7 +132,7 @@ pub struct ModernOutcome {
     pub accuracy_circuit_iterated: f64,
     pub accuracy_math_iterated: f64,
     /// (flip, queries, circuit, math, circuit iterated, math iterated).
-    pub levels: Vec<(f64, usize, f64, f64, f64, f64)>,
+    pub levels: Vec<LevelRow>,
     /// (math component, readout ÷ count, readout ÷ set point).
     pub pairs: Vec<(f64, f64, Option<f64>)>,
     /// (drive Σexp(βXᵀξ), observed total rate Hz) per query.
@@ -421,9 +424,7 @@ impl Outcome for ModernOutcome {
             &series,
             false,
         )?;
-        let col = |f: fn(&(f64, usize, f64, f64, f64, f64)) -> f64| {
-            self.levels.iter().map(|l| (l.0, f(l))).collect::<Vec<_>>()
-        };
+        let col = |f: fn(&LevelRow) -> f64| self.levels.iter().map(|l| (l.0, f(l))).collect::<Vec<_>>();
         let mut acc = vec![
             Series {
                 name: "circuit (spikes)".into(),

@@ -139,7 +139,7 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
     let c = k.circuit;
     let proj = &c.network.projections[addresses];
     let n2 = c.network.populations[proj.pre].size;
-    if n2 % 2 != 0 {
+    if !n2.is_multiple_of(2) {
         k.error(
             "addresses",
             format!(
@@ -205,7 +205,7 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
         );
         return None;
     }
-    if !(scale > 0.0) {
+    if scale.is_nan() || scale <= 0.0 {
         k.error(
             "scale",
             "scale must be positive",
