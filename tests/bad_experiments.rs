@@ -297,3 +297,21 @@ fn summed_and_teacher_delays_must_fit_the_ring_of_epochs() {
         "times the shortest delay",
     );
 }
+
+#[test]
+fn pattern_sets_and_readouts_too_large_for_memory_are_refused_up_front() {
+    let t = edit(CEREBELLUM, "count = \"patterns\"", "count = 1000000");
+    assert_bad(
+        &t,
+        "count = 1000000",
+        "pattern[0].count",
+        "components is more than",
+    );
+    // A counts readout of every granule cell in every presentation: 20000 × 140 values is fine,
+    // with 1000 prefixes it is not.
+    let prefixes = format!("prefixes_ms = [{}]", vec!["0.25"; 1000].join(", "));
+    let t = format!(
+        "{CEREBELLUM}\n[[readout]]\nname = \"granule_counts\"\nkind = \"counts\"\npopulation = \"granule\" # every cell\nfrom_ms = 2.0\nto_ms = 2.5\n{prefixes}\n"
+    );
+    assert_bad(&t, "# every cell", "readout[3].population", "more than 10⁸");
+}

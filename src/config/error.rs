@@ -56,6 +56,8 @@ pub struct Reporter<'a> {
     pub poisoned: Vec<String>,
     /// The pattern sets defined so far (name, items), for parameters that name one.
     pub patterns: Vec<(String, Vec<Vec<f64>>)>,
+    /// Pattern sets whose definition has an error (references to them are not reported again).
+    pub failed_sets: Vec<String>,
 }
 
 impl<'a> Reporter<'a> {
@@ -67,6 +69,7 @@ impl<'a> Reporter<'a> {
             context: String::new(),
             poisoned: Vec::new(),
             patterns: Vec::new(),
+            failed_sets: Vec::new(),
         }
     }
 

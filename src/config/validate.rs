@@ -36,6 +36,8 @@ pub fn machine_memory_bytes() -> f64 {
 /// Most spikes a protocol may present, and most samples a recorder may take.
 const MAX_PROTOCOL_SPIKES: f64 = 2e8;
 const MAX_SAMPLES: f64 = 1e8;
+/// Most components a pattern set may hold (8 bytes each).
+const MAX_PATTERN_COMPONENTS: f64 = 5e7;
 
 fn size(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> usize {
     let Some(n) = values::number(r, path, v) else {
@@ -219,6 +221,9 @@ fn overrides(r: &mut Reporter, path: &FieldPath, t: &toml::Table, known: &toml::
 fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
     let root = FieldPath::root();
     let mut sets: Vec<PatternSet> = Vec::new();
+    for p in &c.pattern {
+        r.failed_sets.push(p.name.clone()); // until it is made
+    }
     for (i, p) in c.pattern.iter().enumerate() {
         let path = root.key("pattern").index(i);
         if p.name.is_empty() || sets.iter().any(|s| s.name == p.name) {
@@ -259,7 +264,7 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                     );
                 }
                 match (count, dim) {
-                    (Some(n), Some(d)) if (n * d) as f64 <= 5e8 => PatternSet::random(
+                    (Some(n), Some(d)) if (n * d) as f64 <= MAX_PATTERN_COMPONENTS => PatternSet::random(
                         seed,
                         &p.name,
                         n as usize,
@@ -268,8 +273,8 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                     ),
                     (Some(n), Some(d)) => {
                         r.at(
-                            &path,
-                            format!("{n} × {d} components is more than 5·10⁸"),
+                            &path.key("count"),
+                            format!("{n} × {d} components is more than {MAX_PATTERN_COMPONENTS:e}"),
                             "fewer or shorter patterns",
                         );
                         continue;
@@ -291,6 +296,9 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 };
                 let Some(base) = sets.iter().position(|s| &s.name == of) else {
                     let known: Vec<&str> = sets.iter().map(|s| s.name.as_str()).collect();
+                    if r.failed_sets.contains(of) && c.pattern.iter().take(i).any(|q| &q.name == of) {
+                        continue; // that set's own error is reported
+                    }
                     r.at(
                         &path.key("of"),
                         format!("unknown pattern set `{of}`"),
@@ -321,10 +329,10 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                     continue;
                 }
                 let total = flips.len() as f64 * per_level.unwrap_or(0) as f64 * sets[base].dim as f64;
-                if total > 5e8 {
+                if total > MAX_PATTERN_COMPONENTS {
                     r.at(
                         &path,
-                        format!("{total} components is more than 5·10⁸"),
+                        format!("{total} components is more than {MAX_PATTERN_COMPONENTS:e}"),
                         "fewer levels or copies",
                     );
                     continue;
@@ -382,6 +390,7 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 }
             }
         };
+        r.failed_sets.retain(|f| f != &set.name);
         sets.push(set);
     }
     sets
@@ -1046,6 +1055,9 @@ fn phases(
             );
         }
         let Some(set) = protocol.pattern(&ph.each) else {
+            if r.failed_sets.contains(&ph.each) {
+                continue;
+            }
             r.at(
                 &path.key("each"),
                 format!("unknown pattern set `{}`", ph.each),
@@ -1131,6 +1143,9 @@ fn phases(
             };
             let set_name = pr.pattern.as_deref().unwrap_or(&ph.each);
             let Some(pset) = protocol.pattern(set_name) else {
+                if r.failed_sets.iter().any(|f| f == set_name) {
+                    continue;
+                }
                 r.at(
                     &pp.key("pattern"),
                     format!("unknown pattern set `{set_name}`"),
@@ -1456,9 +1471,31 @@ fn readouts(
                 .sum();
             if per * presentations as f64 > MAX_SAMPLES {
                 r.at(
-                    &path,
+                    &path.key("projection"),
                     format!("{per} weights × {presentations} presentations is more than 10⁸ values"),
                     "list fewer `synapses`, or read fewer phases",
+                );
+                continue;
+            }
+        }
+        // Vector readouts hold one value per neuron, presentation and window.
+        if matches!(
+            kind,
+            ReadoutKind::Counts | ReadoutKind::InputSum | ReadoutKind::MembraneChange
+        ) {
+            let presentations: usize = phases
+                .iter()
+                .map(|&k| protocol.phases[k].trials * protocol.phases[k].presentations)
+                .sum();
+            let values = populations[pop].size as f64 * presentations as f64 * (1 + prefixes.len()) as f64;
+            if values > MAX_SAMPLES {
+                r.at(
+                    &path.key("population"),
+                    format!(
+                        "{} neurons × {presentations} presentations is {values:.3e} values, more than 10⁸",
+                        populations[pop].size
+                    ),
+                    "read fewer phases or a smaller population",
                 );
                 continue;
             }

@@ -297,6 +297,7 @@ pub fn params(
             ParamKind::Pattern => match v.as_str() {
                 Some(name) => match r.patterns.iter().find(|(n, _)| n == name) {
                     Some((_, items)) => Some(Value::Matrix(items.clone())),
+                    None if r.failed_sets.iter().any(|f| f == name) => None,
                     None => {
                         let known: Vec<&str> = r.patterns.iter().map(|(n, _)| n.as_str()).collect();
                         r.at(

@@ -188,30 +188,44 @@ impl Source {
     /// order whatever the thread count).
     pub fn sweep(&self, s: &Sweep, tick: &(dyn Fn() + Sync)) -> Result<SweepResult, String> {
         let points = s.points();
-        let results: Vec<Result<SweepPoint, String>> = points
-            .par_iter()
-            .map(|point| {
+        // Several points at once only if their networks fit in memory together (the largest
+        // point's estimate, times the points running at once).
+        let largest = points
+            .iter()
+            .filter_map(|point| {
                 let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
-                let context = format!("in sweep `{}` at {}", s.name, point_label(point));
-                let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context)
-                    .map_err(|e| e.to_string())?;
-                let done = run(loaded, &mut |_| {}).map_err(|e| format!("{context}: {e}"))?;
-                tick();
-                Ok(SweepPoint {
-                    values: point.clone(),
-                    scalars: done
-                        .outcomes
-                        .iter()
-                        .flat_map(|(name, o)| {
-                            o.scalars()
-                                .into_iter()
-                                .map(move |(k, v)| (format!("{name}.{k}"), v))
-                        })
-                        .collect(),
-                    simulate_seconds: done.run.simulate_seconds,
-                })
+                config::parse_with(&self.path, &self.text, &overrides, self.seed, "").ok()
             })
-            .collect();
+            .map(|c| c.network.estimated_bytes())
+            .fold(0.0, f64::max);
+        let at_once = rayon::current_num_threads().min(points.len()).max(1) as f64;
+        let parallel = largest * at_once <= 0.8 * config::validate::machine_memory_bytes();
+        let one = |point: &Vec<(String, f64)>| -> Result<SweepPoint, String> {
+            let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
+            let context = format!("in sweep `{}` at {}", s.name, point_label(point));
+            let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context)
+                .map_err(|e| e.to_string())?;
+            let done = run(loaded, &mut |_| {}).map_err(|e| format!("{context}: {e}"))?;
+            tick();
+            Ok(SweepPoint {
+                values: point.clone(),
+                scalars: done
+                    .outcomes
+                    .iter()
+                    .flat_map(|(name, o)| {
+                        o.scalars()
+                            .into_iter()
+                            .map(move |(k, v)| (format!("{name}.{k}"), v))
+                    })
+                    .collect(),
+                simulate_seconds: done.run.simulate_seconds,
+            })
+        };
+        let results: Vec<Result<SweepPoint, String>> = if parallel {
+            points.par_iter().map(one).collect()
+        } else {
+            points.iter().map(one).collect()
+        };
         Ok(SweepResult {
             sweep: s.clone(),
             points: results.into_iter().collect::<Result<_, _>>()?,
