@@ -45,16 +45,20 @@ pub fn parse_with(
 
 /// Reads, parses and validates a circuit file.
 pub fn load(path: &std::path::Path) -> Result<Circuit, ConfigErrors> {
-    let shown = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(&shown, &text),
-        Err(e) => Err(ConfigErrors(vec![ConfigError {
-            file: shown,
+    let text = read(path)?;
+    parse(&path.display().to_string(), &text)
+}
+
+/// Reads a circuit file's text; a file that cannot be read is bad input like any other.
+pub fn read(path: &std::path::Path) -> Result<String, ConfigErrors> {
+    std::fs::read_to_string(path).map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            file: path.display().to_string(),
             line: 0,
             column: 0,
             field: String::new(),
             message: format!("cannot read the file: {e}"),
             hint: Some("check the path; `engram run` with no argument runs the built-in circuits".into()),
-        }])),
-    }
+        }])
+    })
 }

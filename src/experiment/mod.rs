@@ -132,18 +132,8 @@ pub fn parse_seeded(path: &str, text: &str, seed: Option<u64>) -> Result<Experim
 
 /// Reads and parses a circuit file.
 pub fn load(path: &std::path::Path, seed: Option<u64>) -> Result<Experiment, ConfigErrors> {
-    let shown = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse_seeded(&shown, &text, seed),
-        Err(e) => Err(ConfigErrors(vec![config::ConfigError {
-            file: shown,
-            line: 0,
-            column: 0,
-            field: String::new(),
-            message: format!("cannot read the file: {e}"),
-            hint: Some("check the path; `engram run` with no argument runs the built-in circuits".into()),
-        }])),
-    }
+    let text = config::read(path)?;
+    parse_seeded(&path.display().to_string(), &text, seed)
 }
 
 /// Simulates a loaded circuit and runs its comparisons.

@@ -1,11 +1,10 @@
 //! `pattern`: synapses read from a pattern set, where a value must be wired rather than learned.
 //! Item μ of the set is presynaptic neuron μ and component j postsynaptic neuron j (with
 //! `transpose = true`, the other way round); the synapse has weight `scale · x_μj`, and
-//! components equal to 0 make no synapse.
+//! components equal to 0 make no synapse. The result is an explicit list of synapses.
 
-use rand_chacha::ChaCha8Rng;
-
-use super::{Connect, ConnectivityRule, Listed, Rule, Sizes};
+use super::explicit::Explicit;
+use super::{ConnectivityRule, Listed, Rule};
 use crate::engine::params::{Param, ParamDefault, ParamError, ParamKind};
 
 pub static RULE: ConnectivityRule = ConnectivityRule {
@@ -69,25 +68,6 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
                 }
             }
         }
-        Rule::new("pattern", FromPattern(list))
+        Rule::new("pattern", Explicit(list))
     },
 };
-
-#[derive(Debug)]
-pub struct FromPattern(pub Listed);
-
-impl Connect for FromPattern {
-    fn expected_synapses(&self, _s: Sizes) -> f64 {
-        self.0.pairs.len() as f64
-    }
-
-    fn sources(&self, _s: Sizes, _post: usize, _rng: &mut ChaCha8Rng, _out: &mut Vec<u32>) {}
-
-    fn listed(&self) -> Option<&Listed> {
-        Some(&self.0)
-    }
-
-    fn all_pairs(&self, s: Sizes) -> bool {
-        super::explicit::covers_all_pairs(&self.0, s)
-    }
-}
