@@ -65,3 +65,21 @@ fn the_schema_refuses_unknown_keys_everywhere() {
         );
     }
 }
+
+#[test]
+fn every_circuit_file_validates_with_its_variants_and_sweeps() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/circuits")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.lines().any(|l| l.trim_start().starts_with("circuit =")),
+                "{}",
+                path.display()
+            );
+            if let Err(e) = engram::experiment::parse(&path.display().to_string(), &text) {
+                panic!("{e}");
+            }
+        }
+    }
+}
