@@ -65,6 +65,8 @@ def main():
     folder = os.path.join(args.out, name)
     with open(os.path.join(folder, "summary.json")) as f:
         summary = json.load(f)
+    with open(os.path.join(folder, "timings.json")) as f:
+        summary.update(json.load(f))
 
     import nest  # imported late: it prints a banner
     import numpy as np

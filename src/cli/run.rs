@@ -118,6 +118,7 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
         outln!("  variant {}:", v.name);
         describe(d, &dir.join("variants").join(&v.name), "    ");
     }
+    let mut failed = Vec::new();
     for s in &sweeps {
         outln!(
             "  sweep {}: {} points -> {}",
@@ -125,6 +126,17 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
             s.points.len(),
             dir.join("sweep.csv").display()
         );
+        for p in s.points.iter().filter(|p| p.error.is_some()) {
+            failed.push(format!(
+                "sweep `{}`: {}",
+                s.sweep.name,
+                p.error.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    if !failed.is_empty() {
+        // The other points' results are written; say what failed, and exit 1.
+        return Err((EXIT_FAILURE, failed.join("\n")));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod attention;
 pub mod hopfield;
+pub mod plasticity;
 pub mod sdm;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ pub static COMPARISONS: &[&Comparison] = &[
     &hopfield::modern::COMPARISON,
     &hopfield::classical::COMPARISON,
     &attention::COMPARISON,
+    &plasticity::COMPARISON,
 ];
 
 pub fn find(name: &str) -> Option<&'static Comparison> {

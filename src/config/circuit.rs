@@ -72,7 +72,7 @@ pub struct Sweep {
     pub fixed: Vec<(String, f64)>,
     /// Swept names and their values.
     pub over: Vec<(String, Vec<f64>)>,
-    pub plot: Option<SweepPlot>,
+    pub plots: Vec<SweepPlot>,
 }
 
 impl Sweep {

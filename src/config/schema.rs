@@ -139,6 +139,15 @@ pub struct ProjectionToml {
     pub teacher_of: Option<String>,
     /// Receptor of the target model (default: its ordinary synapse).
     pub receptor: Option<String>,
+    /// Dense weights as "f32" or "f64" (default: what the plasticity rule needs).
+    pub precision: Option<PrecisionToml>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PrecisionToml {
+    F32,
+    F64,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
@@ -237,8 +246,10 @@ pub struct FeedbackToml {
 #[serde(deny_unknown_fields)]
 pub struct PhaseToml {
     pub name: String,
-    /// One trial per item of this pattern set.
-    pub each: String,
+    /// One trial per item of this pattern set ...
+    pub each: Option<String>,
+    /// ... or this many trials without a pattern (volleys with `encode = "all"` or `one_hot`).
+    pub trials: Option<Num>,
     /// Default: where the previous phase ends (the first: 0).
     pub start_ms: Option<Num>,
     /// Time from one presentation to the next.
@@ -312,6 +323,29 @@ pub struct SweepPlotToml {
     pub title: String,
 }
 
+/// A table, or an array of tables.
+#[derive(Deserialize, Debug)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+impl<T> OneOrMany<T> {
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(x) => std::slice::from_ref(x),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SweepToml {
@@ -322,5 +356,7 @@ pub struct SweepToml {
     /// Swept `[let]` names: a list of values, or `{ from, to, step }`; several names give the
     /// grid of all combinations.
     pub over: toml::Table,
-    pub plot: Option<SweepPlotToml>,
+    /// One plot, or a list of them.
+    #[serde(default)]
+    pub plot: OneOrMany<SweepPlotToml>,
 }

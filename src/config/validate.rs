@@ -773,9 +773,30 @@ pub fn validate(
             plasticity,
             teacher_of: None,
             receptor,
+            double: p.precision.map(|x| x == super::schema::PrecisionToml::F64),
         };
         let sizes = sizes.expect("pre and post known");
-        let special = p.teacher_of.is_some() || receptor != 0;
+        let transmits = populations[post]
+            .model
+            .neuron()
+            .is_none_or(|m| m.transmits(receptor));
+        let special = p.teacher_of.is_some() || (receptor != 0 && transmits);
+        if let Some(pl) = &desc.plasticity
+            && pl.rule.uses_post
+            && !populations[post].model.neuron().is_some_and(|m| m.fires)
+        {
+            r.at(
+                &path.key("plasticity").key("rule"),
+                format!(
+                    "rule `{}` learns from postsynaptic spikes, but `{}` ({}) never fires",
+                    pl.rule.name,
+                    p.post,
+                    populations[post].model.name()
+                ),
+                "attach it to a projection onto neurons that fire (lif, escape_noise, parrot)",
+            );
+            continue;
+        }
         // Storage that cannot hold this projection's wiring or weights.
         let storage_error = match desc.resolved_storage() {
             Storage::Bits if !(desc.weight.is_fixed() && desc.delay.is_fixed()) => Some(
@@ -806,6 +827,9 @@ pub fn validate(
             )),
             Storage::Dense if !desc.delay.is_fixed() => {
                 Some("dense storage holds one fixed delay; this projection draws delays".to_string())
+            }
+            s if p.precision.is_some() && s != Storage::Dense => {
+                Some("`precision` applies to dense weights only".to_string())
             }
             _ => None,
         };
@@ -1054,17 +1078,48 @@ fn phases(
                 "give every phase its own name",
             );
         }
-        let Some(set) = protocol.pattern(&ph.each) else {
-            if r.failed_sets.contains(&ph.each) {
+        let set = match (&ph.each, &ph.trials) {
+            (Some(each), None) => {
+                let Some(set) = protocol.pattern(each) else {
+                    if r.failed_sets.contains(each) {
+                        continue;
+                    }
+                    r.at(
+                        &path.key("each"),
+                        format!("unknown pattern set `{each}`"),
+                        format!("pattern sets: {set_names}"),
+                    );
+                    continue;
+                };
+                set
+            }
+            (None, Some(n)) => {
+                let Some(n) = values::count(r, &path.key("trials"), n, 1, 10_000_000) else {
+                    continue;
+                };
+                // Trials without a pattern: a set of n empty items.
+                protocol.patterns.push(PatternSet {
+                    name: format!("{}:trials", ph.name),
+                    signs: false,
+                    dim: 0,
+                    items: vec![Vec::new(); n as usize],
+                    base: None,
+                    targets: Vec::new(),
+                    levels: Vec::new(),
+                    flips: Vec::new(),
+                });
+                protocol.patterns.len() - 1
+            }
+            _ => {
+                r.at(
+                    &path,
+                    "a phase needs exactly one of `each` (one trial per item of a pattern set) and `trials` (a number)",
+                    "e.g. each = \"keys\", or trials = 60",
+                );
                 continue;
             }
-            r.at(
-                &path.key("each"),
-                format!("unknown pattern set `{}`", ph.each),
-                format!("pattern sets: {set_names}"),
-            );
-            continue;
         };
+        let each_name = protocol.patterns[set].name.clone();
         let interval =
             values::duration(r, &path.key("interval_ms"), &ph.interval_ms, 1e-3).unwrap_or(f64::NAN);
         let start = match &ph.start_ms {
@@ -1141,7 +1196,7 @@ fn phases(
                 );
                 continue;
             };
-            let set_name = pr.pattern.as_deref().unwrap_or(&ph.each);
+            let set_name = pr.pattern.as_deref().unwrap_or(&each_name);
             let Some(pset) = protocol.pattern(set_name) else {
                 if r.failed_sets.iter().any(|f| f == set_name) {
                     continue;
@@ -1933,10 +1988,16 @@ fn sweeps(r: &mut Reporter, c: &CircuitToml) -> Vec<Sweep> {
                 "at most 10⁴ points",
             );
         }
-        let plot = s.plot.as_ref().map(|p| {
+        let many = matches!(s.plot, super::schema::OneOrMany::Many(_));
+        let plots = s.plot.as_slice().iter().enumerate().map(|(j, p)| {
+            let pp = if many {
+                path.key("plot").index(j)
+            } else {
+                path.key("plot")
+            };
             if !over.iter().any(|(n, _)| *n == p.x) {
                 r.at(
-                    &path.key("plot").key("x"),
+                    &pp.key("x"),
                     format!("`{}` is not swept here", p.x),
                     "plot against one of the `over` names",
                 );
@@ -1949,12 +2010,13 @@ fn sweeps(r: &mut Reporter, c: &CircuitToml) -> Vec<Sweep> {
                 title: p.title.clone(),
             }
         });
+        let plots = plots.collect();
         out.push(Sweep {
             name: s.name.clone(),
             path,
             fixed,
             over,
-            plot,
+            plots,
         });
     }
     out

@@ -102,6 +102,8 @@ pub struct ProjectionDesc {
     pub teacher_of: Option<usize>,
     /// Receptor of the target model the input arrives at (0: the default synapse).
     pub receptor: u8,
+    /// Dense weights in f64 (None: as the plasticity rule asks).
+    pub double: Option<bool>,
 }
 
 impl ProjectionDesc {
@@ -127,7 +129,14 @@ impl ProjectionDesc {
             plasticity: None,
             teacher_of: None,
             receptor: 0,
+            double: None,
         }
+    }
+
+    /// Whether dense weights are kept as f64.
+    pub fn double_weights(&self) -> bool {
+        self.double
+            .unwrap_or_else(|| self.plasticity.as_ref().is_some_and(|p| p.rule.double_weights))
     }
 
     /// The storage `Auto` resolves to for this projection.
@@ -187,7 +196,9 @@ impl NetworkDesc {
                 let w = self.wiring(p);
                 match p.resolved_storage() {
                     Storage::Bits => (w.n_pre.div_ceil(64) * w.n_post) as f64 * 8.0,
-                    Storage::Dense => (w.n_pre * w.n_post) as f64 * 4.0,
+                    Storage::Dense => {
+                        (w.n_pre * w.n_post) as f64 * if p.double_weights() { 8.0 } else { 4.0 }
+                    }
                     _ => w.expected_synapses() * 34.0,
                 }
             })
@@ -213,6 +224,8 @@ pub struct Projection {
     pub plasticity: Option<Box<dyn PlasticRule>>,
     pub teacher_of: Option<usize>,
     pub receptor: u8,
+    /// False when the receptor ignores input: nothing is delivered (plasticity still acts).
+    pub transmits: bool,
 }
 
 pub struct Network {
@@ -264,7 +277,13 @@ impl Network {
                     "plasticity needs dense storage",
                 ));
             }
-            if (proj.teacher_of.is_some() || proj.receptor != 0) && !matches!(conn, Connectivity::Sparse(_)) {
+            let silent = desc.populations[proj.post]
+                .model
+                .neuron()
+                .is_some_and(|m| !m.transmits(proj.receptor));
+            if (proj.teacher_of.is_some() || (proj.receptor != 0 && !silent))
+                && !matches!(conn, Connectivity::Sparse(_))
+            {
                 return Err(BuildError::Unsupported(
                     proj.name.clone(),
                     "teacher and receptor projections must be sparse",
@@ -278,6 +297,10 @@ impl Network {
                 plasticity: proj.plasticity.as_ref().map(PlasticityDesc::build),
                 teacher_of: proj.teacher_of,
                 receptor: proj.receptor,
+                transmits: desc.populations[proj.post]
+                    .model
+                    .neuron()
+                    .is_none_or(|m| m.transmits(proj.receptor)),
             });
         }
         Ok(Network {
@@ -346,32 +369,38 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
                 .connect
                 .listed()
                 .and_then(|l| l.weights.as_ref().map(|w| (&l.pairs, w)));
-            let weights = match proj.weight {
-                _ if listed.is_some() => {
-                    let (pairs, w) = listed.expect("checked");
-                    let mut weights = vec![0f32; n_pre * n_post];
+            let weights: Vec<f64> = match (listed, &proj.weight) {
+                (Some((pairs, w)), _) => {
+                    let mut weights = vec![0.0; n_pre * n_post];
                     for (&(pre, post), &x) in pairs.iter().zip(w) {
-                        weights[pre as usize * n_post + post as usize] = x as f32;
+                        weights[pre as usize * n_post + post as usize] = x;
                     }
                     weights
                 }
-                Distribution::Fixed(w) => vec![w as f32; n_pre * n_post],
-                _ => {
+                (None, Distribution::Fixed(w)) => vec![*w; n_pre * n_post],
+                (None, dist) => {
                     // Drawn per postsynaptic neuron from the same streams as sparse storage.
                     let key = name_key(&proj.name);
-                    let mut weights = vec![0f32; n_pre * n_post];
+                    let mut weights = vec![0.0; n_pre * n_post];
                     for post in 0..n_post {
                         let mut rng = stream(desc.seed, Domain::Weight, key, post as u64);
                         for pre in 0..n_pre {
-                            weights[pre * n_post + post] = proj.weight.sample(&mut rng) as f32;
+                            weights[pre * n_post + post] = dist.sample(&mut rng);
                         }
                     }
                     weights
                 }
             };
-            Ok(Connectivity::Dense(DenseWeights::new(
-                n_pre, n_post, weights, delay,
-            )))
+            if proj.double_weights() {
+                Ok(Connectivity::Dense(DenseWeights::new_double(
+                    n_pre, n_post, weights, delay,
+                )))
+            } else {
+                let single = weights.into_iter().map(|x| x as f32).collect();
+                Ok(Connectivity::Dense(DenseWeights::new(
+                    n_pre, n_post, single, delay,
+                )))
+            }
         }
         Storage::Sparse | Storage::Auto => {
             let specs: Vec<SynapseSpec> = wiring.synapses();

@@ -100,6 +100,8 @@ pub struct Simulation {
     lanes: Lanes,
     /// Projections leaving each population.
     outgoing: Vec<Vec<usize>>,
+    /// Plastic projections whose rule hears the spikes of each (postsynaptic) population.
+    post_listeners: Vec<Vec<usize>>,
     epoch_spikes: Vec<Spike>,
     /// Scratch: the epoch's spikes by population.
     by_pop: Vec<Vec<Spike>>,
@@ -135,8 +137,12 @@ impl Simulation {
             MAX_SLOTS
         };
         let mut outgoing = vec![Vec::new(); net.populations.len()];
+        let mut post_listeners = vec![Vec::new(); net.populations.len()];
         for (k, p) in net.projections.iter().enumerate() {
             outgoing[p.pre].push(k);
+            if p.plasticity.as_ref().is_some_and(|r| r.hears_post()) {
+                post_listeners[p.post].push(k);
+            }
         }
         let n_pop = net.populations.len();
         Simulation {
@@ -150,6 +156,7 @@ impl Simulation {
             far_seq: 0,
             lanes: Lanes::default(),
             outgoing,
+            post_listeners,
             epoch_spikes: Vec::new(),
             by_pop: vec![Vec::new(); n_pop],
             due: Slot::default(),
@@ -458,6 +465,21 @@ impl Simulation {
                 }
             }
         }
+        // Then the postsynaptic side of the rules that hear it.
+        for (pop, mine) in by_pop.iter().enumerate() {
+            if mine.is_empty() {
+                continue;
+            }
+            let from = self.net.populations[pop].offset;
+            for &k in &self.post_listeners[pop] {
+                let proj = &mut self.net.projections[k];
+                if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn) {
+                    for s in mine {
+                        rule.on_post(s.neuron - from, s.time, w);
+                    }
+                }
+            }
+        }
         self.epoch_spikes = spikes;
         self.by_pop = by_pop;
     }
@@ -467,6 +489,9 @@ impl Simulation {
         let Connectivity::Sparse(syn) = &proj.conn else {
             return;
         };
+        if !proj.transmits {
+            return;
+        }
         let post_offset = self.net.populations[proj.post].offset;
         let table = syn.delay_table();
         let (epoch_ms, first) = (self.epoch_ms, self.epoch + 1);
@@ -599,7 +624,7 @@ impl Simulation {
                 &mut bulk.values
             });
             if let Connectivity::Bits(b) = &self.net.projections[k].conn {
-                if scale != 0.0 {
+                if scale != 0.0 && self.net.projections[k].transmits {
                     for m in &masks {
                         b.accumulate(m, scale, &mut acc);
                     }
@@ -629,15 +654,19 @@ impl Simulation {
             let mut negative = std::mem::take(&mut bulk.negative);
             {
                 let proj = &mut self.net.projections[k];
+                let transmits = proj.transmits;
                 let Connectivity::Dense(w) = &mut proj.conn else {
                     return;
                 };
-                for s in group {
-                    w.accumulate((s.neuron - from) as usize, summary, &mut values, &mut negative);
-                }
+                // Plasticity first: the spike carries the weights its own update left.
                 if let Some(rule) = proj.plasticity.as_mut() {
                     for s in group {
-                        rule.on_pre(s.neuron - from, t + delay, w);
+                        rule.on_pre(s.neuron - from, t, delay, w);
+                    }
+                }
+                if transmits {
+                    for s in group {
+                        w.accumulate((s.neuron - from) as usize, summary, &mut values, &mut negative);
                     }
                 }
             }

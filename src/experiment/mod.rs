@@ -43,11 +43,12 @@ pub struct Done {
     pub compare_seconds: f64,
 }
 
-/// One finished sweep point: its `[let]` values and the comparisons' scalars.
+/// One finished sweep point: its `[let]` values and the comparisons' scalars, or why it failed.
 pub struct SweepPoint {
     pub values: Vec<(String, f64)>,
     pub scalars: Vec<(String, f64)>,
     pub simulate_seconds: f64,
+    pub error: Option<String>,
 }
 
 /// A finished sweep.
@@ -190,7 +191,7 @@ impl Source {
             .fold(0.0, f64::max);
         let at_once = rayon::current_num_threads().min(points.len()).max(1) as f64;
         let parallel = largest * at_once <= 0.8 * config::validate::machine_memory_bytes();
-        let one = |point: &Vec<(String, f64)>| -> Result<SweepPoint, String> {
+        let attempt = |point: &Vec<(String, f64)>| -> Result<SweepPoint, String> {
             let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
             let context = format!("in sweep `{}` at {}", s.name, point_label(point));
             let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context)
@@ -209,16 +210,29 @@ impl Source {
                     })
                     .collect(),
                 simulate_seconds: done.run.simulate_seconds,
+                error: None,
             })
         };
-        let results: Vec<Result<SweepPoint, String>> = if parallel {
+        // A point that fails keeps its row (with the reason); the others' results stay.
+        let one = |point: &Vec<(String, f64)>| -> SweepPoint {
+            attempt(point).unwrap_or_else(|e| {
+                tick();
+                SweepPoint {
+                    values: point.clone(),
+                    scalars: Vec::new(),
+                    simulate_seconds: 0.0,
+                    error: Some(e),
+                }
+            })
+        };
+        let points: Vec<SweepPoint> = if parallel {
             points.par_iter().map(one).collect()
         } else {
             points.iter().map(one).collect()
         };
         Ok(SweepResult {
             sweep: s.clone(),
-            points: results.into_iter().collect::<Result<_, _>>()?,
+            points,
         })
     }
 }

@@ -201,6 +201,10 @@ fn projection() -> Value {
             ("plasticity", tagged("rule", &plastic)),
             ("teacher_of", string("the plastic projection this one teaches")),
             ("receptor", json!({ "enum": receptors })),
+            (
+                "precision",
+                json!({ "enum": ["f32", "f64"], "description": "dense weights (default: what the rule needs)" }),
+            ),
         ]),
         &["pre", "post", "connectivity", "delay_ms"],
     )
@@ -288,6 +292,7 @@ fn phase() -> Value {
         props(&[
             ("name", string("unique name")),
             ("each", string("the pattern set, one trial per item")),
+            ("trials", num("or: this many trials without a pattern")),
             ("start_ms", num("default: the end of the previous phase")),
             ("interval_ms", num("between presentations")),
             (
@@ -297,7 +302,7 @@ fn phase() -> Value {
             ("present", json!({ "type": "array", "items": present })),
             ("feedback", feedback),
         ]),
-        &["name", "each", "interval_ms"],
+        &["name", "interval_ms"],
     )
 }
 

@@ -15,7 +15,7 @@ use crate::engine::simulation::Simulation;
 pub struct WeightSnapshot {
     pub projection: usize,
     pub time: f64,
-    pub weights: Vec<(u32, u32, f32)>,
+    pub weights: Vec<(u32, u32, f64)>,
 }
 
 /// Everything a run produced.

@@ -5,6 +5,7 @@ pub mod binomial;
 pub mod continuous_sdm;
 pub mod hopfield;
 pub mod normal;
+pub mod plasticity;
 pub mod sdm;
 pub mod sdm_memory;
 pub mod sdm_optimal;

@@ -64,11 +64,13 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
     }
     if !done.outcomes.is_empty() {
         summary["comparison"] = Value::Object(comparison);
-        summary["compare_seconds"] = json!(done.compare_seconds);
     }
     if run.circuit.output.raster {
         raster::raster(&dir.join("raster.png"), run).map_err(|e| format!("cannot draw raster.png: {e}"))?;
     }
+    let timings = serde_json::to_string_pretty(&summary::timings(run, done.compare_seconds))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("timings.json"), timings + "\n").map_err(ctx("timings.json"))?;
     let mut text = report::report(run, &summary);
     if run.circuit.output.phase_rasters && !run.circuit.protocol.phases.is_empty() {
         text.push_str(&phases::rasters(dir, run)?);

@@ -35,15 +35,11 @@ pub fn report(run: &RunResult, summary: &serde_json::Value) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{} synapses ({:.2} bytes each), {} synaptic events. Build {:.3} s, simulation {:.3} s \
-         ({:.3e} events/s, {} thread(s), epoch {} ms).\n",
+        "\n{} synapses ({:.2} bytes each), {} synaptic events, epoch {} ms. Wall-clock times and \
+         events per second: `timings.json`.\n",
         net.synapse_count(),
         net.bytes_per_synapse(),
         run.sim.events_delivered,
-        run.build_seconds,
-        run.simulate_seconds,
-        summary["events_per_second"].as_f64().unwrap_or(0.0),
-        summary["threads"],
         run.sim.epoch_ms()
     );
     if run.circuit.output.raster {

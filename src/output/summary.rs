@@ -9,6 +9,18 @@ pub fn events_per_second(run: &RunResult) -> f64 {
     run.sim.events_delivered as f64 / run.simulate_seconds.max(1e-12)
 }
 
+/// `timings.json`: the wall-clock figures of a run (they differ from run to run; everything
+/// in `summary.json` does not).
+pub fn timings(run: &RunResult, compare_seconds: f64) -> Value {
+    json!({
+        "threads": rayon::current_num_threads(),
+        "build_seconds": run.build_seconds,
+        "simulate_seconds": run.simulate_seconds,
+        "compare_seconds": compare_seconds,
+        "events_per_second": events_per_second(run),
+    })
+}
+
 pub fn summary(run: &RunResult) -> Value {
     let net = run.net();
     let seconds = run.circuit.duration_ms / 1000.0;
@@ -68,10 +80,6 @@ pub fn summary(run: &RunResult) -> Value {
         "populations": populations,
         "projections": projections,
         "epoch_ms": run.sim.epoch_ms(),
-        "threads": rayon::current_num_threads(),
-        "build_seconds": run.build_seconds,
-        "simulate_seconds": run.simulate_seconds,
-        "events_per_second": events_per_second(run),
         "bytes_per_synapse": net.bytes_per_synapse(),
     })
 }

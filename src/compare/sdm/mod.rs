@@ -618,7 +618,7 @@ impl Spec for SdmSpec {
             if let Connectivity::Dense(w) = &pl.conn {
                 let step = (w.len() / 200_000).max(1);
                 for pre in (0..w.n_pre).step_by(step) {
-                    weights.extend(w.row(pre).iter().map(|x| f64::from(*x) / self.scale));
+                    weights.extend(w.row(pre).iter().map(|x| x / self.scale));
                 }
             }
         }

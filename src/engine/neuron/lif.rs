@@ -41,8 +41,10 @@ pub static MODEL: NeuronModel = NeuronModel {
         Param::number("i_e", ParamDefault::Number(0.0), "pA", "constant input current"),
     ],
     receptors: &["synapse"],
+    silent_receptors: &[],
     recordables: &["v_m", "input"],
     has_membrane: true,
+    fires: true,
     input: InputSummary::Net,
     bytes_per_neuron: 33,
     check: |p| {

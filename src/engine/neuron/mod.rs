@@ -56,11 +56,16 @@ pub struct NeuronModel {
     pub params: &'static [Param],
     /// Receptor names; the first is the default (ordinary synaptic input).
     pub receptors: &'static [&'static str],
+    /// Receptors whose input the model ignores (NEST's parrot port 1): a projection there
+    /// transmits nothing, but a plasticity rule on it still sees both sides' spikes.
+    pub silent_receptors: &'static [&'static str],
     /// Variables a recorder or readout can take: `v_m` (membrane potential), `input` (summed
     /// input jumps).
     pub recordables: &'static [&'static str],
     /// Whether `v_init` applies.
     pub has_membrane: bool,
+    /// Whether the model can fire (rules that hear postsynaptic spikes need it).
+    pub fires: bool,
     pub input: InputSummary,
     /// Bytes of state per neuron (for memory estimates).
     pub bytes_per_neuron: usize,
@@ -83,6 +88,13 @@ impl PartialEq for NeuronModel {
 impl NeuronModel {
     pub fn records(&self, variable: &str) -> bool {
         self.recordables.contains(&variable)
+    }
+
+    /// Whether input on receptor `k` reaches the model.
+    pub fn transmits(&self, k: u8) -> bool {
+        self.receptors
+            .get(k as usize)
+            .is_some_and(|r| !self.silent_receptors.contains(r))
     }
 
     /// Index of receptor `name`.

@@ -1,6 +1,8 @@
 //! `parrot`: repeats every input it receives as a spike at the same time (NEST's
 //! `parrot_neuron`); the input's weight is ignored, and n simultaneous inputs give n spikes
-//! (NEST's multiplicity), whether they arrive as unit events or as a bulk count.
+//! (NEST's multiplicity), whether they arrive as unit events or as a bulk count. Input on
+//! receptor `silent` (NEST's port 1) is not repeated: a plastic projection can reach a parrot
+//! that fires only when its own drive tells it to.
 
 use super::{CellGroup, InputSummary, Inputs, NeuronModel};
 use crate::engine::event::Spike;
@@ -9,9 +11,11 @@ pub static MODEL: NeuronModel = NeuronModel {
     name: "parrot",
     summary: "repeats every input spike at the same time (NEST parrot_neuron)",
     params: &[],
-    receptors: &["synapse"],
+    receptors: &["synapse", "silent"],
+    silent_receptors: &["silent"],
     recordables: &[],
     has_membrane: false,
+    fires: true,
     input: InputSummary::Count,
     bytes_per_neuron: 0,
     check: |_| Ok(()),

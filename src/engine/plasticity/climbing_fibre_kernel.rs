@@ -47,6 +47,8 @@ pub static RULE: PlasticityRule = PlasticityRule {
         ),
     ],
     uses_teacher: true,
+    uses_post: false,
+    double_weights: false,
     check: |p| TeacherKernelParams::from_params(p).check(),
     build: |p| Box::new(TeacherKernel::new(TeacherKernelParams::from_params(p))),
 };
@@ -136,9 +138,7 @@ impl TeacherKernel {
         }
         let ltp = self.params.ltp;
         if ltp != 0.0 {
-            for x in w.row_mut(pre as usize) {
-                *x = (f64::from(*x) + ltp) as f32;
-            }
+            w.update_row(pre as usize, |x| x + ltp);
         }
         self.recent.push_back((pre, t));
     }
@@ -154,8 +154,8 @@ impl Rule for TeacherKernel {
         self.enabled = on;
     }
 
-    fn on_pre(&mut self, pre: u32, t: f64, w: &mut DenseWeights) {
-        TeacherKernel::on_pre(self, pre, t, w)
+    fn on_pre(&mut self, pre: u32, spike: f64, delay: f64, w: &mut DenseWeights) {
+        TeacherKernel::on_pre(self, pre, spike + delay, w)
     }
 
     /// Teacher spikes for several postsynaptic neurons arriving at the same time `t` (one pass
@@ -176,10 +176,8 @@ impl Rule for TeacherKernel {
             }
             if last.1 > 0.0 {
                 let dw = -self.params.ltd * last.1;
-                let row = w.row_mut(pre as usize);
                 for &post in posts {
-                    let x = &mut row[post as usize];
-                    *x = (f64::from(*x) + dw) as f32;
+                    w.update(pre as usize, post as usize, |x| x + dw);
                 }
             }
         }

@@ -3,12 +3,19 @@
 
 pub mod climbing_fibre_kernel;
 pub mod one_shot_hebb;
+pub mod stdp_pair;
+pub mod stdp_triplet;
 
 use crate::engine::params::{Param, ParamError, Params};
 use crate::engine::synapse::DenseWeights;
 
 /// The rules a circuit file can name, one line each.
-pub static RULES: &[&PlasticityRule] = &[&climbing_fibre_kernel::RULE, &one_shot_hebb::RULE];
+pub static RULES: &[&PlasticityRule] = &[
+    &climbing_fibre_kernel::RULE,
+    &one_shot_hebb::RULE,
+    &stdp_pair::RULE,
+    &stdp_triplet::RULE,
+];
 
 /// The registered rule called `name`.
 pub fn find(name: &str) -> Option<&'static PlasticityRule> {
@@ -22,6 +29,10 @@ pub struct PlasticityRule {
     pub params: &'static [Param],
     /// The rule acts on teacher spikes (a projection with `teacher_of` must reach it).
     pub uses_teacher: bool,
+    /// The rule acts on the postsynaptic neurons' spikes (they must be able to fire).
+    pub uses_post: bool,
+    /// The rule keeps `f64` weights (small updates that must not round away).
+    pub double_weights: bool,
     pub check: fn(&Params) -> Result<(), ParamError>,
     pub build: fn(&Params) -> Box<dyn Rule>,
 }
@@ -56,10 +67,22 @@ pub trait Rule: Send {
     /// Switches the rule on or off (protocol phases); a rule that is off changes no weight.
     fn set_enabled(&mut self, on: bool);
 
-    /// A presynaptic spike of `pre` reaches its synapses at `t` (weights were read for
-    /// transmission before this update).
-    fn on_pre(&mut self, pre: u32, t: f64, w: &mut DenseWeights);
+    /// A presynaptic spike of `pre` emitted at `spike` reaches its synapses `delay` ms later
+    /// (arriving at `spike + delay`). Called when the spike is sent, before it is transmitted:
+    /// the spike carries the updated weights (NEST's order).
+    fn on_pre(&mut self, pre: u32, spike: f64, delay: f64, w: &mut DenseWeights);
 
     /// Teacher spikes for postsynaptic neurons `posts` arrive at `t`.
-    fn on_teachers(&mut self, posts: &[u32], t: f64, w: &mut DenseWeights);
+    fn on_teachers(&mut self, _posts: &[u32], _t: f64, _w: &mut DenseWeights) {}
+
+    /// Postsynaptic neuron `post` fired at `t` (called at the end of the epoch it fired in,
+    /// after that epoch's presynaptic spikes: these cannot yet see it, since every delay is at
+    /// least an epoch long).
+    fn on_post(&mut self, _post: u32, _t: f64, _w: &mut DenseWeights) {}
+
+    /// Whether `on_post` does anything (the simulation only routes postsynaptic spikes to
+    /// rules that hear them).
+    fn hears_post(&self) -> bool {
+        false
+    }
 }

@@ -21,6 +21,8 @@ pub static RULE: PlasticityRule = PlasticityRule {
         ),
     ],
     uses_teacher: true,
+    uses_post: false,
+    double_weights: false,
     check: |p| {
         let params = OneShotHebbParams {
             value: p.number("value"),
@@ -69,9 +71,9 @@ impl Rule for OneShotHebb {
         self.enabled = on;
     }
 
-    fn on_pre(&mut self, pre: u32, t: f64, _w: &mut DenseWeights) {
+    fn on_pre(&mut self, pre: u32, spike: f64, delay: f64, _w: &mut DenseWeights) {
         if self.enabled {
-            self.recent.push_back((pre, t));
+            self.recent.push_back((pre, spike + delay));
         }
     }
 
@@ -85,9 +87,8 @@ impl Rule for OneShotHebb {
         }
         for &(pre, tp) in &self.recent {
             if tp <= t {
-                let row = w.row_mut(pre as usize);
                 for &post in posts {
-                    row[post as usize] = self.params.value as f32;
+                    w.update(pre as usize, post as usize, |_| self.params.value);
                 }
             }
         }
@@ -105,9 +106,9 @@ mod tests {
             value: 1.0,
             window_ms: 5.0,
         });
-        rule.on_pre(0, 1.0, &mut w);
-        rule.on_pre(2, 10.0, &mut w);
-        rule.on_pre(3, 11.0, &mut w);
+        rule.on_pre(0, 0.0, 1.0, &mut w);
+        rule.on_pre(2, 9.0, 1.0, &mut w);
+        rule.on_pre(3, 10.0, 1.0, &mut w);
         rule.on_teachers(&[1], 12.0, &mut w);
         assert_eq!(
             (0..4).map(|i| w.get(i, 1)).collect::<Vec<_>>(),

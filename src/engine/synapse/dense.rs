@@ -1,86 +1,141 @@
 //! An all-to-all projection with one weight per synapse, stored as a dense matrix (rows by
-//! presynaptic neuron, 4 bytes per synapse, no indices) and one delay — e.g. parallel fibres →
-//! Purkinje cells. A presynaptic spike adds its row to the targets' input at once.
+//! presynaptic neuron, no indices) and one delay — e.g. parallel fibres → Purkinje cells. A
+//! presynaptic spike adds its row to the targets' input at once. Weights are `f32` (4 bytes per
+//! synapse), or `f64` (8 bytes) for plasticity rules whose small updates must accumulate
+//! without rounding (the STDP rules: NEST keeps doubles too).
 
 use crate::engine::neuron::InputSummary;
+
+enum Values {
+    Single(Vec<f32>),
+    Double(Vec<f64>),
+}
 
 pub struct DenseWeights {
     pub n_pre: usize,
     pub n_post: usize,
-    weights: Vec<f32>,
+    values: Values,
     pub delay: f64,
 }
 
 impl DenseWeights {
+    /// `f32` weights.
     pub fn new(n_pre: usize, n_post: usize, weights: Vec<f32>, delay: f64) -> Self {
         assert_eq!(weights.len(), n_pre * n_post);
         DenseWeights {
             n_pre,
             n_post,
-            weights,
+            values: Values::Single(weights),
+            delay,
+        }
+    }
+
+    /// `f64` weights.
+    pub fn new_double(n_pre: usize, n_post: usize, weights: Vec<f64>, delay: f64) -> Self {
+        assert_eq!(weights.len(), n_pre * n_post);
+        DenseWeights {
+            n_pre,
+            n_post,
+            values: Values::Double(weights),
             delay,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.weights.len()
+        self.n_pre * self.n_post
     }
 
     pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
+        self.len() == 0
     }
 
     #[inline]
-    pub fn row(&self, pre: usize) -> &[f32] {
-        &self.weights[pre * self.n_post..(pre + 1) * self.n_post]
+    fn range(&self, pre: usize) -> std::ops::Range<usize> {
+        pre * self.n_post..(pre + 1) * self.n_post
     }
 
     #[inline]
-    pub fn row_mut(&mut self, pre: usize) -> &mut [f32] {
-        &mut self.weights[pre * self.n_post..(pre + 1) * self.n_post]
+    pub fn get(&self, pre: usize, post: usize) -> f64 {
+        let k = pre * self.n_post + post;
+        match &self.values {
+            Values::Single(v) => f64::from(v[k]),
+            Values::Double(v) => v[k],
+        }
     }
 
+    /// Replaces weight (pre, post) by `f(weight)`.
     #[inline]
-    pub fn get(&self, pre: usize, post: usize) -> f32 {
-        self.weights[pre * self.n_post + post]
+    pub fn update(&mut self, pre: usize, post: usize, f: impl FnOnce(f64) -> f64) {
+        let k = pre * self.n_post + post;
+        match &mut self.values {
+            Values::Single(v) => v[k] = f(f64::from(v[k])) as f32,
+            Values::Double(v) => v[k] = f(v[k]),
+        }
     }
 
+    /// Replaces every weight of row `pre` by `f(weight)`.
     #[inline]
-    pub fn add(&mut self, pre: usize, post: usize, dw: f64) {
-        let w = &mut self.weights[pre * self.n_post + post];
-        *w = (f64::from(*w) + dw) as f32;
+    pub fn update_row(&mut self, pre: usize, f: impl Fn(f64) -> f64) {
+        let r = self.range(pre);
+        match &mut self.values {
+            Values::Single(v) => v[r].iter_mut().for_each(|x| *x = f(f64::from(*x)) as f32),
+            Values::Double(v) => v[r].iter_mut().for_each(|x| *x = f(*x)),
+        }
+    }
+
+    /// The weights of row `pre`, in order.
+    pub fn row(&self, pre: usize) -> Vec<f64> {
+        let r = self.range(pre);
+        match &self.values {
+            Values::Single(v) => v[r].iter().map(|x| f64::from(*x)).collect(),
+            Values::Double(v) => v[r].to_vec(),
+        }
     }
 
     /// Adds row `pre` to the summed input of its targets, as the target model sums it: the net
     /// weight; positive weights to `values` and negative magnitudes to `negative`; or one event
     /// per synapse (every pair is a synapse, whatever its weight).
     pub fn accumulate(&self, pre: usize, summary: InputSummary, values: &mut [f64], negative: &mut [f64]) {
-        let row = self.row(pre);
-        match summary {
-            InputSummary::Net => {
-                for (o, w) in values.iter_mut().zip(row) {
-                    *o += f64::from(*w);
+        fn add<T: Copy + Into<f64>>(
+            row: &[T],
+            summary: InputSummary,
+            values: &mut [f64],
+            negative: &mut [f64],
+        ) {
+            match summary {
+                InputSummary::Net => {
+                    for (o, w) in values.iter_mut().zip(row) {
+                        *o += (*w).into();
+                    }
                 }
-            }
-            InputSummary::Split => {
-                for ((o, n), w) in values.iter_mut().zip(negative.iter_mut()).zip(row) {
-                    let w = f64::from(*w);
-                    if w > 0.0 {
-                        *o += w;
-                    } else if w < 0.0 {
-                        *n -= w;
+                InputSummary::Split => {
+                    for ((o, n), w) in values.iter_mut().zip(negative.iter_mut()).zip(row) {
+                        let w: f64 = (*w).into();
+                        if w > 0.0 {
+                            *o += w;
+                        } else if w < 0.0 {
+                            *n -= w;
+                        }
+                    }
+                }
+                InputSummary::Count => {
+                    for o in values.iter_mut() {
+                        *o += 1.0;
                     }
                 }
             }
-            InputSummary::Count => {
-                for o in values.iter_mut() {
-                    *o += 1.0;
-                }
-            }
+        }
+        let r = self.range(pre);
+        match &self.values {
+            Values::Single(v) => add(&v[r], summary, values, negative),
+            Values::Double(v) => add(&v[r], summary, values, negative),
         }
     }
 
     pub fn bytes(&self) -> usize {
-        self.weights.len() * 4
+        match &self.values {
+            Values::Single(v) => v.len() * 4,
+            Values::Double(v) => v.len() * 8,
+        }
     }
 }

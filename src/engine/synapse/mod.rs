@@ -57,38 +57,33 @@ impl Connectivity {
     pub fn weights_of(&self, list: &[(u32, u32)]) -> Vec<f64> {
         if list.is_empty() {
             let mut out = Vec::with_capacity(self.len());
-            self.for_each(|_, _, w, _| out.push(f64::from(w)));
+            self.for_each(|_, _, w, _| out.push(w));
             return out;
         }
         list.iter()
             .map(|&(pre, post)| {
                 let (pre, post) = (pre as usize, post as usize);
-                f64::from(match self {
+                match self {
                     Connectivity::Sparse(s) if pre < s.n_pre() => s
                         .row(pre)
                         .find(|&k| s.post(k) as usize == post)
-                        .map_or(0.0, |k| s.weight(k)),
+                        .map_or(0.0, |k| f64::from(s.weight(k))),
                     Connectivity::Sparse(_) => 0.0,
-                    Connectivity::Bits(b) => {
-                        if b.has(pre, post) {
-                            b.weight
-                        } else {
-                            0.0
-                        }
-                    }
+                    Connectivity::Bits(b) if b.has(pre, post) => f64::from(b.weight),
+                    Connectivity::Bits(_) => 0.0,
                     Connectivity::Dense(d) => d.get(pre, post),
-                })
+                }
             })
             .collect()
     }
 
     /// Calls `f(pre, post, weight, delay)` for every synapse, by presynaptic neuron.
-    pub fn for_each(&self, mut f: impl FnMut(u32, u32, f32, f64)) {
+    pub fn for_each(&self, mut f: impl FnMut(u32, u32, f64, f64)) {
         match self {
             Connectivity::Sparse(s) => {
                 for pre in 0..s.n_pre() {
                     for k in s.row(pre) {
-                        f(pre as u32, s.post(k), s.weight(k), s.delay(k));
+                        f(pre as u32, s.post(k), f64::from(s.weight(k)), s.delay(k));
                     }
                 }
             }
@@ -96,15 +91,15 @@ impl Connectivity {
                 for pre in 0..b.n_pre {
                     for post in 0..b.n_post {
                         if b.has(pre, post) {
-                            f(pre as u32, post as u32, b.weight, b.delay);
+                            f(pre as u32, post as u32, f64::from(b.weight), b.delay);
                         }
                     }
                 }
             }
             Connectivity::Dense(d) => {
                 for pre in 0..d.n_pre {
-                    for (post, w) in d.row(pre).iter().enumerate() {
-                        f(pre as u32, post as u32, *w, d.delay);
+                    for (post, w) in d.row(pre).into_iter().enumerate() {
+                        f(pre as u32, post as u32, w, d.delay);
                     }
                 }
             }
