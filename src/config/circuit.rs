@@ -20,6 +20,11 @@ pub enum Recorder {
     Weights { projection: usize, times: Vec<f64> },
     /// Every input jump (time, summed weight) of `neurons` of population `population`.
     Inputs { population: usize, neurons: Vec<u32> },
+    /// Every change of the weights of `synapses` (pre, post) of plastic projection `projection`.
+    WeightTrace {
+        projection: usize,
+        synapses: Vec<(u32, u32)>,
+    },
 }
 
 /// A change made by the protocol at a given time (at the first epoch boundary at or after it).

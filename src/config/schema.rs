@@ -156,6 +156,8 @@ pub enum RecorderKind {
     Membrane,
     Weights,
     Inputs,
+    /// Every change of the listed synapses' weights, as the rule makes it.
+    WeightTrace,
 }
 
 #[derive(Deserialize, Debug)]
@@ -168,6 +170,8 @@ pub struct RecorderToml {
     pub neurons: Option<Vec<i64>>,
     pub interval_ms: Option<Num>,
     pub times_ms: Option<Vec<Num>>,
+    /// `weight_trace`: the synapses, as [pre, post].
+    pub synapses: Option<Vec<Vec<i64>>>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]

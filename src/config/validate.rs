@@ -1692,7 +1692,9 @@ fn recorders(
                     .filter(|t| *t < duration_ms)
                     .collect()
             }
-            (None, None) if rec.kind == RecorderKind::Inputs => Vec::new(),
+            (None, None) if matches!(rec.kind, RecorderKind::Inputs | RecorderKind::WeightTrace) => {
+                Vec::new()
+            }
             _ => {
                 r.at(&path, "give exactly one of `times_ms` and `interval_ms`", "");
                 continue;
@@ -1765,6 +1767,75 @@ fn recorders(
                         neurons,
                     });
                 }
+            }
+            RecorderKind::WeightTrace => {
+                if rec.times_ms.is_some()
+                    || rec.interval_ms.is_some()
+                    || rec.population.is_some()
+                    || rec.neurons.is_some()
+                {
+                    r.at(&path, "a weight_trace recorder logs every change of its synapses; it takes `projection` and `synapses` only", "remove the other keys");
+                    continue;
+                }
+                let Some(pname) = &rec.projection else {
+                    r.at(
+                        &path,
+                        "a weight_trace recorder needs `projection`",
+                        "name a plastic projection",
+                    );
+                    continue;
+                };
+                let Some(k) = proj_names
+                    .iter()
+                    .position(|n| n == pname)
+                    .and_then(|f| kept.iter().position(|&x| x == f))
+                else {
+                    r.at(
+                        &path.key("projection"),
+                        format!("unknown projection `{pname}`"),
+                        "name it as in its `name` (default `pre->post`)",
+                    );
+                    continue;
+                };
+                let pd = &network.projections[k];
+                if pd.plasticity.is_none() {
+                    r.at(
+                        &path.key("projection"),
+                        format!("projection `{pname}` has no plasticity: its weights never change"),
+                        "trace a projection with `plasticity`",
+                    );
+                    continue;
+                }
+                let (n_pre, n_post) = (
+                    network.populations[pd.pre].size,
+                    network.populations[pd.post].size,
+                );
+                let list = rec.synapses.clone().unwrap_or_default();
+                if list.is_empty() || list.len() > 10_000 {
+                    r.at(
+                        &path.key("synapses"),
+                        "give 1 to 10000 synapses as [pre, post]",
+                        "e.g. synapses = [[0, 0], [3, 1]]",
+                    );
+                    continue;
+                }
+                let mut synapses = Vec::new();
+                for (j, pair) in list.iter().enumerate() {
+                    match pair[..] {
+                        [a, b] if a >= 0 && b >= 0 && (a as usize) < n_pre && (b as usize) < n_post => {
+                            synapses.push((a as u32, b as u32))
+                        }
+                        _ => r.at(
+                            &path.key("synapses").index(j),
+                            format!("{pair:?} is not a [pre, post] pair inside {n_pre} × {n_post}"),
+                            "indices start at 0",
+                        ),
+                    }
+                }
+                recorders.push(Recorder::WeightTrace {
+                    projection: k,
+                    synapses,
+                });
             }
             RecorderKind::Weights => {
                 let Some(pname) = &rec.projection else {

@@ -21,6 +21,16 @@ use super::network::Network;
 use super::neuron::{InputSummary, Inputs};
 use super::synapse::Connectivity;
 
+/// One logged weight change of a traced synapse.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightChange {
+    pub time: f64,
+    pub projection: usize,
+    pub pre: u32,
+    pub post: u32,
+    pub weight: f64,
+}
+
 /// The most epochs the ring of pending events covers.
 pub const MAX_SLOTS: usize = 4096;
 
@@ -114,6 +124,10 @@ pub struct Simulation {
     pub recorded: Vec<Spike>,
     pub spike_counts: Vec<u64>,
     pub events_delivered: u64,
+    /// Traced synapses per projection: (pre, post, weight last logged).
+    traces: Vec<Vec<(u32, u32, f64)>>,
+    /// Every change of a traced synapse's weight, in the order the rules made them.
+    pub weight_changes: Vec<WeightChange>,
 }
 
 impl Simulation {
@@ -165,12 +179,62 @@ impl Simulation {
             recorded: Vec::new(),
             spike_counts: vec![0; n_pop],
             events_delivered: 0,
+            traces: Vec::new(),
+            weight_changes: Vec::new(),
         }
     }
 
     /// Keep spikes of population `k` only if `on`.
     pub fn set_recording(&mut self, k: usize, on: bool) {
         self.record[k] = on;
+    }
+
+    /// Logs every change of the weights of `synapses` (pre, post) of dense projection `k`, from
+    /// their value now.
+    pub fn trace_weights(&mut self, k: usize, synapses: &[(u32, u32)]) {
+        if self.traces.len() < self.net.projections.len() {
+            self.traces.resize(self.net.projections.len(), Vec::new());
+        }
+        let Connectivity::Dense(w) = &self.net.projections[k].conn else {
+            return;
+        };
+        for &(pre, post) in synapses {
+            let weight = w.get(pre as usize, post as usize);
+            self.traces[k].push((pre, post, weight));
+            self.weight_changes.push(WeightChange {
+                time: self.now,
+                projection: k,
+                pre,
+                post,
+                weight,
+            });
+        }
+    }
+
+    /// Logs the traced synapses of projection `k` whose weight changed, at `time`.
+    fn log_weights(&mut self, k: usize, time: f64) {
+        let Some(traced) = self.traces.get_mut(k) else {
+            return;
+        };
+        if traced.is_empty() {
+            return;
+        }
+        let Connectivity::Dense(w) = &self.net.projections[k].conn else {
+            return;
+        };
+        for (pre, post, last) in traced.iter_mut() {
+            let weight = w.get(*pre as usize, *post as usize);
+            if weight != *last {
+                *last = weight;
+                self.weight_changes.push(WeightChange {
+                    time,
+                    projection: k,
+                    pre: *pre,
+                    post: *post,
+                    weight,
+                });
+            }
+        }
     }
 
     /// Switches the plasticity of projection `k` on or off (no effect on static projections).
@@ -383,6 +447,7 @@ impl Simulation {
             if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn) {
                 rule.on_teachers(&posts, t, w);
             }
+            self.log_weights(k, t);
         }
     }
 
@@ -471,12 +536,14 @@ impl Simulation {
                 continue;
             }
             let from = self.net.populations[pop].offset;
-            for &k in &self.post_listeners[pop] {
-                let proj = &mut self.net.projections[k];
-                if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn) {
-                    for s in mine {
+            for x in 0..self.post_listeners[pop].len() {
+                let k = self.post_listeners[pop][x];
+                for s in mine {
+                    let proj = &mut self.net.projections[k];
+                    if let (Some(rule), Connectivity::Dense(w)) = (proj.plasticity.as_mut(), &mut proj.conn) {
                         rule.on_post(s.neuron - from, s.time, w);
                     }
+                    self.log_weights(k, s.time);
                 }
             }
         }
@@ -670,6 +737,7 @@ impl Simulation {
                     }
                 }
             }
+            self.log_weights(k, t);
             self.events_delivered += (group.len() * n_post) as u64;
             let bulk = self.bulk_mut(t + delay, post);
             bulk.values = values;

@@ -212,9 +212,12 @@ fn projection() -> Value {
 
 fn recorder() -> Value {
     object(
-        "membrane potential samples, weight snapshots, or every input jump",
+        "membrane potential samples, weight snapshots, every input jump, or every change of chosen weights",
         props(&[
-            ("type", json!({ "enum": ["membrane", "weights", "inputs"] })),
+            (
+                "type",
+                json!({ "enum": ["membrane", "weights", "inputs", "weight_trace"] }),
+            ),
             ("population", string("")),
             ("projection", string("")),
             (
@@ -225,6 +228,10 @@ fn recorder() -> Value {
             (
                 "times_ms",
                 json!({ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }),
+            ),
+            (
+                "synapses",
+                json!({ "type": "array", "description": "weight_trace: [pre, post] pairs", "items": { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 2, "maxItems": 2 } }),
             ),
         ]),
         &["type"],
@@ -423,9 +430,8 @@ pub fn circuit_schema() -> Value {
                 "over",
                 json!({ "type": "object", "additionalProperties": { "anyOf": [{ "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "string" }] } }, range] } }),
             ),
-            (
-                "plot",
-                object(
+            ("plot", {
+                let one = object(
                     "one plot of metrics against a swept name",
                     props(&[
                         ("x", string("")),
@@ -435,8 +441,9 @@ pub fn circuit_schema() -> Value {
                         ("title", string("")),
                     ]),
                     &["x", "y"],
-                ),
-            ),
+                );
+                json!({ "anyOf": [one.clone(), { "type": "array", "items": one }] })
+            }),
         ]),
         &["name", "over"],
     );

@@ -137,10 +137,15 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
             Recorder::Inputs { population, neurons } => net.groups[*population]
                 .record_inputs(neurons)
                 .expect("validated input recorder"),
-            Recorder::Weights { .. } => {}
+            Recorder::Weights { .. } | Recorder::WeightTrace { .. } => {}
         }
     }
     let mut sim = Simulation::new(net, circuit.duration_ms);
+    for rec in &circuit.recorders {
+        if let Recorder::WeightTrace { projection, synapses } = rec {
+            sim.trace_weights(*projection, synapses);
+        }
+    }
     for (k, on) in circuit.record_spikes.iter().enumerate() {
         sim.set_recording(k, *on);
     }
@@ -237,7 +242,7 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
                 *population,
                 sorted(sim.net.groups[*population].input_samples().to_vec()),
             )),
-            Recorder::Weights { .. } => {}
+            Recorder::Weights { .. } | Recorder::WeightTrace { .. } => {}
         }
     }
     let mut readouts = readouts::take_all(

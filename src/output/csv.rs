@@ -136,3 +136,17 @@ pub fn readouts(dir: &Path, run: &RunResult) -> std::io::Result<Vec<String>> {
     w.flush()?;
     Ok(skipped)
 }
+
+/// `weight_traces.csv`: `time_ms,projection,pre,post,weight` — the traced synapses' weights at
+/// the start and after every change (by time, then as the rules made them).
+pub fn weight_traces(dir: &Path, run: &RunResult) -> std::io::Result<()> {
+    let mut w = create(&dir.join("weight_traces.csv"))?;
+    writeln!(w, "time_ms,projection,pre,post,weight")?;
+    let mut changes = run.sim.weight_changes.clone();
+    changes.sort_by(|a, b| a.time.total_cmp(&b.time));
+    for c in &changes {
+        let name = &run.net().projections[c.projection].name;
+        writeln!(w, "{},{},{},{},{}", c.time, name, c.pre, c.post, c.weight)?;
+    }
+    w.flush()
+}

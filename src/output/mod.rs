@@ -10,6 +10,7 @@ pub mod raster;
 pub mod report;
 pub mod summary;
 pub mod sweep;
+pub mod traces;
 pub mod variants;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,10 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
     }
     if !run.weights.is_empty() {
         csv::weights(dir, run).map_err(ctx("weights.csv"))?;
+    }
+    if !run.sim.weight_changes.is_empty() {
+        csv::weight_traces(dir, run).map_err(ctx("weight_traces.csv"))?;
+        traces::plot(dir, run)?;
     }
     let skipped = if run.readouts.is_empty() {
         Vec::new()
