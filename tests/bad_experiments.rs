@@ -315,3 +315,146 @@ fn pattern_sets_and_readouts_too_large_for_memory_are_refused_up_front() {
     );
     assert_bad(&t, "# every cell", "readout[3].population", "more than 10⁸");
 }
+
+const WINDOW: &str = include_str!("../circuits/stdp_window.toml");
+
+#[test]
+fn plasticity_parameters_out_of_range() {
+    let t = edit(WINDOW, "tau_plus = 20.0", "tau_plus = -20.0");
+    assert_bad(
+        &t,
+        "tau_plus = -20.0",
+        "projection[2].plasticity.tau_plus",
+        "positive finite time constant",
+    );
+    let t = edit(WINDOW, "mu_plus = 0.0", "mu_plus = -0.5");
+    assert_bad(
+        &t,
+        "mu_plus = -0.5",
+        "projection[2].plasticity.mu_plus",
+        "must be in [0, 1]",
+    );
+    let t = edit(
+        WINDOW,
+        "plasticity = { rule = \"stdp_triplet\" }",
+        "plasticity = { rule = \"stdp_triplet\", tau_y = 0 }",
+    );
+    assert_bad(
+        &t,
+        "tau_y = 0",
+        "projection[3].plasticity.tau_y",
+        "positive finite time constant",
+    );
+}
+
+#[test]
+fn a_rule_attached_where_its_spikes_cannot_reach() {
+    // Pair STDP learns from postsynaptic spikes: an integrator never fires.
+    let t = edit(
+        WINDOW,
+        "name = \"post_pair\"\nsize = 1\nmodel = \"parrot\"",
+        "name = \"post_pair\"\nsize = 1\nmodel = \"integrator\"",
+    );
+    let t = edit(
+        &t,
+        "receptor = \"silent\"\nplasticity = { rule = \"stdp_pair\"",
+        "plasticity = { rule = \"stdp_pair\"",
+    );
+    assert_bad(
+        &t,
+        "rule = \"stdp_pair\"",
+        "projection[2].plasticity.rule",
+        "never fires",
+    );
+    // A receptor that does not exist on the target.
+    let t = edit(WINDOW, "receptor = \"silent\"", "receptor = \"port1\"");
+    assert_bad(
+        &t,
+        "receptor = \"port1\"",
+        "projection[2].receptor",
+        "no receptor `port1`",
+    );
+}
+
+#[test]
+fn a_sweep_point_that_fails_validation_is_refused_before_anything_runs() {
+    // dt = -300 puts the presynaptic spike 302 ms into a trial... fine; a period of 1 ms is not.
+    let t = edit(
+        WINDOW,
+        "over = { dt = { from = -100.0, to = 100.0, step = 2.0 } }",
+        "over = { dt = [10.0], period_ms = [1000.0, 1.0] }",
+    );
+    assert_bad(
+        &t,
+        "at_ms = \"pre_at\" }",
+        "phase[0].present[0].at_ms",
+        "in sweep `window` at dt = 10, period_ms = 1",
+    );
+}
+
+/// A point that fails while running (here: more distinct delays than a projection can index)
+/// keeps its row with the reason; the other points' results are written; the run exits 1.
+#[test]
+fn a_sweep_point_that_fails_while_running_keeps_the_others_results() {
+    let text = r#"
+name = "sweeping"
+duration_ms = 5.0
+[let]
+step = 0.5
+[[stimulus]]
+name = "src"
+model = "spike_times"
+times_ms = [[1.0], [2.0]]
+[[population]]
+name = "cells"
+size = 300
+model = "parrot"
+[[stimulus]]
+name = "many"
+model = "spike_times"
+size = 300
+[[projection]]
+pre = "many"
+post = "cells"
+connectivity = { rule = "all_to_all" }
+weight = 1.0
+delay_ms = { distribution = "uniform", low = 1.0, high = 2.0 }
+delay_step_ms = "step"
+[[projection]]
+pre = "src"
+post = "cells"
+connectivity = { rule = "all_to_all" }
+weight = 1.0
+delay_ms = 1.0
+[[readout]]
+name = "counts"
+kind = "counts"
+population = "cells"
+phases = ["go"]
+from_ms = 0.0
+to_ms = 4.0
+[[phase]]
+name = "go"
+trials = 1
+interval_ms = 5.0
+[[sweep]]
+name = "steps"
+over = { step = [0.5, 1e-7, 0.25] }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), text).unwrap();
+    let (code, err) = engram(&["run", "s.toml", "--out", "res"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("sweep `steps`") && err.contains("step = 0.0000001") && err.contains("distinct delays"),
+        "{err}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("res/sweeping/sweep.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(
+        rows[1].ends_with(',') && rows[3].ends_with(','),
+        "the good points have no error: {csv}"
+    );
+    assert!(rows[2].contains("distinct delays"), "{csv}");
+}

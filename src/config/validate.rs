@@ -1790,11 +1790,14 @@ fn recorders(
                     .position(|n| n == pname)
                     .and_then(|f| kept.iter().position(|&x| x == f))
                 else {
-                    r.at(
-                        &path.key("projection"),
-                        format!("unknown projection `{pname}`"),
-                        "name it as in its `name` (default `pre->post`)",
-                    );
+                    // A projection with an error of its own is not reported again here.
+                    if !proj_names.contains(pname) {
+                        r.at(
+                            &path.key("projection"),
+                            format!("unknown projection `{pname}`"),
+                            "name it as in its `name` (default `pre->post`)",
+                        );
+                    }
                     continue;
                 };
                 let pd = &network.projections[k];
@@ -1862,6 +1865,7 @@ fn recorders(
                         }
                         recorders.push(Recorder::Weights { projection: k, times })
                     }
+                    None if proj_names.contains(pname) => {} // its own error is reported
                     None => r.at(
                         &path.key("projection"),
                         format!("unknown projection `{pname}`"),
