@@ -44,7 +44,7 @@ fn output_weights_are_learned_during_storage_and_equal_the_patterns() {
         for j in 0..memories.dim {
             let x = memories.items[mu][j];
             // Written from memory neuron μ's own spike by the value teachers: w⁺ + w⁻ = x_μj.
-            assert_eq!(f64::from(plus.get(mu, j) + minus.get(mu, j)), x, "μ {mu}, j {j}");
+            assert_eq!(plus.get(mu, j) + minus.get(mu, j), x, "μ {mu}, j {j}");
             // Its input weights: 1 from the agreeing rail, 0 from the other.
             let (agree, other) = if x > 0.0 {
                 (2 * j + 1, 2 * j)
