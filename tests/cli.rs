@@ -232,7 +232,14 @@ fn default_run_includes_the_benchmark_the_cerebellum_and_the_hippocampus() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = engram(&["run", "--out", "res"], dir.path());
     assert_eq!(code, 0, "{err}");
-    for name in ["cuba_ed", "cerebellum_sdm", "hippocampus_hopfield"] {
+    for name in [
+        "cuba_ed",
+        "cerebellum_sdm",
+        "hippocampus_hopfield",
+        "stdp_window",
+        "stdp_frequency",
+        "pf_pc_window",
+    ] {
         assert!(out.contains(name), "{name} not run: {out}");
         assert!(dir.path().join("res").join(name).join("summary.json").is_file());
     }
@@ -262,4 +269,36 @@ fn default_run_includes_the_benchmark_the_cerebellum_and_the_hippocampus() {
     }
     let h = dir.path().join("res/hippocampus_hopfield");
     assert!(h.join("sweep.csv").is_file() && h.join("variants/no_pool/report.md").is_file());
+    for (name, plots) in [("stdp_window", 2), ("stdp_frequency", 2), ("pf_pc_window", 1)] {
+        let d = dir.path().join("res").join(name);
+        assert!(
+            d.join("sweep.csv").is_file()
+                && d.join("weight_traces.csv").is_file()
+                && d.join("report.md").is_file()
+        );
+        assert!(
+            d.join(format!(
+                "sweep_{}.png",
+                if name == "stdp_frequency" {
+                    "frequency"
+                } else {
+                    "window"
+                }
+            ))
+            .is_file()
+        );
+        if plots == 2 {
+            assert!(
+                d.join(format!(
+                    "sweep_{}_2.png",
+                    if name == "stdp_frequency" {
+                        "frequency"
+                    } else {
+                        "window"
+                    }
+                ))
+                .is_file()
+            );
+        }
+    }
 }

@@ -210,3 +210,21 @@ synapses = [[0, 0], [3, 17], [39, 69999]]
     assert!(one.2.len() > 10, "the traced weights must change");
     assert_eq!(one, run(2));
 }
+
+/// The nearest-spike variant of the triplet rule against its own closed form (each trace the
+/// nearest spike's alone) at every frequency and sign of Δt.
+#[test]
+fn the_nearest_spike_triplet_rule_matches_its_closed_form() {
+    let text = FREQUENCY.replace(
+        "plasticity = { rule = \"stdp_triplet\" }",
+        "plasticity = { rule = \"stdp_triplet\", nearest = true }",
+    );
+    assert_ne!(text, FREQUENCY);
+    let nearest = sweep(&text, &[], 2);
+    assert_closed_form(&nearest, &["triplet"]);
+    // It differs from all-to-all where spikes interact (high frequency), not at 0.1 Hz.
+    let all = sweep(FREQUENCY, &[], 2);
+    let dw = |r: &SweepResult, k: usize| get(&r.points[k], "triplet.dw");
+    let last = all.points.len() / 2 - 1; // dt = +10 at 50 Hz
+    assert!((dw(&nearest, last) - dw(&all, last)).abs() > 1e-3);
+}

@@ -14,6 +14,18 @@ pub const DEFAULT_CIRCUITS: &[(&str, &str)] = &[
         "circuits/hippocampus_hopfield.toml",
         include_str!("../../circuits/hippocampus_hopfield.toml"),
     ),
+    (
+        "circuits/stdp_window.toml",
+        include_str!("../../circuits/stdp_window.toml"),
+    ),
+    (
+        "circuits/stdp_frequency.toml",
+        include_str!("../../circuits/stdp_frequency.toml"),
+    ),
+    (
+        "circuits/pf_pc_window.toml",
+        include_str!("../../circuits/pf_pc_window.toml"),
+    ),
 ];
 
 /// The built-in circuit with this file name.
