@@ -112,8 +112,10 @@ pub struct Circuit {
     /// The `[let]` values, after variant or sweep overrides.
     pub env: Env,
     pub network: NetworkDesc,
-    /// Per population: keep its spikes.
+    /// Per population: write its spikes to spikes.csv (`record`).
     pub record_spikes: Vec<bool>,
+    /// Per population: keep its spikes in memory (written, or read by a readout).
+    pub keep_spikes: Vec<bool>,
     pub recorders: Vec<Recorder>,
     pub changes: Vec<ScheduledChange>,
     pub output: OutputOptions,

@@ -997,7 +997,8 @@ pub fn validate(
     }
 
     let mut recorders = recorders(r, &c, &network, &index, &proj_names, &kept, duration_ms);
-    readout_recorders(&protocol, &network, &mut recorders, &mut record_spikes);
+    let mut keep_spikes = record_spikes.clone();
+    readout_recorders(&protocol, &network, &mut recorders, &mut keep_spikes);
     for rec in &recorders {
         if let Recorder::Membrane { neurons, times, .. } = rec
             && neurons.len() as f64 * times.len() as f64 > MAX_SAMPLES
@@ -1035,6 +1036,7 @@ pub fn validate(
         env: r.env.clone(),
         network,
         record_spikes,
+        keep_spikes,
         recorders,
         changes,
         output: OutputOptions {
@@ -1884,12 +1886,12 @@ fn readout_recorders(
     protocol: &Protocol,
     network: &NetworkDesc,
     recorders: &mut Vec<Recorder>,
-    record_spikes: &mut [bool],
+    keep_spikes: &mut [bool],
 ) {
     for ro in &protocol.readouts {
         let size = network.populations[ro.population].size as u32;
         match ro.kind {
-            ReadoutKind::Fired | ReadoutKind::Counts => record_spikes[ro.population] = true,
+            ReadoutKind::Fired | ReadoutKind::Counts => keep_spikes[ro.population] = true,
             ReadoutKind::WeightChange => {}
             ReadoutKind::InputSum => {
                 let all: Vec<u32> = (0..size).collect();

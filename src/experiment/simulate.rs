@@ -146,7 +146,7 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
             sim.trace_weights(*projection, synapses);
         }
     }
-    for (k, on) in circuit.record_spikes.iter().enumerate() {
+    for (k, on) in circuit.keep_spikes.iter().enumerate() {
         sim.set_recording(k, *on);
     }
     let build_seconds = t0.elapsed().as_secs_f64();

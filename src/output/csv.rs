@@ -19,6 +19,9 @@ pub fn spikes(dir: &Path, run: &RunResult) -> std::io::Result<()> {
     let net = run.net();
     for s in &run.spikes {
         let p = net.population_of(s.neuron);
+        if !run.circuit.record_spikes[p] {
+            continue; // kept for a readout, not asked for in spikes.csv
+        }
         let pop = &net.populations[p];
         writeln!(w, "{},{},{}", s.time, pop.name, s.neuron - pop.offset)?;
     }

@@ -92,7 +92,7 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
         return None;
     };
     for (pop, what) in [(p.pre, "pre"), (p.post, "post")] {
-        if !c.record_spikes[pop] {
+        if !c.keep_spikes[pop] {
             k.error(
                 "projection",
                 format!(
