@@ -3,6 +3,7 @@
 
 pub mod climbing_fibre_kernel;
 pub mod one_shot_hebb;
+pub mod spike_history;
 pub mod stdp_pair;
 pub mod stdp_triplet;
 

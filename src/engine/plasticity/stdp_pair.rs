@@ -12,12 +12,10 @@
 //! the postsynaptic spikes strictly before `t_s − d`; then `K₊ ← K₊ e^{(t_l − t_s)/τ₊} + 1`.
 //! Comparisons of spike times allow NEST's tolerance of 10⁻⁶ ms. Weights are kept as `f64`.
 
+use super::spike_history::{SpikeHistory, trim};
 use super::{PlasticityRule, Rule};
 use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 use crate::engine::synapse::DenseWeights;
-
-/// NEST's `stdp_eps`: spike times closer than this count as equal.
-pub const EPS: f64 = 1e-6;
 
 pub static RULE: PlasticityRule = PlasticityRule {
     name: "stdp_pair",
@@ -146,51 +144,28 @@ impl StdpPairParams {
     }
 }
 
-/// One postsynaptic neuron's spikes, each with the trace value just after it, and the trace.
-#[derive(Clone, Debug, Default)]
-pub struct PostHistory {
-    /// (spike time, trace after the spike), in time order.
-    pub spikes: Vec<(f64, f64)>,
-    pub last: f64,
-    pub trace: f64,
+/// One postsynaptic neuron: its spikes with the trace just after each, and the trace.
+#[derive(Clone, Debug)]
+struct Post {
+    history: SpikeHistory<f64>,
+    last: f64,
+    trace: f64,
 }
 
-impl PostHistory {
-    pub fn new() -> Self {
-        PostHistory {
-            spikes: Vec::new(),
+impl Post {
+    fn new() -> Self {
+        Post {
+            history: SpikeHistory::default(),
             last: -1.0,
             trace: 0.0,
         }
     }
 
-    /// Adds a spike at `t` to a trace of time constant `tau` (NEST's archiving node).
-    pub fn spike(&mut self, t: f64, tau: f64) {
+    /// A spike at `t` on a trace of time constant `tau` (NEST's archiving node).
+    fn spike(&mut self, t: f64, tau: f64) {
         self.trace = self.trace * ((self.last - t) * (1.0 / tau)).exp() + 1.0;
         self.last = t;
-        self.spikes.push((t, self.trace));
-    }
-
-    /// The spikes with `t1 < t ≤ t2` (within `EPS`, as NEST's `get_history`).
-    pub fn between(&self, t1: f64, t2: f64) -> &[(f64, f64)] {
-        let (t1_lim, t2_lim) = (t1 + EPS, t2 + EPS);
-        let hi = self.spikes.partition_point(|s| s.0 < t2_lim);
-        let lo = self.spikes[..hi].partition_point(|s| s.0 < t1_lim);
-        &self.spikes[lo..hi]
-    }
-
-    /// The last spike strictly before `t` (by more than `EPS`), as NEST's `get_K_value`.
-    pub fn last_before(&self, t: f64) -> Option<(f64, f64)> {
-        self.spikes.iter().rev().find(|s| t - s.0 > EPS).copied()
-    }
-
-    /// Drops spikes no presynaptic spike after `t` can read (those before `t − EPS`, keeping
-    /// the last one, whose trace later reads decay from).
-    pub fn forget_before(&mut self, t: f64) {
-        let k = self.spikes.partition_point(|s| s.0 < t - EPS);
-        if k > 1 {
-            self.spikes.drain(..k - 1);
-        }
+        self.history.push(t, self.trace);
     }
 }
 
@@ -199,7 +174,7 @@ pub struct StdpPair {
     /// Per presynaptic neuron: `K₊` and its last spike time.
     kplus: Vec<f64>,
     t_last: Vec<f64>,
-    post: Vec<PostHistory>,
+    post: Vec<Post>,
     enabled: bool,
     /// Presynaptic spikes since the histories were last trimmed.
     since_trim: usize,
@@ -223,21 +198,7 @@ impl StdpPair {
             self.t_last = vec![0.0; w.n_pre];
         }
         if self.post.len() != w.n_post {
-            self.post = vec![PostHistory::new(); w.n_post];
-        }
-    }
-
-    /// Keeps the histories short: a spike older than every presynaptic neuron's last spike
-    /// (minus the delay) can no longer be read.
-    fn trim(&mut self, delay: f64) {
-        self.since_trim += 1;
-        if self.since_trim < 4 * self.kplus.len().max(64) {
-            return;
-        }
-        self.since_trim = 0;
-        let oldest = self.t_last.iter().copied().fold(f64::INFINITY, f64::min);
-        for h in &mut self.post {
-            h.forget_before(oldest - delay);
+            self.post = vec![Post::new(); w.n_post];
         }
     }
 }
@@ -260,13 +221,14 @@ impl Rule for StdpPair {
             for (j, h) in self.post.iter().enumerate() {
                 w.update(i, j, |mut x| {
                     // Potentiation by the postsynaptic spikes since the last presynaptic one.
-                    for &(t_post, _) in h.between(t_last - delay, t_spike - delay) {
+                    for &(t_post, _) in h.history.between(t_last - delay, t_spike - delay) {
                         let minus_dt = t_last - (t_post + delay);
                         x = p.facilitate(x, kplus * (minus_dt / p.tau_plus).exp());
                     }
                     // Depression by the postsynaptic trace at the synapse.
                     let t = t_spike - delay;
                     let kminus = h
+                        .history
                         .last_before(t)
                         .map_or(0.0, |(tp, k)| k * ((tp - t) * (1.0 / p.tau_minus)).exp());
                     p.depress(x, kminus)
@@ -276,7 +238,8 @@ impl Rule for StdpPair {
         // The trace follows the spikes whether or not the rule is on (as the neuron's would).
         self.kplus[i] = kplus * ((t_last - t_spike) / self.p.tau_plus).exp() + 1.0;
         self.t_last[i] = t_spike;
-        self.trim(delay);
+        let histories = self.post.iter_mut().map(|h| &mut h.history);
+        trim(histories, &self.t_last, delay, &mut self.since_trim);
     }
 
     fn on_post(&mut self, post: u32, t: f64, w: &mut DenseWeights) {

@@ -14,7 +14,7 @@
 //! `tau_plus_triplet` = `tau_x`, and the neuron's `tau_minus`, `tau_minus_triplet` = `tau_y`.
 //! Defaults: the visual-cortex all-to-all minimal fit.
 
-use super::stdp_pair::EPS;
+use super::spike_history::{SpikeHistory, trim};
 use super::{PlasticityRule, Rule};
 use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 use crate::engine::synapse::DenseWeights;
@@ -166,10 +166,10 @@ impl StdpTripletParams {
     }
 }
 
-/// One postsynaptic neuron's spikes with its traces: (time, o₁ after, o₂ just before).
+/// One postsynaptic neuron: its spikes with (o₁ after, o₂ just before) each, and its traces.
 #[derive(Clone, Debug)]
 struct Post {
-    spikes: Vec<(f64, f64, f64)>,
+    history: SpikeHistory<(f64, f64)>,
     last: f64,
     o1: f64,
     o2: f64,
@@ -178,7 +178,7 @@ struct Post {
 impl Post {
     fn new() -> Self {
         Post {
-            spikes: Vec::new(),
+            history: SpikeHistory::default(),
             last: -1.0,
             o1: 0.0,
             o2: 0.0,
@@ -219,21 +219,6 @@ impl StdpTriplet {
             self.post = vec![Post::new(); w.n_post];
         }
     }
-
-    fn trim(&mut self, delay: f64) {
-        self.since_trim += 1;
-        if self.since_trim < 4 * self.r1.len().max(64) {
-            return;
-        }
-        self.since_trim = 0;
-        let oldest = self.t_last.iter().copied().fold(f64::INFINITY, f64::min) - delay;
-        for h in &mut self.post {
-            let k = h.spikes.partition_point(|s| s.0 < oldest - EPS);
-            if k > 1 {
-                h.spikes.drain(..k - 1);
-            }
-        }
-    }
 }
 
 impl Rule for StdpTriplet {
@@ -253,22 +238,17 @@ impl Rule for StdpTriplet {
         // r₂ decays to the spike; depression reads it before it takes the spike.
         let r2 = self.r2[i] * ((t_last - t_spike) / p.tau_x).exp();
         if self.enabled {
-            let (t1_lim, t2_lim) = (t_last - delay + EPS, t_spike - delay + EPS);
             let t = t_spike - delay;
             for (j, h) in self.post.iter().enumerate() {
                 w.update(i, j, |mut x| {
-                    let hi = h.spikes.partition_point(|s| s.0 < t2_lim);
-                    let lo = h.spikes[..hi].partition_point(|s| s.0 < t1_lim);
-                    for &(t_post, _, o2_before) in &h.spikes[lo..hi] {
+                    for &(t_post, (_, o2_before)) in h.history.between(t_last - delay, t) {
                         let minus_dt = t_last - (t_post + delay);
                         x = p.facilitate(x, r1 * (minus_dt / p.tau_plus).exp(), o2_before);
                     }
                     let o1 = h
-                        .spikes
-                        .iter()
-                        .rev()
-                        .find(|s| t - s.0 > EPS)
-                        .map_or(0.0, |&(tp, o1, _)| o1 * ((tp - t) * (1.0 / p.tau_minus)).exp());
+                        .history
+                        .last_before(t)
+                        .map_or(0.0, |(tp, (o1, _))| o1 * ((tp - t) * (1.0 / p.tau_minus)).exp());
                     p.depress(x, o1, r2)
                 });
             }
@@ -281,7 +261,8 @@ impl Rule for StdpTriplet {
             self.r1[i] = r1 * ((t_last - t_spike) / p.tau_plus).exp() + 1.0;
         }
         self.t_last[i] = t_spike;
-        self.trim(delay);
+        let histories = self.post.iter_mut().map(|h| &mut h.history);
+        trim(histories, &self.t_last, delay, &mut self.since_trim);
     }
 
     fn on_post(&mut self, post: u32, t: f64, w: &mut DenseWeights) {
@@ -293,12 +274,12 @@ impl Rule for StdpTriplet {
         if p.nearest {
             h.o1 = 1.0;
             h.o2 = 1.0;
-            h.spikes.push((t, 1.0, o2));
+            h.history.push(t, (1.0, o2));
         } else {
             h.o1 = o1 + 1.0;
             h.o2 = o2 + 1.0;
             // NEST reads o₂ just before the spike as (o₂ after) − 1.
-            h.spikes.push((t, h.o1, h.o2 - 1.0));
+            h.history.push(t, (h.o1, h.o2 - 1.0));
         }
         h.last = t;
     }
