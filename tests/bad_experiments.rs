@@ -258,6 +258,20 @@ fn a_variant_that_breaks_the_circuit_is_refused_up_front() {
 }
 
 #[test]
+fn variants_need_distinct_names() {
+    // A second variant `claws`, appended at the end of the file.
+    let t = format!("{CEREBELLUM}\n[[variant]]\nname = \"claws\"  # again\nlet = {{ dims = 5 }}\n");
+    assert_bad(
+        &t,
+        "name = \"claws\"  # again",
+        "variant[1].name",
+        "already called `claws`",
+    );
+    let t = edit(CEREBELLUM, "name = \"claws\"", "name = \"4claws\"");
+    assert_bad(&t, "name = \"4claws\"", "variant[0].name", "is not a name");
+}
+
+#[test]
 fn a_feedback_that_does_not_fit() {
     let t = edit(
         HIPPOCAMPUS,

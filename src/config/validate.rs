@@ -1955,18 +1955,30 @@ fn readout_recorders(
     *recorders = merged;
 }
 
+/// A variant's or sweep's `name`: an identifier no earlier one of its kind uses.
+fn distinct_name(r: &mut Reporter, path: &FieldPath, kind: &str, name: &str, taken: bool) {
+    if taken {
+        r.at(
+            &path.key("name"),
+            format!("another {kind} is already called `{name}`"),
+            format!("give each {kind} its own name"),
+        );
+    } else if !is_identifier(name) {
+        r.at(
+            &path.key("name"),
+            format!("{kind} name `{name}` is not a name"),
+            "letters, digits and `_`, not starting with a digit",
+        );
+    }
+}
+
 fn variants(r: &mut Reporter, c: &CircuitToml) -> Vec<Variant> {
     let root = FieldPath::root();
     let mut out: Vec<Variant> = Vec::new();
     for (i, v) in c.variant.iter().enumerate() {
         let path = root.key("variant").index(i);
-        if !is_identifier(&v.name) || out.iter().any(|x| x.name == v.name) {
-            r.at(
-                &path.key("name"),
-                format!("variant name `{}` is not a distinct name", v.name),
-                "letters, digits and `_`",
-            );
-        }
+        let taken = out.iter().any(|x| x.name == v.name);
+        distinct_name(r, &path, "variant", &v.name, taken);
         let overrides = overrides(r, &path.key("let"), &v.lets, &c.lets);
         out.push(Variant {
             name: v.name.clone(),
@@ -1982,13 +1994,8 @@ fn sweeps(r: &mut Reporter, c: &CircuitToml) -> Vec<Sweep> {
     let mut out: Vec<Sweep> = Vec::new();
     for (i, s) in c.sweep.iter().enumerate() {
         let path = root.key("sweep").index(i);
-        if !is_identifier(&s.name) || out.iter().any(|x| x.name == s.name) {
-            r.at(
-                &path.key("name"),
-                format!("sweep name `{}` is not a distinct name", s.name),
-                "letters, digits and `_`",
-            );
-        }
+        let taken = out.iter().any(|x| x.name == s.name);
+        distinct_name(r, &path, "sweep", &s.name, taken);
         let fixed = overrides(r, &path.key("let"), &s.lets, &c.lets);
         let mut over = Vec::new();
         for (name, v) in &s.over {
