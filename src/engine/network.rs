@@ -222,6 +222,8 @@ pub struct Projection {
     pub post: usize,
     pub conn: Connectivity,
     pub plasticity: Option<Box<dyn PlasticRule>>,
+    /// The rule acts on the postsynaptic population's spikes (its registry's `uses_post`).
+    pub hears_post: bool,
     pub teacher_of: Option<usize>,
     pub receptor: u8,
     /// False when the receptor ignores input: nothing is delivered (plasticity still acts).
@@ -295,6 +297,7 @@ impl Network {
                 post: proj.post,
                 conn,
                 plasticity: proj.plasticity.as_ref().map(PlasticityDesc::build),
+                hears_post: proj.plasticity.as_ref().is_some_and(|p| p.rule.uses_post),
                 teacher_of: proj.teacher_of,
                 receptor: proj.receptor,
                 transmits: desc.populations[proj.post]

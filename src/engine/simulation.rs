@@ -154,7 +154,7 @@ impl Simulation {
         let mut post_listeners = vec![Vec::new(); net.populations.len()];
         for (k, p) in net.projections.iter().enumerate() {
             outgoing[p.pre].push(k);
-            if p.plasticity.as_ref().is_some_and(|r| r.hears_post()) {
+            if p.hears_post {
                 post_listeners[p.post].push(k);
             }
         }

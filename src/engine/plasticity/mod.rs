@@ -30,7 +30,8 @@ pub struct PlasticityRule {
     pub params: &'static [Param],
     /// The rule acts on teacher spikes (a projection with `teacher_of` must reach it).
     pub uses_teacher: bool,
-    /// The rule acts on the postsynaptic neurons' spikes (they must be able to fire).
+    /// The rule acts on the postsynaptic neurons' spikes (they must be able to fire; only such
+    /// rules are sent them, through `Rule::on_post`).
     pub uses_post: bool,
     /// The rule keeps `f64` weights (small updates that must not round away).
     pub double_weights: bool,
@@ -80,10 +81,4 @@ pub trait Rule: Send {
     /// after that epoch's presynaptic spikes: these cannot yet see it, since every delay is at
     /// least an epoch long).
     fn on_post(&mut self, _post: u32, _t: f64, _w: &mut DenseWeights) {}
-
-    /// Whether `on_post` does anything (the simulation only routes postsynaptic spikes to
-    /// rules that hear them).
-    fn hears_post(&self) -> bool {
-        false
-    }
 }

@@ -208,10 +208,6 @@ impl Rule for StdpPair {
         self.enabled = on;
     }
 
-    fn hears_post(&self) -> bool {
-        true
-    }
-
     fn on_pre(&mut self, pre: u32, t_spike: f64, delay: f64, w: &mut DenseWeights) {
         self.size(w);
         let i = pre as usize;

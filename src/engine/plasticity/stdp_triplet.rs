@@ -226,10 +226,6 @@ impl Rule for StdpTriplet {
         self.enabled = on;
     }
 
-    fn hears_post(&self) -> bool {
-        true
-    }
-
     fn on_pre(&mut self, pre: u32, t_spike: f64, delay: f64, w: &mut DenseWeights) {
         self.size(w);
         let i = pre as usize;
