@@ -66,6 +66,26 @@ fn the_schema_refuses_unknown_keys_everywhere() {
     }
 }
 
+/// Keys and values that no file in `circuits/` uses but engram accepts: the schema accepts
+/// them too.
+#[test]
+fn the_schema_accepts_what_engram_accepts_beyond_the_shipped_files() {
+    let validator = jsonschema::draft4::new(&schema()).unwrap();
+    let file = include_str!("../circuits/cerebellum_sdm.toml");
+    for extra in [
+        "[[readout]]\nname = \"pf_dw\"\nkind = \"weight_change\"\nprojection = \"parallel_fibre\"\nphases = [\"write\"]\nfrom_ms = 0.0\nto_ms = 290.0\n",
+        "[[readout]]\nname = \"pc_fired\"\nkind = \"fired\"\npopulation = \"purkinje\"\nphases = [\"read\"]\nfrom_ms = 0.0\nto_ms = 10.0\n",
+    ] {
+        let text = format!("{file}\n{extra}");
+        if let Err(e) = engram::experiment::parse("x.toml", &text) {
+            panic!("engram refused {extra}: {e}");
+        }
+        let doc = as_json(&text);
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "the schema refused {extra}: {errors:?}");
+    }
+}
+
 #[test]
 fn every_circuit_file_validates_with_its_variants_and_sweeps() {
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/circuits")).unwrap() {

@@ -230,12 +230,18 @@ impl Phase {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
 pub enum ReadoutKind {
+    /// Which neurons fired in the window.
     Fired,
+    /// Spikes per neuron in the window (and in `prefixes_ms` of it).
     Counts,
+    /// Summed input per neuron in the window.
     InputSum,
+    /// Membrane potential at the window's end minus at its start.
     MembraneChange,
+    /// Weights of a projection's synapses at the window's end minus at its start.
     WeightChange,
 }
 

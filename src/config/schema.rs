@@ -266,20 +266,7 @@ pub struct PhaseToml {
     pub feedback: Option<FeedbackToml>,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ReadoutKind {
-    /// Which neurons fired in the window.
-    Fired,
-    /// Spikes per neuron in the window (and in `prefixes_ms` of it).
-    Counts,
-    /// Summed input per neuron in the window.
-    InputSum,
-    /// Membrane potential at the window's end minus at its start.
-    MembraneChange,
-    /// Weights of a projection's synapses at the window's end minus at its start.
-    WeightChange,
-}
+pub use super::protocol::ReadoutKind;
 
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]

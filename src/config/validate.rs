@@ -10,10 +10,7 @@ use super::circuit::{
 use super::error::Reporter;
 use super::expr::{self, Env};
 use super::protocol::{Align, Encode, Feedback, PatternSet, Phase, Present, Protocol, Readout, ReadoutKind};
-use super::schema::{
-    CircuitToml, EncodeToml, PatternKind, ReadoutKind as ReadoutKindToml, RecorderKind, SourceModelToml,
-    StorageToml,
-};
+use super::schema::{CircuitToml, EncodeToml, PatternKind, RecorderKind, SourceModelToml, StorageToml};
 use super::source::FieldPath;
 use super::values;
 use crate::engine::connect::Sizes;
@@ -1347,13 +1344,7 @@ fn readouts(
                 "give every readout its own name",
             );
         }
-        let kind = match ro.kind {
-            ReadoutKindToml::Fired => ReadoutKind::Fired,
-            ReadoutKindToml::Counts => ReadoutKind::Counts,
-            ReadoutKindToml::InputSum => ReadoutKind::InputSum,
-            ReadoutKindToml::MembraneChange => ReadoutKind::MembraneChange,
-            ReadoutKindToml::WeightChange => ReadoutKind::WeightChange,
-        };
+        let kind = ro.kind;
         let mut projection = None;
         let mut synapses = Vec::new();
         let pop = if kind == ReadoutKind::WeightChange {

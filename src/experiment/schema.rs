@@ -5,9 +5,14 @@
 //! expressions (strings) over `[let]` names; the schema accepts any string there and engram
 //! evaluates it.
 
+use serde::Deserialize;
+use serde::de::{self, Visitor};
 use serde_json::{Map, Value, json};
 
 use crate::compare::{COMPARISONS, KeyKind};
+use crate::config::schema::{
+    EncodeToml, PatternKind, PrecisionToml, ReadoutKind, RecorderKind, SourceModelToml, StorageToml,
+};
 use crate::engine::connect;
 use crate::engine::neuron;
 use crate::engine::params::{Param, ParamDefault, ParamKind};
@@ -33,6 +38,50 @@ fn object(doc: &str, properties: Map<String, Value>, required: &[&str]) -> Value
         o["required"] = json!(required);
     }
     o
+}
+
+/// The names serde reads for `T`: an enum's variants or a struct's fields, as a file writes
+/// them. The derived `Deserialize` hands them to `deserialize_enum` / `deserialize_struct`,
+/// which this deserializer records and then refuses.
+fn serde_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    struct Names(&'static [&'static str]);
+    impl<'de> de::Deserializer<'de> for &mut Names {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not an enum"))
+        }
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            variants: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = variants;
+            Err(de::Error::custom("names only"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = fields;
+            Err(de::Error::custom("names only"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map identifier
+            ignored_any
+        }
+    }
+    let mut n = Names(&[]);
+    let _ = T::deserialize(&mut n);
+    n.0
+}
+
+/// One of the names a file may write for the enum `T`.
+fn names<'de, T: Deserialize<'de>>() -> Value {
+    json!({ "enum": serde_names::<T>() })
 }
 
 /// A value equal to `x` (draft-04 has no `const`).
@@ -158,7 +207,7 @@ fn stimulus() -> Value {
         "a spike source: Poisson trains, or explicit times (filled by phases when only `size` is given)",
         props(&[
             ("name", string("unique name")),
-            ("model", json!({ "enum": ["poisson", "spike_times"] })),
+            ("model", names::<SourceModelToml>()),
             ("size", num("number of sources")),
             ("rate_hz", num("poisson: rate")),
             ("start_ms", num("poisson: first time")),
@@ -197,14 +246,15 @@ fn projection() -> Value {
             ("delay_ms", distribution("delay, ms (> 0)")),
             ("delay_step_ms", num("drawn delays are rounded to this")),
             ("autapses", json!({ "type": "boolean" })),
-            ("storage", json!({ "enum": ["auto", "sparse", "dense", "bits"] })),
+            ("storage", names::<StorageToml>()),
             ("plasticity", tagged("rule", &plastic)),
             ("teacher_of", string("the plastic projection this one teaches")),
             ("receptor", json!({ "enum": receptors })),
-            (
-                "precision",
-                json!({ "enum": ["f32", "f64"], "description": "dense weights (default: what the rule needs)" }),
-            ),
+            ("precision", {
+                let mut v = names::<PrecisionToml>();
+                v["description"] = json!("dense weights (default: what the rule needs)");
+                v
+            }),
         ]),
         &["pre", "post", "connectivity", "delay_ms"],
     )
@@ -214,10 +264,7 @@ fn recorder() -> Value {
     object(
         "membrane potential samples, weight snapshots, every input jump, or every change of chosen weights",
         props(&[
-            (
-                "type",
-                json!({ "enum": ["membrane", "weights", "inputs", "weight_trace"] }),
-            ),
+            ("type", names::<RecorderKind>()),
             ("population", string("")),
             ("projection", string("")),
             (
@@ -243,10 +290,7 @@ fn pattern() -> Value {
         "a named, seeded set of vectors",
         props(&[
             ("name", string("unique name")),
-            (
-                "kind",
-                json!({ "enum": ["random_bits", "random_signs", "noisy", "given"] }),
-            ),
+            ("kind", names::<PatternKind>()),
             ("count", num("random: number of vectors")),
             ("dim", num("random: components")),
             ("of", string("noisy: the set copied")),
@@ -265,7 +309,7 @@ fn pattern() -> Value {
 }
 
 fn encode() -> Value {
-    json!({ "enum": ["dual_rail", "ones", "zeros", "one_hot", "all"] })
+    names::<EncodeToml>()
 }
 
 fn phase() -> Value {
@@ -315,14 +359,16 @@ fn phase() -> Value {
 
 fn readout() -> Value {
     object(
-        "a value per presentation: who fired, spike counts, summed input, membrane change",
+        "a value per presentation: who fired, spike counts, summed input, membrane or weight change",
         props(&[
             ("name", string("unique name")),
+            ("kind", names::<ReadoutKind>()),
+            ("population", string("all kinds but weight_change")),
+            ("projection", string("weight_change: the projection read")),
             (
-                "kind",
-                json!({ "enum": ["fired", "counts", "input_sum", "membrane_change"] }),
+                "synapses",
+                json!({ "type": "array", "description": "weight_change: [pre, post] pairs (default: all)", "items": { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 2, "maxItems": 2 } }),
             ),
-            ("population", string("")),
             (
                 "phases",
                 json!({ "type": "array", "items": { "type": "string" } }),
@@ -476,4 +522,83 @@ pub fn circuit_schema() -> Value {
     root["$schema"] = json!("http://json-schema.org/draft-04/schema#");
     root["title"] = json!("engram circuit");
     root
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::config::schema::{
+        CircuitToml, FeedbackToml, OutputToml, PatternToml, PhaseToml, PopulationToml, PresentToml,
+        ProjectionToml, ReadoutToml, RecorderToml, StimulusToml, SweepPlotToml, SweepToml, VariantToml,
+    };
+
+    /// The keys an object schema allows (over all alternatives of a oneOf / anyOf).
+    fn keys(v: &Value) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = v["properties"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        for alt in ["oneOf", "anyOf"] {
+            for a in v[alt].as_array().into_iter().flatten() {
+                out.extend(keys(a));
+            }
+        }
+        out
+    }
+
+    /// Every table of the file format lists, in the schema, exactly the keys engram reads.
+    #[test]
+    fn the_schema_allows_exactly_the_keys_engram_reads() {
+        let root = circuit_schema();
+        let item = |name: &str| root["properties"][name]["items"].clone();
+        let phase = item("phase");
+        let sweep = item("sweep");
+        let cases: Vec<(&str, Value, &[&str])> = vec![
+            ("circuit", root.clone(), serde_names::<CircuitToml>()),
+            (
+                "output",
+                root["properties"]["output"].clone(),
+                serde_names::<OutputToml>(),
+            ),
+            ("pattern", item("pattern"), serde_names::<PatternToml>()),
+            ("population", item("population"), serde_names::<PopulationToml>()),
+            ("stimulus", item("stimulus"), serde_names::<StimulusToml>()),
+            ("projection", item("projection"), serde_names::<ProjectionToml>()),
+            ("recorder", item("recorder"), serde_names::<RecorderToml>()),
+            ("phase", phase.clone(), serde_names::<PhaseToml>()),
+            (
+                "present",
+                phase["properties"]["present"]["items"].clone(),
+                serde_names::<PresentToml>(),
+            ),
+            (
+                "feedback",
+                phase["properties"]["feedback"].clone(),
+                serde_names::<FeedbackToml>(),
+            ),
+            ("readout", item("readout"), serde_names::<ReadoutToml>()),
+            ("variant", item("variant"), serde_names::<VariantToml>()),
+            ("sweep", sweep.clone(), serde_names::<SweepToml>()),
+            (
+                "sweep plot",
+                sweep["properties"]["plot"].clone(),
+                serde_names::<SweepPlotToml>(),
+            ),
+        ];
+        for (what, schema, fields) in cases {
+            let want: BTreeSet<String> = fields.iter().map(|s| s.to_string()).collect();
+            assert!(!want.is_empty(), "{what}: serde gave no field names");
+            assert_eq!(keys(&schema), want, "{what}");
+        }
+    }
+
+    #[test]
+    fn enum_names_are_the_ones_serde_reads() {
+        assert_eq!(
+            serde_names::<ReadoutKind>(),
+            ["fired", "counts", "input_sum", "membrane_change", "weight_change"]
+        );
+    }
 }
