@@ -2,23 +2,12 @@
 //! `validate` and `run` with the file, line, field and a fix — before anything is simulated,
 //! and without leaving an output folder.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::engram;
 
 const CEREBELLUM: &str = include_str!("../circuits/cerebellum_sdm.toml");
 const HIPPOCAMPUS: &str = include_str!("../circuits/hippocampus_hopfield.toml");
-
-fn engram(args: &[&str], cwd: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// `text` with `from` replaced by `to` (which must occur).
 fn edit(text: &str, from: &str, to: &str) -> String {
@@ -31,30 +20,9 @@ fn line_of(text: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).expect(needle) + 1
 }
 
+/// `common::assert_bad`, the line given by its first line containing `line_needle`.
 fn assert_bad(text: &str, line_needle: &str, field: &str, words: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.toml"), text).unwrap();
-    let line = line_of(text, line_needle);
-    for args in [
-        &["validate", "bad.toml"][..],
-        &["run", "bad.toml", "--out", "res"][..],
-    ] {
-        let (code, err) = engram(args, dir.path());
-        let cmd = args[0];
-        assert_eq!(code, 2, "{cmd}: exit code; stderr: {err}");
-        assert!(
-            err.contains(&format!("bad.toml:{line}:")),
-            "{cmd}: no line {line} in: {err}"
-        );
-        assert!(err.contains(field), "{cmd}: field `{field}` not named in: {err}");
-        assert!(err.contains(words), "{cmd}: `{words}` not in: {err}");
-        assert!(err.contains("hint:"), "{cmd}: no fix offered in: {err}");
-        assert!(!err.contains("panicked"), "{err}");
-    }
-    assert!(
-        !dir.path().join("res").exists(),
-        "a failed run left an output folder"
-    );
+    common::assert_bad(text, line_of(text, line_needle), field, words);
 }
 
 #[test]
@@ -457,7 +425,7 @@ over = { step = [0.5, 1e-7, 0.25] }
 "#;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.toml"), text).unwrap();
-    let (code, err) = engram(&["run", "s.toml", "--out", "res"], dir.path());
+    let (code, _, err) = engram(&["run", "s.toml", "--out", "res"], dir.path());
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("sweep `steps`") && err.contains("step = 0.0000001") && err.contains("distinct delays"),

@@ -1,22 +1,10 @@
 //! The `engram` binary: outputs, determinism, and bad input (exit code 2, located messages).
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::{assert_bad, engram};
 
 const CUBA: &str = include_str!("../circuits/cuba_ed.toml");
-
-fn engram(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_engram"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// cuba_ed shortened to 200 ms.
 fn short_cuba() -> String {
@@ -80,32 +68,6 @@ fn same_seed_gives_identical_spikes_and_another_seed_different_ones() {
     assert!(a.len() > 1000);
     assert_eq!(a, b, "same circuit and seed must give byte-identical spikes.csv");
     assert_ne!(a, c);
-}
-
-/// Runs `validate` and `run` on a broken circuit: both must exit 2 and name the line and field.
-fn assert_bad(text: &str, line: usize, field: &str, words: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.toml"), text).unwrap();
-    for args in [
-        &["validate", "bad.toml"][..],
-        &["run", "bad.toml", "--out", "res"][..],
-    ] {
-        let cmd = args[0];
-        let (code, _, err) = engram(args, dir.path());
-        assert_eq!(code, 2, "{cmd}: exit code; stderr: {err}");
-        assert!(
-            err.contains(&format!("bad.toml:{line}:")),
-            "{cmd}: no line {line} in: {err}"
-        );
-        assert!(err.contains(field), "{cmd}: field `{field}` not named in: {err}");
-        assert!(err.contains(words), "{cmd}: `{words}` not in: {err}");
-        assert!(err.contains("hint:"), "{cmd}: no hint in: {err}");
-        assert!(!err.contains("panicked"), "{err}");
-    }
-    assert!(
-        !dir.path().join("res").join("cuba_ed").exists(),
-        "a failed run left an output folder"
-    );
 }
 
 /// The line (1-based) of the first occurrence of `needle` in cuba_ed.
