@@ -6,6 +6,7 @@ pub mod attention;
 pub mod hopfield;
 pub mod plasticity;
 pub mod sdm;
+pub mod tem;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ pub static COMPARISONS: &[&Comparison] = &[
     &hopfield::classical::COMPARISON,
     &attention::COMPARISON,
     &plasticity::COMPARISON,
+    &tem::COMPARISON,
 ];
 
 pub fn find(name: &str) -> Option<&'static Comparison> {

@@ -2,12 +2,17 @@
 //! readouts taken after each presentation. Validation turns a file's `[[pattern]]`,
 //! `[[phase]]` and `[[readout]]` blocks into these; `compile` turns them into spike times.
 
+use std::sync::Arc;
+
 use rand::RngExt;
 
 use crate::engine::rng::{Domain, choose_distinct, name_key, stream};
+use crate::math::grid_code::GridCells;
+use crate::math::gridworld::{Walk, World};
+use crate::math::tem::{KeyMap, keys, path_integrate};
 
 /// A named set of vectors (0/1 bits or ±1 signs), seeded by its name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct PatternSet {
     pub name: String,
     /// ±1 components (otherwise 0/1).
@@ -20,9 +25,85 @@ pub struct PatternSet {
     pub targets: Vec<usize>,
     pub levels: Vec<usize>,
     pub flips: Vec<f64>,
+    /// Sets made from random walks: the walk of each episode (a new world each), all of the
+    /// same length; item `e·len + t` is step t of episode e.
+    pub walks: Option<Arc<Vec<Walk>>>,
+    /// Grid-cell codes: the cells reading the path-integrated grid code.
+    pub grid: Option<Arc<GridCells>>,
 }
 
+/// Moves a cover-timing walk may make after its recorded steps.
+pub const COVER_LIMIT: usize = 10_000_000;
+
 impl PatternSet {
+    /// Items per episode (sets made from walks).
+    pub fn episode_len(&self) -> Option<usize> {
+        self.walks.as_ref().and_then(|w| w.first()).map(Walk::len)
+    }
+
+    /// Whether item k starts an episode.
+    pub fn starts_episode(&self, k: usize) -> bool {
+        self.episode_len().is_some_and(|n| k % n == 0)
+    }
+
+    /// Random walks: `episodes` new `size × size` worlds (observations from `categories`), a
+    /// walk of `steps` nodes in each; item = the one-hot observation at the step. World and
+    /// walk of episode e come from the stream (seed, name, e).
+    pub fn walks(
+        seed: u64,
+        name: &str,
+        size: usize,
+        categories: usize,
+        episodes: usize,
+        steps: usize,
+    ) -> PatternSet {
+        let key = name_key(name);
+        let walks: Vec<Walk> = (0..episodes)
+            .map(|e| {
+                let mut rng = stream(seed, Domain::Protocol, key, e as u64);
+                let world = World::random(size, categories, &mut rng);
+                Walk::random(world, steps, COVER_LIMIT, &mut rng)
+            })
+            .collect();
+        let items = walks
+            .iter()
+            .flat_map(|w| {
+                (0..w.len()).map(move |t| {
+                    let mut x = vec![0.0; categories];
+                    x[w.observation(t)] = 1.0;
+                    x
+                })
+            })
+            .collect();
+        PatternSet {
+            name: name.to_string(),
+            dim: categories,
+            items,
+            walks: Some(Arc::new(walks)),
+            ..Default::default()
+        }
+    }
+
+    /// The grid cells' firing (±1) at every step of the walks of `base`, from the code
+    /// path-integrated along each walk.
+    pub fn grid_code(name: &str, base: &PatternSet, base_index: usize, cells: GridCells) -> PatternSet {
+        let walks = base.walks.clone().unwrap_or_default();
+        let items = walks
+            .iter()
+            .flat_map(|w| keys(&path_integrate(&cells.modules, w), &cells, KeyMap::Cells))
+            .collect();
+        PatternSet {
+            name: name.to_string(),
+            signs: true,
+            dim: cells.len(),
+            items,
+            base: Some(base_index),
+            walks: Some(walks),
+            grid: Some(Arc::new(cells)),
+            ..Default::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -72,10 +153,7 @@ impl PatternSet {
             signs,
             dim,
             items,
-            base: None,
-            targets: Vec::new(),
-            levels: Vec::new(),
-            flips: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -97,9 +175,8 @@ impl PatternSet {
             dim: base.dim,
             items: Vec::new(),
             base: Some(base_index),
-            targets: Vec::new(),
-            levels: Vec::new(),
             flips: flips.to_vec(),
+            ..Default::default()
         };
         for (level, &f) in flips.iter().enumerate() {
             let k = (f * base.dim as f64).round() as usize;
@@ -127,6 +204,8 @@ pub enum Encode {
     Ones,
     Zeros,
     OneHot,
+    /// Neuron k fires, k the item's step within its episode (sets made from walks).
+    OneHotInEpisode,
     All,
 }
 
@@ -137,22 +216,25 @@ impl Encode {
             Encode::Ones => "ones",
             Encode::Zeros => "zeros",
             Encode::OneHot => "one_hot",
+            Encode::OneHotInEpisode => "one_hot_in_episode",
             Encode::All => "all",
         }
     }
 
     /// The population size the encoding needs for vectors of `dim` components from a set of
-    /// `count` items (None: any size).
-    pub fn size_for(self, dim: usize, count: usize) -> Option<usize> {
+    /// `count` items, `episode` items per episode (None: any size).
+    pub fn size_for(self, dim: usize, count: usize, episode: Option<usize>) -> Option<usize> {
         match self {
             Encode::DualRail => Some(2 * dim),
             Encode::Ones | Encode::Zeros => Some(dim),
             Encode::OneHot => Some(count),
+            Encode::OneHotInEpisode => Some(episode.unwrap_or(count)),
             Encode::All => None,
         }
     }
 
-    /// The neurons that fire for `bits` (item `index`) in a population of `size`.
+    /// The neurons that fire for `bits` (item `index`, or step `index` of an episode for
+    /// `one_hot_in_episode`) in a population of `size`.
     pub fn neurons(self, bits: &[bool], index: usize, size: usize) -> Vec<usize> {
         match self {
             Encode::DualRail => bits
@@ -162,7 +244,7 @@ impl Encode {
                 .collect(),
             Encode::Ones => (0..bits.len()).filter(|&i| bits[i]).collect(),
             Encode::Zeros => (0..bits.len()).filter(|&i| !bits[i]).collect(),
-            Encode::OneHot => vec![index],
+            Encode::OneHot | Encode::OneHotInEpisode => vec![index],
             Encode::All => (0..size).collect(),
         }
     }
@@ -215,6 +297,9 @@ pub struct Phase {
     pub presentations: usize,
     /// (projection, plasticity on) at the phase's start.
     pub plasticity: Vec<(usize, bool)>,
+    /// Projections whose weights go back to their initial values at the first trial of every
+    /// episode of the phase's set (a new environment: the memory starts empty).
+    pub reset_each_episode: Vec<usize>,
     pub present: Vec<Present>,
     pub feedback: Option<Feedback>,
 }
@@ -310,12 +395,15 @@ impl Protocol {
                         Align::Same => k,
                         Align::Target => self.patterns[phase.set].target(k),
                     };
-                    let bits = if pr.encode == Encode::OneHot || pr.encode == Encode::All {
-                        Vec::new()
-                    } else {
-                        set.bits(item)
+                    let bits = match pr.encode {
+                        Encode::OneHot | Encode::OneHotInEpisode | Encode::All => Vec::new(),
+                        _ => set.bits(item),
                     };
-                    let neurons = pr.encode.neurons(&bits, item, lists.len());
+                    let index = match (pr.encode, set.episode_len()) {
+                        (Encode::OneHotInEpisode, Some(n)) => item % n,
+                        _ => item,
+                    };
+                    let neurons = pr.encode.neurons(&bits, index, lists.len());
                     let mut offset = pr.at;
                     loop {
                         for &n in &neurons {
@@ -343,7 +431,7 @@ impl Protocol {
                 let per_volley = match pr.encode {
                     Encode::DualRail => set.dim as f64,
                     Encode::Ones | Encode::Zeros => set.dim as f64,
-                    Encode::OneHot => 1.0,
+                    Encode::OneHot | Encode::OneHotInEpisode => 1.0,
                     Encode::All => sizes[pr.stimulus] as f64,
                 };
                 let volleys = if pr.every > 0.0 {

@@ -185,6 +185,11 @@ pub enum PatternKind {
     Noisy,
     /// Vectors written in the file.
     Given,
+    /// Random walks in new grid worlds, one item per step: the one-hot observation.
+    Walk,
+    /// The grid cells' firing (±1) along the walks of another set, from the path-integrated
+    /// grid code.
+    GridCode,
 }
 
 #[derive(Deserialize, Debug)]
@@ -202,6 +207,41 @@ pub struct PatternToml {
     pub per_level: Option<Num>,
     /// `given`: the vectors (0/1 or ±1).
     pub values: Option<Vec<Vec<f64>>>,
+    /// `walk`: the world.
+    pub world: Option<WorldToml>,
+    /// `walk`: new worlds, one walk each.
+    pub episodes: Option<Num>,
+    /// `walk`: steps (nodes) per walk.
+    pub steps: Option<Num>,
+    /// `grid_code`: the modules and their cells.
+    pub grid: Option<GridToml>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct WorldToml {
+    /// Nodes per side.
+    pub size: Num,
+    /// Observations are drawn uniformly from this many categories.
+    pub categories: Num,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct GridToml {
+    pub modules: Num,
+    /// Spacing of the first module (nodes).
+    pub scale: Num,
+    /// Spacing ratio of successive modules.
+    pub ratio: Num,
+    /// Orientation of the first module's first wave (degrees).
+    pub orientation_deg: Option<Num>,
+    /// Added per module (degrees).
+    pub rotation_deg: Option<Num>,
+    /// Cell phases per module: this many squared, spread over the module's lattice cell.
+    pub cells_per_side: Num,
+    /// A cell fires where `Σ cos(k·(x − c))` (in [−1.5, 3]) exceeds this.
+    pub threshold: Num,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,6 +255,8 @@ pub enum EncodeToml {
     Zeros,
     /// Neuron k fires, k the item's index in its set.
     OneHot,
+    /// Neuron k fires, k the item's step within its episode (sets made from walks).
+    OneHotInEpisode,
     /// Every neuron fires.
     All,
 }
@@ -261,6 +303,10 @@ pub struct PhaseToml {
     /// Plasticity of the named projections during the phase.
     #[serde(default)]
     pub plasticity: toml::Table,
+    /// Projections whose weights return to their initial values at the start of every episode
+    /// of the phase's set.
+    #[serde(default)]
+    pub reset_each_episode: Vec<String>,
     #[serde(default)]
     pub present: Vec<PresentToml>,
     pub feedback: Option<FeedbackToml>,

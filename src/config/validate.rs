@@ -17,6 +17,7 @@ use crate::engine::connect::Sizes;
 use crate::engine::distribution::Distribution;
 use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
 use crate::engine::neuron::{self, poisson_source::PoissonParams};
+use crate::math::grid_code::{GridCells, GridModules};
 
 /// Memory this machine has, bytes (from /proc/meminfo; 24 GiB if unknown).
 pub fn machine_memory_bytes() -> f64 {
@@ -239,7 +240,157 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 );
             }
         };
+        if p.kind != PatternKind::Walk {
+            not_for(r, "world", p.world.is_some());
+            not_for(r, "episodes", p.episodes.is_some());
+            not_for(r, "steps", p.steps.is_some());
+        }
+        if p.kind != PatternKind::GridCode {
+            not_for(r, "grid", p.grid.is_some());
+        }
         let set = match p.kind {
+            PatternKind::Walk => {
+                for (key, present) in [
+                    ("count", p.count.is_some()),
+                    ("dim", p.dim.is_some()),
+                    ("of", p.of.is_some()),
+                    ("flip", p.flip.is_some()),
+                    ("per_level", p.per_level.is_some()),
+                    ("values", p.values.is_some()),
+                ] {
+                    not_for(r, key, present);
+                }
+                let (Some(world), Some(episodes), Some(steps)) = (&p.world, &p.episodes, &p.steps) else {
+                    r.at(
+                        &path,
+                        "walks need `world = { size, categories }`, `episodes` and `steps`",
+                        "e.g. world = { size = 11, categories = 45 }, episodes = 3, steps = 500",
+                    );
+                    continue;
+                };
+                let wp = path.key("world");
+                let size = values::count(r, &wp.key("size"), &world.size, 2, 1000);
+                let categories = values::count(r, &wp.key("categories"), &world.categories, 1, 100_000);
+                let episodes = values::count(r, &path.key("episodes"), episodes, 1, 10_000);
+                let steps = values::count(r, &path.key("steps"), steps, 1, 10_000_000);
+                let (Some(size), Some(categories), Some(episodes), Some(steps)) =
+                    (size, categories, episodes, steps)
+                else {
+                    continue;
+                };
+                let total = (episodes * steps) as f64 * categories as f64;
+                if total > MAX_PATTERN_COMPONENTS {
+                    r.at(
+                        &path.key("steps"),
+                        format!("{episodes} × {steps} steps of {categories} categories is more than {MAX_PATTERN_COMPONENTS:e} components"),
+                        "fewer episodes, steps or categories",
+                    );
+                    continue;
+                }
+                PatternSet::walks(
+                    seed,
+                    &p.name,
+                    size as usize,
+                    categories as usize,
+                    episodes as usize,
+                    steps as usize,
+                )
+            }
+            PatternKind::GridCode => {
+                for (key, present) in [
+                    ("count", p.count.is_some()),
+                    ("dim", p.dim.is_some()),
+                    ("flip", p.flip.is_some()),
+                    ("per_level", p.per_level.is_some()),
+                    ("values", p.values.is_some()),
+                ] {
+                    not_for(r, key, present);
+                }
+                let (Some(of), Some(grid)) = (&p.of, &p.grid) else {
+                    r.at(
+                        &path,
+                        "a grid code needs `of = \"<a walk set>\"` and `grid = { modules, scale, ratio, cells_per_side, threshold }`",
+                        "e.g. of = \"walk\", grid = { modules = 3, scale = 3.0, ratio = 1.4, cells_per_side = 6, threshold = 0.5 }",
+                    );
+                    continue;
+                };
+                let Some(base) = sets
+                    .iter()
+                    .position(|s| &s.name == of && s.walks.is_some() && s.grid.is_none())
+                else {
+                    if r.failed_sets.contains(of) && c.pattern.iter().take(i).any(|q| &q.name == of) {
+                        continue;
+                    }
+                    let walks: Vec<&str> = sets
+                        .iter()
+                        .filter(|s| s.walks.is_some() && s.grid.is_none())
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    r.at(
+                        &path.key("of"),
+                        format!("`{of}` is not a walk set defined above this one"),
+                        format!(
+                            "walk sets above: {}",
+                            if walks.is_empty() {
+                                "none".to_string()
+                            } else {
+                                walks.join(", ")
+                            }
+                        ),
+                    );
+                    continue;
+                };
+                let gp = path.key("grid");
+                let modules = values::count(r, &gp.key("modules"), &grid.modules, 1, 100);
+                let scale = values::within(r, &gp.key("scale"), &grid.scale, 1e-3, 1e6, "module spacing");
+                let ratio = values::within(r, &gp.key("ratio"), &grid.ratio, 1e-3, 1e3, "spacing ratio");
+                let angle = |r: &mut Reporter, key: &str, v: &Option<toml::Value>| match v {
+                    Some(v) => values::within(r, &gp.key(key), v, -360.0, 360.0, "angle in degrees"),
+                    None => Some(0.0),
+                };
+                let orientation = angle(r, "orientation_deg", &grid.orientation_deg);
+                let rotation = angle(r, "rotation_deg", &grid.rotation_deg);
+                let side = values::count(r, &gp.key("cells_per_side"), &grid.cells_per_side, 1, 100);
+                let threshold =
+                    values::within(r, &gp.key("threshold"), &grid.threshold, -1.5, 3.0, "threshold");
+                let (
+                    Some(modules),
+                    Some(scale),
+                    Some(ratio),
+                    Some(orientation),
+                    Some(rotation),
+                    Some(side),
+                    Some(threshold),
+                ) = (modules, scale, ratio, orientation, rotation, side, threshold)
+                else {
+                    continue;
+                };
+                let cells = (modules * side * side) as f64;
+                if cells * sets[base].len() as f64 > MAX_PATTERN_COMPONENTS {
+                    r.at(
+                        &gp,
+                        format!(
+                            "{cells} cells × {} steps is more than {MAX_PATTERN_COMPONENTS:e} components",
+                            sets[base].len()
+                        ),
+                        "fewer modules, cells or steps",
+                    );
+                    continue;
+                }
+                let m = GridModules::new(
+                    modules as usize,
+                    scale,
+                    ratio,
+                    orientation.to_radians(),
+                    rotation.to_radians(),
+                );
+                PatternSet::grid_code(
+                    &p.name,
+                    &sets[base],
+                    base,
+                    GridCells::new(m, side as usize, threshold),
+                )
+            }
             PatternKind::RandomBits | PatternKind::RandomSigns => {
                 not_for(r, "of", p.of.is_some());
                 not_for(r, "flip", p.flip.is_some());
@@ -380,10 +531,7 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                     signs,
                     dim,
                     items: items.clone(),
-                    base: None,
-                    targets: Vec::new(),
-                    levels: Vec::new(),
-                    flips: Vec::new(),
+                    ..Default::default()
                 }
             }
         };
@@ -399,6 +547,7 @@ fn encode(e: EncodeToml) -> Encode {
         EncodeToml::Ones => Encode::Ones,
         EncodeToml::Zeros => Encode::Zeros,
         EncodeToml::OneHot => Encode::OneHot,
+        EncodeToml::OneHotInEpisode => Encode::OneHotInEpisode,
         EncodeToml::All => Encode::All,
     }
 }
@@ -1099,13 +1248,8 @@ fn phases(
                 // Trials without a pattern: a set of n empty items.
                 protocol.patterns.push(PatternSet {
                     name: format!("{}:trials", ph.name),
-                    signs: false,
-                    dim: 0,
                     items: vec![Vec::new(); n as usize],
-                    base: None,
-                    targets: Vec::new(),
-                    levels: Vec::new(),
-                    flips: Vec::new(),
+                    ..Default::default()
                 });
                 protocol.patterns.len() - 1
             }
@@ -1152,6 +1296,33 @@ fn phases(
                 ),
             }
         }
+        let mut reset_each_episode = Vec::new();
+        for (j, name) in ph.reset_each_episode.iter().enumerate() {
+            let at = path.key("reset_each_episode").index(j);
+            match projections.iter().position(|p| &p.name == name) {
+                Some(k) if projections[k].plasticity.is_some() => reset_each_episode.push(k),
+                Some(_) => r.at(
+                    &at,
+                    format!("projection `{name}` has no plasticity rule: its weights never change"),
+                    "name plastic projections only",
+                ),
+                None => r.at(
+                    &at,
+                    format!("unknown projection `{name}`"),
+                    "name a projection that has `plasticity`",
+                ),
+            }
+        }
+        if !ph.reset_each_episode.is_empty() && protocol.patterns[set].episode_len().is_none() {
+            r.at(
+                &path.key("reset_each_episode"),
+                format!(
+                    "the phase's set `{}` has no episodes",
+                    protocol.patterns[set].name
+                ),
+                "reset per episode in a phase over a walk set (`each` = a set of kind walk or grid_code)",
+            );
+        }
         let feedback_repeats = match &ph.feedback {
             Some(f) => values::count(r, &path.key("feedback").key("repeats"), &f.repeats, 1, 1000)
                 .unwrap_or(0) as usize,
@@ -1166,6 +1337,7 @@ fn phases(
             trials,
             presentations: 1 + feedback_repeats,
             plasticity,
+            reset_each_episode,
             present: Vec::new(),
             feedback: None,
         };
@@ -1226,7 +1398,7 @@ fn phases(
             };
             let enc = encode(pr.encode);
             let size = spike_lists[stim].as_ref().map_or(0, Vec::len);
-            if let Some(want) = enc.size_for(other.dim, other.len())
+            if let Some(want) = enc.size_for(other.dim, other.len(), other.episode_len())
                 && want != size
             {
                 r.at(
@@ -1239,7 +1411,7 @@ fn phases(
                         other.len(),
                         pr.to
                     ),
-                    "dual_rail: 2·dim neurons; ones/zeros: dim; one_hot: one per item; all: any size",
+                    "dual_rail: 2·dim neurons; ones/zeros: dim; one_hot: one per item; one_hot_in_episode: one per step of an episode; all: any size",
                 );
                 continue;
             }
@@ -1616,7 +1788,9 @@ fn feedback(
         let enc = encode(f.encode);
         let dim = populations[readout.population].size;
         let size = spike_lists[stim].as_ref().map_or(0, Vec::len);
-        if matches!(enc, Encode::OneHot | Encode::All) || enc.size_for(dim, 1) != Some(size) {
+        if matches!(enc, Encode::OneHot | Encode::OneHotInEpisode | Encode::All)
+            || enc.size_for(dim, 1, None) != Some(size)
+        {
             r.at(
                 &path.key("encode"),
                 format!(

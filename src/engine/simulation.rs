@@ -20,6 +20,7 @@ use super::event::{Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::Network;
 use super::neuron::{InputSummary, Inputs};
 use super::synapse::Connectivity;
+use super::synapse::dense::SavedWeights;
 
 /// One logged weight change of a traced synapse.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -128,6 +129,8 @@ pub struct Simulation {
     traces: Vec<Vec<(u32, u32, f64)>>,
     /// Every change of a traced synapse's weight, in the order the rules made them.
     pub weight_changes: Vec<WeightChange>,
+    /// Weights copied for `reset_weights`, by projection.
+    saved_weights: Vec<(usize, SavedWeights)>,
 }
 
 impl Simulation {
@@ -181,6 +184,7 @@ impl Simulation {
             events_delivered: 0,
             traces: Vec::new(),
             weight_changes: Vec::new(),
+            saved_weights: Vec::new(),
         }
     }
 
@@ -238,6 +242,24 @@ impl Simulation {
     }
 
     /// Switches the plasticity of projection `k` on or off (no effect on static projections).
+    /// Copies projection `k`'s weights (dense, plastic projections) for `reset_weights`.
+    pub fn save_weights(&mut self, k: usize) {
+        if let Connectivity::Dense(d) = &self.net.projections[k].conn {
+            let saved = d.save();
+            self.saved_weights.retain(|(p, _)| *p != k);
+            self.saved_weights.push((k, saved));
+        }
+    }
+
+    /// Puts back the weights `save_weights` copied: the projection forgets what it learned.
+    pub fn reset_weights(&mut self, k: usize) {
+        if let Some((_, saved)) = self.saved_weights.iter().find(|(p, _)| *p == k)
+            && let Connectivity::Dense(d) = &mut self.net.projections[k].conn
+        {
+            d.restore(saved);
+        }
+    }
+
     pub fn set_plasticity(&mut self, k: usize, on: bool) {
         if let Some(rule) = self.net.projections[k].plasticity.as_mut() {
             rule.set_enabled(on);

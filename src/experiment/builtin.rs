@@ -26,6 +26,10 @@ pub const DEFAULT_CIRCUITS: &[(&str, &str)] = &[
         "circuits/pf_pc_window.toml",
         include_str!("../../circuits/pf_pc_window.toml"),
     ),
+    (
+        "circuits/tem_gridworld.toml",
+        include_str!("../../circuits/tem_gridworld.toml"),
+    ),
 ];
 
 /// The built-in circuit with this file name.

@@ -303,6 +303,38 @@ fn pattern() -> Value {
                 "values",
                 json!({ "type": "array", "items": { "type": "array", "items": { "type": "number" } } }),
             ),
+            (
+                "world",
+                object(
+                    "walk: the grid world",
+                    props(&[
+                        ("size", num("nodes per side")),
+                        ("categories", num("observations drawn from this many")),
+                    ]),
+                    &["size", "categories"],
+                ),
+            ),
+            ("episodes", num("walk: new worlds, one walk each")),
+            ("steps", num("walk: nodes per walk")),
+            (
+                "grid",
+                object(
+                    "grid_code: the modules and their cells",
+                    props(&[
+                        ("modules", num("number of modules")),
+                        ("scale", num("spacing of the first module (nodes)")),
+                        ("ratio", num("spacing ratio of successive modules")),
+                        ("orientation_deg", num("orientation of the first module")),
+                        ("rotation_deg", num("added per module")),
+                        ("cells_per_side", num("cell phases per module: this many squared")),
+                        (
+                            "threshold",
+                            num("a cell fires where Σ cos(k·(x − c)) exceeds this"),
+                        ),
+                    ]),
+                    &["modules", "scale", "ratio", "cells_per_side", "threshold"],
+                ),
+            ),
         ]),
         &["name", "kind"],
     )
@@ -349,6 +381,10 @@ fn phase() -> Value {
             (
                 "plasticity",
                 json!({ "type": "object", "additionalProperties": { "type": "boolean" } }),
+            ),
+            (
+                "reset_each_episode",
+                json!({ "type": "array", "description": "plastic projections that forget at each new episode", "items": { "type": "string" } }),
             ),
             ("present", json!({ "type": "array", "items": present })),
             ("feedback", feedback),

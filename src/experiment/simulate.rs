@@ -66,6 +66,8 @@ enum Stop {
     Feedback(usize, usize, usize),
     /// Weights for readout, phase, trial, presentation, at the window's start (false) or end.
     Weights(usize, usize, usize, usize, bool),
+    /// A new episode of a phase: its reset projections forget.
+    Reset(usize),
 }
 
 fn sorted(mut s: Vec<StateSample>) -> Vec<StateSample> {
@@ -167,6 +169,18 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
         stops.push((c.time, Stop::Change(k)));
     }
     for (i, ph) in circuit.protocol.phases.iter().enumerate() {
+        for &p in &ph.reset_each_episode {
+            sim.save_weights(p);
+        }
+        if ph.reset_each_episode.is_empty() {
+            continue;
+        }
+        let set = &circuit.protocol.patterns[ph.set];
+        for k in (0..ph.trials).filter(|&k| set.starts_episode(k)) {
+            stops.push((ph.time(k, 0), Stop::Reset(i)));
+        }
+    }
+    for (i, ph) in circuit.protocol.phases.iter().enumerate() {
         if let Some(fb) = &ph.feedback {
             let to = circuit.protocol.readouts[fb.readout].to;
             for k in 0..ph.trials {
@@ -213,6 +227,11 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
                 sim.set_plasticity(c.projection, c.plasticity);
             }
             Stop::Feedback(phase, k, p) => feed_back(&circuit, &mut sim, phase, k, p),
+            Stop::Reset(phase) => {
+                for &p in &circuit.protocol.phases[phase].reset_each_episode {
+                    sim.reset_weights(p);
+                }
+            }
             Stop::Weights(r, phase, k, p, end) => {
                 let ro = &circuit.protocol.readouts[r];
                 let projection = ro.projection.expect("weight readouts name a projection");

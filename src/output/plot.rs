@@ -1,4 +1,4 @@
-//! Small chart helpers on top of plotters: lines and dots, histograms, rasters.
+//! Small chart helpers on top of plotters: lines and dots, histograms, rasters, heat maps.
 
 use std::path::Path;
 
@@ -202,5 +202,59 @@ pub fn raster(path: &Path, title: &str, t0: f64, t1: f64, groups: &[RasterGroup]
         .border_style(BLACK)
         .draw()
         .map_err(|x| e(&x))?;
+    root.present().map_err(|x| e(&x))
+}
+
+/// One panel of `heatmaps`: a label and a side × side map, row y = 0 at the bottom; NaN cells
+/// (never visited) are grey.
+pub type Heatmap = (String, usize, Vec<f64>);
+
+/// Heat maps side by side, each scaled from 0 to its own maximum (dark blue to yellow).
+pub fn heatmaps(path: &Path, title: &str, maps: &[Heatmap]) -> Result<(), String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let n = maps.len().max(1);
+    let root = BitMapBackend::new(path, (320 * n as u32, 380)).into_drawing_area();
+    root.fill(&WHITE).map_err(|x| e(&x))?;
+    let root = root.titled(title, ("sans-serif", 20)).map_err(|x| e(&x))?;
+    for (panel, (label, side, values)) in root.split_evenly((1, n)).iter().zip(maps) {
+        let side = (*side).max(1);
+        let top = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let mut chart = ChartBuilder::on(panel)
+            .caption(label, ("sans-serif", 13))
+            .margin(8)
+            .x_label_area_size(20)
+            .y_label_area_size(25)
+            .build_cartesian_2d(0.0..side as f64, 0.0..side as f64)
+            .map_err(|x| e(&x))?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(4)
+            .y_labels(4)
+            .x_label_formatter(&|v| short(*v))
+            .y_label_formatter(&|v| short(*v))
+            .draw()
+            .map_err(|x| e(&x))?;
+        chart
+            .draw_series(values.iter().enumerate().map(|(i, v)| {
+                let (x, y) = ((i % side) as f64, (i / side) as f64);
+                let colour = if v.is_finite() {
+                    let f = if top > 0.0 { (v / top).clamp(0.0, 1.0) } else { 0.0 };
+                    RGBColor(
+                        (30.0 + 225.0 * f) as u8,
+                        (20.0 + 210.0 * f) as u8,
+                        (110.0 * (1.0 - f) + 20.0) as u8,
+                    )
+                } else {
+                    RGBColor(200, 200, 200)
+                };
+                Rectangle::new([(x, y), (x + 1.0, y + 1.0)], colour.filled())
+            }))
+            .map_err(|x| e(&x))?;
+    }
     root.present().map_err(|x| e(&x))
 }

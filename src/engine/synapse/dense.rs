@@ -6,10 +6,15 @@
 
 use crate::engine::neuron::InputSummary;
 
+#[derive(Clone, Debug, PartialEq)]
 enum Values {
     Single(Vec<f32>),
     Double(Vec<f64>),
 }
+
+/// Weights copied by [`DenseWeights::save`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedWeights(Values);
 
 pub struct DenseWeights {
     pub n_pre: usize,
@@ -130,6 +135,16 @@ impl DenseWeights {
             Values::Single(v) => add(&v[r], summary, values, negative),
             Values::Double(v) => add(&v[r], summary, values, negative),
         }
+    }
+
+    /// A copy of every weight, for `restore`.
+    pub fn save(&self) -> SavedWeights {
+        SavedWeights(self.values.clone())
+    }
+
+    /// Puts back the weights `save` copied from this matrix.
+    pub fn restore(&mut self, saved: &SavedWeights) {
+        self.values.clone_from(&saved.0);
     }
 
     pub fn bytes(&self) -> usize {
