@@ -15,6 +15,9 @@ pub enum MathCommand {
     /// Classical and modern Hopfield networks.
     #[command(subcommand)]
     Hopfield(HopfieldCommand),
+    /// The grid code, path integration and TEM's memories of walks.
+    #[command(subcommand)]
+    Tem(super::math_tem::TemCommand),
 }
 
 #[derive(Subcommand)]
@@ -136,6 +139,7 @@ pub fn run(cmd: MathCommand) -> u8 {
     let cmd = match cmd {
         MathCommand::Sdm(c) => c,
         MathCommand::Hopfield(h) => return report(hopfield(h)),
+        MathCommand::Tem(t) => return report(super::math_tem::run(t)),
     };
     let result = match cmd {
         SdmCommand::Intersection { n, r, d, json } => check_nd(n, d).map(|()| {

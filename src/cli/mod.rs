@@ -10,6 +10,7 @@ macro_rules! outln {
 
 mod bench;
 mod math;
+mod math_tem;
 mod run;
 
 use std::path::PathBuf;
