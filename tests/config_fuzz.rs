@@ -137,7 +137,17 @@ fn small_experiments() -> Vec<String> {
         .replace("patterns = 100", "patterns = 3")
         .replace("window_ms = 2000.0", "window_ms = 300.0")
         .replace("queries_per_level = 40", "queries_per_level = 1");
-    vec![cb, hc]
+    let tem = include_str!("../circuits/tem_gridworld.toml")
+        .replace("size = 11 ", "size = 4 ")
+        .replace("categories = 45", "categories = 5")
+        .replace("episodes = 3", "episodes = 2")
+        .replace("steps = 500 ", "steps = 12 ")
+        // A mutant that turns the pool excitatory runs away; clipped rates keep it to seconds.
+        .replace(
+            "psp_inh_ms = \"pool_psp_ms\" }",
+            "psp_inh_ms = \"pool_psp_ms\", max_rate_hz = 20000.0 }",
+        );
+    vec![cb, hc, tem]
 }
 
 /// Parses a mutant; runs it (without its variants and sweeps) when it is small.
@@ -193,7 +203,7 @@ proptest! {
     /// Experiment files with one or two values replaced: parsing never panics, and valid
     /// small mutants run (comparisons included) without panicking.
     #[test]
-    fn mutated_experiments_never_panic(file in 0usize..2, line in 0usize..400, value in prop::sample::select(VALUES),
+    fn mutated_experiments_never_panic(file in 0usize..3, line in 0usize..400, value in prop::sample::select(VALUES),
                                        line2 in 0usize..400, value2 in prop::sample::select(VALUES)) {
         let base = &small_experiments()[file];
         let once = replace_line(base, line, value);

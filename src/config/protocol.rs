@@ -43,7 +43,7 @@ impl PatternSet {
 
     /// Whether item k starts an episode.
     pub fn starts_episode(&self, k: usize) -> bool {
-        self.episode_len().is_some_and(|n| k % n == 0)
+        self.episode_len().is_some_and(|n| k.is_multiple_of(n))
     }
 
     /// Random walks: `episodes` new `size × size` worlds (observations from `categories`), a

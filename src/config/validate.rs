@@ -726,7 +726,22 @@ pub fn validate(
                 not_for(r, "rate_hz", s.rate_hz.is_some(), "spike_times");
                 not_for(r, "start_ms", s.start_ms.is_some(), "spike_times");
                 not_for(r, "stop_ms", s.stop_ms.is_some(), "spike_times");
-                let sz = s.size.as_ref().map(|v| size(r, &path.key("size"), v));
+                let mut sz = s.size.as_ref().map(|v| size(r, &path.key("size"), v));
+                // Each neuron's list of presented times costs 24 bytes before anything runs.
+                if let Some(n) = sz
+                    && s.times_ms.is_none()
+                    && n as f64 * 24.0 > 0.25 * machine_memory_bytes()
+                {
+                    r.at(
+                        &path.key("size"),
+                        format!(
+                            "size {n}: the spike lists of that many neurons alone need {:.1} GiB",
+                            n as f64 * 24.0 / 1024f64.powi(3)
+                        ),
+                        "give fewer neurons",
+                    );
+                    sz = Some(1);
+                }
                 let times = match (&s.times_ms, sz) {
                     (Some(t), _) => t.clone(),
                     (None, Some(n)) => vec![Vec::new(); n],

@@ -112,7 +112,7 @@ pub fn conjunctive_scores(
 /// none when every score is 0.
 pub fn best(scores: &[f64]) -> Vec<usize> {
     let top = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !(top > 0.0) {
+    if top.is_nan() || top <= 0.0 {
         return Vec::new();
     }
     (0..scores.len())

@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::config::protocol::ReadoutKind;
+
 use crate::experiment::simulate::RunResult;
 
 fn create(path: &Path) -> std::io::Result<BufWriter<File>> {
@@ -103,8 +105,8 @@ pub fn inputs(dir: &Path, run: &RunResult) -> std::io::Result<()> {
 pub const MAX_READOUT_ROWS: usize = 5_000_000;
 
 /// `readouts.csv`: `readout,phase,trial,presentation,neuron,value` — one row per neuron that
-/// fired (value 1) for `fired` readouts, one row per neuron otherwise (counts over the whole
-/// window). Returns the readouts left out for size.
+/// fired for `fired` (value 1) and `counts` readouts (its count over the whole window; neurons
+/// left out counted 0), one row per neuron otherwise. Returns the readouts left out for size.
 pub fn readouts(dir: &Path, run: &RunResult) -> std::io::Result<Vec<String>> {
     let mut w = create(&dir.join("readouts.csv"))?;
     writeln!(w, "readout,phase,trial,presentation,neuron,value")?;
@@ -115,7 +117,14 @@ pub fn readouts(dir: &Path, run: &RunResult) -> std::io::Result<Vec<String>> {
             .phases
             .iter()
             .flat_map(|p| p.values.iter().flatten())
-            .map(|v| v.set.len() + v.vector.len())
+            .map(|v| {
+                v.set.len()
+                    + if r.kind == ReadoutKind::Counts {
+                        v.vector.iter().filter(|x| **x != 0.0).count()
+                    } else {
+                        v.vector.len()
+                    }
+            })
             .sum();
         if rows + size > MAX_READOUT_ROWS {
             skipped.push(r.name.clone());
@@ -130,6 +139,9 @@ pub fn readouts(dir: &Path, run: &RunResult) -> std::io::Result<Vec<String>> {
                         writeln!(w, "{},{phase},{trial},{k},{n},1", r.name)?;
                     }
                     for (n, x) in v.vector.iter().enumerate() {
+                        if r.kind == ReadoutKind::Counts && *x == 0.0 {
+                            continue;
+                        }
                         writeln!(w, "{},{phase},{trial},{k},{n},{x}", r.name)?;
                     }
                 }

@@ -143,7 +143,7 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
         );
         return None;
     }
-    if !(closure >= 1.0 && closure <= 1e7 && closure.fract() == 0.0) {
+    if !((1.0..=1e7).contains(&closure) && closure.fract() == 0.0) {
         k.error(
             "closure_steps",
             "closure_steps must be a whole number in [1, 10⁷]",
@@ -151,7 +151,7 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
         );
         return None;
     }
-    if !(bin >= 1.0 && bin <= 1e6 && bin.fract() == 0.0) {
+    if !((1.0..=1e6).contains(&bin) && bin.fract() == 0.0) {
         k.error(
             "bin_steps",
             "bin_steps must be a whole number in [1, 10⁶]",
@@ -447,7 +447,7 @@ pub fn fields(map: &[f64], size: usize) -> usize {
 
 fn unique_argmax(v: &[f64]) -> Option<usize> {
     let top = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !(top > 0.0) {
+    if top.is_nan() || top <= 0.0 {
         return None;
     }
     let mut at = v.iter().enumerate().filter(|(_, x)| **x == top).map(|(i, _)| i);
