@@ -2,9 +2,10 @@
 //! process of instantaneous rate `ρ₀ · exp(β·(u − u_offset) − I)`, where `u` (mV) sums the
 //! excitatory inputs and `I` (dimensionless) the inhibitory ones. Each input is a rectangular
 //! PSP: a positive weight `w` raises `u` by `w` for `psp_exc_ms`, a negative weight raises `I` by
-//! `|w|` for `psp_inh_ms`. The rate is therefore piecewise constant, and the simulation is exact:
-//! between changes, intervals are exponential; at a change the clock is redrawn (memorylessness),
-//! from the neuron's own counter-based random stream. Neurons that share `I` split their spikes
+//! `|w|` for `psp_inh_ms`. The rate is therefore piecewise constant, and the simulation is exact
+//! by time change: each neuron draws an Exp(1) amount of integrated hazard after each of its
+//! spikes (from its own counter-based random stream) and fires when `∫ rate dt` has used it up;
+//! a change of rate only rescales the time left, so an input costs no random draw. Neurons that share `I` split their spikes
 //! in proportion to `exp(β u)`, whatever `I` is: a softmax.
 //!
 //! Receptor `fire` (a detonator synapse): an event arriving there makes the neuron fire at the
@@ -162,6 +163,10 @@ pub struct EscapeNoiseGroup {
     inh_ends: Vec<VecDeque<(f64, f64)>>,
     /// Next spike time under the current rate (∞ if the rate is 0).
     next: Vec<f64>,
+    /// Current rate (per ms), the hazard left before the next spike at time `since`.
+    rate: Vec<f64>,
+    left: Vec<f64>,
+    since: Vec<f64>,
     rng: Vec<ChaCha8Rng>,
     /// Times the rate had to be clipped at `max_rate_hz`.
     pub clipped: u64,
@@ -176,15 +181,25 @@ impl EscapeNoiseGroup {
             exc_ends: vec![VecDeque::new(); n],
             inh_ends: vec![VecDeque::new(); n],
             next: vec![f64::INFINITY; n],
+            rate: vec![0.0; n],
+            left: vec![0.0; n],
+            since: vec![0.0; n],
             rng: (0..n)
                 .map(|i| stream(seed, Domain::EscapeNoise, population_key, i as u64))
                 .collect(),
             clipped: 0,
         };
         for i in 0..n {
+            g.left[i] = g.exp1(i);
             g.redraw(i, 0.0);
         }
         g
+    }
+
+    /// A fresh Exp(1) amount of hazard from neuron i's stream.
+    fn exp1(&mut self, i: usize) -> f64 {
+        let x: f64 = self.rng[i].random::<f64>();
+        -(1.0 - x).ln()
     }
 
     /// The rate in spikes per ms.
@@ -197,12 +212,19 @@ impl EscapeNoiseGroup {
         hz / 1000.0
     }
 
-    /// Restarts neuron i's exponential clock at `t` under its current rate.
+    /// Neuron i's rate changes at `t`: the hazard used since the last change is spent, and the
+    /// rest is spent at the new rate.
     fn redraw(&mut self, i: usize, t: f64) {
-        let r = self.rate(i);
+        self.left[i] = (self.left[i] - self.rate[i] * (t - self.since[i])).max(0.0);
+        self.since[i] = t;
+        self.rate[i] = self.rate(i);
+        self.schedule(i);
+    }
+
+    fn schedule(&mut self, i: usize) {
+        let r = self.rate[i];
         self.next[i] = if r > 0.0 {
-            let x: f64 = self.rng[i].random::<f64>();
-            t - (1.0 - x).ln() / r
+            self.since[i] + self.left[i] / r
         } else {
             f64::INFINITY
         };
@@ -213,7 +235,9 @@ impl EscapeNoiseGroup {
         while self.next[i] < limit {
             let t = self.next[i];
             spikes.push(Spike { time: t, neuron: gid });
-            self.redraw(i, t);
+            self.left[i] = self.exp1(i);
+            self.since[i] = t;
+            self.schedule(i);
         }
     }
 
@@ -329,7 +353,7 @@ impl CellGroup for EscapeNoiseGroup {
     }
 
     fn state_bytes(&self) -> usize {
-        (3 * 8 + 2 * 32 + std::mem::size_of::<ChaCha8Rng>()) * self.len()
+        (6 * 8 + 2 * 32 + std::mem::size_of::<ChaCha8Rng>()) * self.len()
     }
 }
 
@@ -394,5 +418,38 @@ mod tests {
             (total - expected).abs() < 5.0 * expected.sqrt(),
             "{total} vs {expected}"
         );
+    }
+
+    #[test]
+    fn rates_switching_every_half_millisecond_give_poisson_counts_in_each_half() {
+        // Rate ρ₀e^{βw} for 0.5 ms after each input, ρ₀ for the next 0.5 ms: a changed rate only
+        // rescales the hazard left, so the spikes of each half must follow its own rate.
+        let p = EscapeNoiseParams {
+            rho0_hz: 200.0,
+            beta: 1.0,
+            u_offset: 0.0,
+            psp_exc_ms: 0.5,
+            psp_inh_ms: 1.0,
+            max_rate_hz: 1e9,
+        };
+        let mut g = EscapeNoiseGroup::new(p, 1, 5, 11);
+        let w = 2.0f64;
+        let cycles = 200_000;
+        let mut spikes = Vec::new();
+        for k in 0..cycles {
+            let t = k as f64;
+            g.run_to(0, t, 0, &mut spikes);
+            g.input(0, t, w);
+            g.redraw(0, t);
+        }
+        g.run_to(0, cycles as f64, 0, &mut spikes);
+        let high = spikes.iter().filter(|s| s.time.fract() < 0.5).count() as f64;
+        let low = spikes.len() as f64 - high;
+        let (eh, el) = (
+            cycles as f64 * 0.5 * 200.0 * w.exp() / 1000.0,
+            cycles as f64 * 0.5 * 200.0 / 1000.0,
+        );
+        assert!((high - eh).abs() < 5.0 * eh.sqrt(), "{high} vs {eh}");
+        assert!((low - el).abs() < 5.0 * el.sqrt(), "{low} vs {el}");
     }
 }
