@@ -81,7 +81,11 @@ enum Command {
 fn with_threads(threads: Option<usize>, f: impl FnOnce() -> u8 + Send) -> u8 {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
-        b = b.num_threads(t.max(1));
+        if !(1..=4096).contains(&t) {
+            eprintln!("error: --threads {t}: give 1 to 4096 worker threads (leave it out for one per core)");
+            return EXIT_BAD_INPUT;
+        }
+        b = b.num_threads(t);
     }
     match b.build() {
         Ok(pool) => pool.install(f),

@@ -17,6 +17,13 @@ use crate::engine::connect::Sizes;
 use crate::engine::distribution::Distribution;
 use crate::engine::network::{Model, NetworkDesc, PopulationDesc, ProjectionDesc, Storage};
 use crate::engine::neuron::{self, poisson_source::PoissonParams};
+use crate::engine::simulation::{MAX_WEIGHT, MIN_DELAY_MS};
+
+/// Most epochs (shortest delays) a run may step through: about a minute of empty epochs.
+const MAX_EPOCHS: f64 = 1e9;
+
+/// Most spikes one Poisson source may fire in a run.
+const MAX_SOURCE_SPIKES: f64 = 1e9;
 use crate::math::grid_code::{GridCells, GridModules};
 
 /// Memory this machine has, bytes (from /proc/meminfo; 24 GiB if unknown).
@@ -851,14 +858,33 @@ pub fn validate(
                 None
             }
         };
+        if let Some(d) = &weight {
+            // Weights are stored as f32; a normal without bounds reaches mean ± 40 sd at most.
+            let (low, high) = match *d {
+                Distribution::Normal { mean, std, low, high } => {
+                    (low.max(mean - 40.0 * std), high.min(mean + 40.0 * std))
+                }
+                _ => d.range(),
+            };
+            if low.abs() > MAX_WEIGHT || high.abs() > MAX_WEIGHT {
+                r.at(
+                    &path.key("weight"),
+                    format!(
+                        "weights can reach {}; a synapse holds |w| ≤ {MAX_WEIGHT:.3e}",
+                        values::show(if low.abs() > high.abs() { low } else { high })
+                    ),
+                    "give a weight that fits (weights are stored as 32-bit floats)",
+                );
+            }
+        }
         let delay = values::distribution(r, &path.key("delay_ms"), &p.delay_ms);
         if let Some(d) = &delay {
             let (low, high) = d.range();
-            if low.is_nan() || low <= 0.0 {
+            if low.is_nan() || low < MIN_DELAY_MS {
                 r.at(
                     &path.key("delay_ms"),
-                    format!("delays can be as small as {low} ms; they must be > 0"),
-                    "give a positive delay, or a distribution with low > 0",
+                    format!("delays can be as small as {} ms; the shortest delay engram resolves is {MIN_DELAY_MS} ms", values::show(low)),
+                    format!("give delays ≥ {MIN_DELAY_MS} ms (a distribution with low ≥ {MIN_DELAY_MS})"),
                 );
             } else if high > 1e7 {
                 r.at(
@@ -1136,6 +1162,54 @@ pub fn validate(
             format!("{duration_ms} ms of simulated time"),
             "at most 10⁹ ms (11.6 days)",
         );
+    }
+    // Each epoch lasts the shortest delay: bound the number of epochs a run steps through.
+    if let Some((k, p)) = projections
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.delay.range().0.total_cmp(&b.1.delay.range().0))
+    {
+        let epochs = duration_ms / p.delay.range().0;
+        if epochs > MAX_EPOCHS && p.delay.range().0 >= MIN_DELAY_MS {
+            r.at(
+                &root.key("projection").index(kept[k]).key("delay_ms"),
+                format!(
+                    "the shortest delay, {} ms, cuts {duration_ms} ms into {} epochs",
+                    values::show(p.delay.range().0),
+                    values::show(epochs)
+                ),
+                format!("at most {MAX_EPOCHS:e} epochs: lengthen the shortest delay or shorten the run"),
+            );
+        }
+    }
+
+    // Poisson sources: every spike they fire is held until the run ends (16 bytes each).
+    for pop in &populations {
+        if let Model::Poisson(pp) = &pop.model
+            && pp.rate_hz.is_finite()
+        {
+            let active = (pp.stop_ms.min(duration_ms) - pp.start_ms).max(0.0);
+            let spikes = pop.size as f64 * pp.rate_hz * active / 1000.0;
+            if spikes * 16.0 > 0.5 * machine_memory_bytes() || spikes > MAX_SOURCE_SPIKES {
+                let at = c
+                    .stimulus
+                    .iter()
+                    .position(|s| s.name == pop.name)
+                    .map_or(root.clone(), |i| root.key("stimulus").index(i).key("rate_hz"));
+                r.at(
+                    &at,
+                    format!(
+                        "`{}` would fire about {} spikes ({} neurons × {} Hz × {} ms)",
+                        pop.name,
+                        values::show(spikes),
+                        pop.size,
+                        values::show(pp.rate_hz),
+                        values::show(active)
+                    ),
+                    format!("at most {MAX_SOURCE_SPIKES:e} spikes and half the machine's memory at 16 bytes each: lower the rate, the size or the duration"),
+                );
+            }
+        }
     }
 
     let network = NetworkDesc {

@@ -129,6 +129,15 @@ const DIST_HINT: &str = "write a number, or a table such as { distribution = \"u
      or { distribution = \"normal\", mean = 0.0, std = 1.0, low = -1.0, high = 1.0 }";
 
 /// A fixed number or `{ distribution = "uniform" | "normal", ... }`.
+/// A number for a message: plain between 10⁻³ and 10⁶, in exponent form otherwise.
+pub fn show(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-3..1e6).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<Distribution> {
     let t = match v {
         toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::String(_) => {

@@ -32,6 +32,13 @@ pub struct WeightChange {
     pub weight: f64,
 }
 
+/// The shortest delay a synapse may have, ms: epochs last the shortest delay, so a run of T ms
+/// takes at least T / MIN_DELAY_MS epochs (NEST's default resolution is 0.1 ms).
+pub const MIN_DELAY_MS: f64 = 1e-3;
+
+/// The largest weight magnitude a synapse may hold (weights are stored as `f32`).
+pub const MAX_WEIGHT: f64 = f32::MAX as f64;
+
 /// The most epochs the ring of pending events covers.
 pub const MAX_SLOTS: usize = 4096;
 

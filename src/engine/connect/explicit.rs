@@ -4,6 +4,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Connect, ConnectivityRule, Listed, Rule, Sizes};
 use crate::engine::params::{Param, ParamError, ParamKind};
+use crate::engine::simulation::{MAX_WEIGHT, MIN_DELAY_MS};
 
 pub static RULE: ConnectivityRule = ConnectivityRule {
     name: "explicit",
@@ -60,10 +61,22 @@ pub static RULE: ConnectivityRule = ConnectivityRule {
                 }
             }
         }
-        if let Some(x) = p.numbers("delays_ms").and_then(|d| d.iter().find(|x| **x <= 0.0)) {
+        if let Some(x) = p
+            .numbers("delays_ms")
+            .and_then(|d| d.iter().find(|x| **x < MIN_DELAY_MS))
+        {
             return Err(ParamError::new(
                 "delays_ms",
-                format!("delay {x} ms is not positive"),
+                format!("delay {x:e} ms is below the shortest delay engram resolves, {MIN_DELAY_MS} ms"),
+            ));
+        }
+        if let Some(x) = p
+            .numbers("weights")
+            .and_then(|w| w.iter().find(|x| x.abs() > MAX_WEIGHT))
+        {
+            return Err(ParamError::new(
+                "weights",
+                format!("weight {x:e} does not fit a synapse (|w| ≤ {MAX_WEIGHT:.3e})"),
             ));
         }
         Ok(())

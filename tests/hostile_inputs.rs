@@ -1,0 +1,107 @@
+//! Short files that once took the machine down, hung or were silently wrong (issue "Nothing a
+//! circuit file says can hang, exhaust or silently corrupt a run"): each is now refused up
+//! front with file:line, field and a fix. T: a Poisson stimulus of 20 cells at 20 Hz → 50 LIF
+//! cells, p = 0.5, weight 5, delay 1 ms, 100 ms.
+
+mod common;
+
+use common::{assert_bad, engram};
+
+const T: &str = r#"name = "t"
+seed = 1
+duration_ms = 100.0
+
+[[stimulus]]
+name = "P"
+model = "poisson"
+size = 20
+rate_hz = 20.0
+
+[[population]]
+name = "N"
+size = 50
+model = "lif"
+params = { tau_m = 20.0, c_m = 250.0, e_l = -70.0, v_th = -55.0, v_reset = -70.0, t_ref = 2.0, i_e = 0.0 }
+
+[[projection]]
+name = "P->N"
+pre = "P"
+post = "N"
+connectivity = { rule = "fixed_probability", p = 0.5 }
+weight = 5.0
+delay_ms = 1.0
+"#;
+
+#[test]
+fn the_base_file_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), T).unwrap();
+    let (code, _, err) = engram(&["run", "t.toml", "--out", "res"], dir.path());
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_weight_beyond_f32_is_refused_not_stored_as_infinity() {
+    assert_bad(&T.replace("weight = 5.0", "weight = 1e39"), 22, "weight", "1e39");
+    assert_bad(
+        &T.replace(
+            "weight = 5.0",
+            "weight = { distribution = \"normal\", mean = 0.0, std = 1e38 }",
+        ),
+        22,
+        "weight",
+        "a synapse holds",
+    );
+}
+
+#[test]
+fn explicit_weights_get_the_checks_of_a_scalar_weight() {
+    let pairs = "connectivity = { rule = \"explicit\", pairs = [[0, 0], [1, 1]], weights = [WS] }";
+    let with = |ws: &str| {
+        T.replace(
+            "connectivity = { rule = \"fixed_probability\", p = 0.5 }",
+            &pairs.replace("WS", ws),
+        )
+    };
+    assert_bad(&with("1e39, 1.0"), 21, "weights", "does not fit");
+    assert_bad(&with("inf, 1.0"), 21, "weights", "finite");
+    assert_bad(&with("nan, 1.0"), 21, "weights", "finite");
+}
+
+#[test]
+fn a_vanishing_delay_is_refused_instead_of_hanging() {
+    assert_bad(
+        &T.replace("delay_ms = 1.0", "delay_ms = 1e-300"),
+        23,
+        "delay_ms",
+        "1e-300",
+    );
+    // Resolvable, but a billion-epoch run: refused too.
+    assert_bad(
+        &T.replace("delay_ms = 1.0", "delay_ms = 0.001")
+            .replace("duration_ms = 100.0", "duration_ms = 1e7"),
+        23,
+        "delay_ms",
+        "epochs",
+    );
+}
+
+#[test]
+fn a_poisson_source_that_would_fill_the_memory_is_refused() {
+    assert_bad(
+        &T.replace("rate_hz = 20.0", "rate_hz = 1e9"),
+        9,
+        "rate_hz",
+        "2e9 spikes",
+    );
+}
+
+#[test]
+fn zero_threads_is_an_error_not_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), T).unwrap();
+    let (code, _, err) = engram(&["run", "t.toml", "--out", "res", "--threads", "0"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--threads 0"), "{err}");
+    assert!(!dir.path().join("res").exists());
+}
