@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE};
 use crate::experiment::{self, Done, Experiment, Loaded, builtin};
 use crate::output;
+use crate::output::folder::{ClaimError, StagedFolder};
 
 /// The experiments to run: the given files, or the built-in defaults.
 pub fn load_all(paths: &[PathBuf], seed: Option<u64>) -> Result<Vec<Experiment>, String> {
@@ -92,6 +93,12 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
     }
     let variants_spec = loaded.circuit.variants.clone();
     let sweeps_spec = loaded.circuit.sweeps.clone();
+    // The output folder is claimed before anything runs: a bad --out, or a folder another run
+    // is writing, costs no simulation.
+    let staged = StagedFolder::claim(&out.join(&name)).map_err(|e| match e {
+        ClaimError::InUse(m) => (EXIT_FAILURE, m),
+        ClaimError::Unusable(m) => (EXIT_BAD_INPUT, format!("--out: {m}")),
+    })?;
     let base = simulate(loaded, name.clone()).map_err(|e| (EXIT_BAD_INPUT, e))?;
     let mut variants = Vec::new();
     for v in &variants_spec {
@@ -112,7 +119,7 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
         b.finish_and_clear();
         sweeps.push(result.map_err(|e| (EXIT_BAD_INPUT, e))?);
     }
-    let dir = output::write_experiment(out, &base, &variants, &sweeps).map_err(|e| (EXIT_FAILURE, e))?;
+    let dir = output::write_experiment(staged, &base, &variants, &sweeps).map_err(|e| (EXIT_FAILURE, e))?;
     describe(&base, &dir, "");
     for (v, d) in &variants {
         outln!("  variant {}:", v.name);
@@ -142,6 +149,7 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
 }
 
 pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: bool) -> u8 {
+    output::folder::clean_up_on_interrupt();
     let experiments = match load_all(paths, seed) {
         Ok(c) => c,
         Err(e) => {

@@ -102,19 +102,20 @@ pub fn write_run(root: &Path, run: RunResult) -> Result<PathBuf, String> {
         outcomes: Vec::new(),
         compare_seconds: 0.0,
     };
-    write_experiment(root, &done, &[], &[])
+    let staged =
+        folder::StagedFolder::claim(&root.join(&done.run.circuit.name)).map_err(|e| e.to_string())?;
+    write_experiment(staged, &done, &[], &[])
 }
 
-/// Writes an experiment: the circuit's run, its variants' runs, and its sweeps.
+/// Writes an experiment into the folder claimed for it: the circuit's run, its variants' runs,
+/// and its sweeps.
 pub fn write_experiment(
-    root: &Path,
+    staged: folder::StagedFolder,
     base: &Done,
     variants: &[(Variant, Done)],
     sweeps: &[SweepResult],
 ) -> Result<PathBuf, String> {
-    let target = root.join(&base.run.circuit.name);
-    let staged = folder::StagedFolder::new(&target)
-        .map_err(|e| format!("cannot create the output folder {}: {e}", target.display()))?;
+    let target = staged.target().to_path_buf();
     let dir = staged.path();
     let (mut summary, mut text) = write_done(dir, base)?;
     if !variants.is_empty() {
