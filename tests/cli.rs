@@ -145,7 +145,7 @@ fn non_positive_delay_is_an_error() {
         &text,
         line_of(&text, "delay_ms = 0.0"),
         "projection[0].delay_ms",
-        "must be > 0",
+        "the shortest delay engram resolves",
     );
     let text = short_cuba().replacen(
         "delay_ms = 0.1",
@@ -156,7 +156,7 @@ fn non_positive_delay_is_an_error() {
         &text,
         line_of(&text, "low = -1.0"),
         "projection[0].delay_ms",
-        "must be > 0",
+        "the shortest delay engram resolves",
     );
 }
 
