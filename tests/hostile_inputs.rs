@@ -105,3 +105,39 @@ fn zero_threads_is_an_error_not_one_thread() {
     assert!(err.contains("--threads 0"), "{err}");
     assert!(!dir.path().join("res").exists());
 }
+
+#[test]
+fn a_membrane_recorder_samples_every_requested_time_without_input() {
+    // An isolated neuron relaxes from −60 to E_L = −70 mV: V(t) = −70 + 10·e^{−t/20}, sampled
+    // every ms whether or not anything reaches it (once, no sample after its last input).
+    let text = format!(
+        "name = \"t\"\nduration_ms = 100.0\n\n[[population]]\nname = \"Q\"\nsize = 1\nmodel = \"lif\"\nparams = {{ tau_m = 20.0, c_m = 250.0, e_l = -70.0, v_th = -55.0, v_reset = -70.0, t_ref = 2.0, i_e = 0.0 }}\nv_init = -60.0\n\n[[recorder]]\ntype = \"membrane\"\npopulation = \"Q\"\ninterval_ms = 1.0\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("q.toml"), &text).unwrap();
+    let (code, _, err) = engram(&["run", "q.toml", "--out", "res"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(dir.path().join("res/t/membrane.csv")).unwrap();
+    let rows: Vec<(f64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[3].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len(), 100, "{csv}");
+    for (k, (t, v)) in rows.iter().enumerate() {
+        assert_eq!(*t, k as f64);
+        let want = -70.0 + 10.0 * (-t / 20.0).exp();
+        assert!((v - want).abs() < 1e-9, "t {t}: {v} vs {want}");
+    }
+}
+
+#[test]
+fn recorder_times_outside_the_run_are_refused() {
+    let text = format!(
+        "{T}\n[[recorder]]\ntype = \"membrane\"\npopulation = \"N\"\nneurons = [0]\ntimes_ms = [1.0, 250.0]\n"
+    );
+    assert_bad(&text, 29, "times_ms[1]", "outside the run");
+}

@@ -1916,10 +1916,31 @@ fn recorders(
         let path = root.key("recorder").index(i);
         let times = match (&rec.times_ms, &rec.interval_ms) {
             (Some(t), None) => {
+                let membrane = rec.kind == RecorderKind::Membrane;
                 let mut t: Vec<f64> = t
                     .iter()
                     .enumerate()
-                    .filter_map(|(j, v)| values::duration(r, &path.key("times_ms").index(j), v, 0.0))
+                    .filter_map(|(j, v)| {
+                        let at = path.key("times_ms").index(j);
+                        let x = values::duration(r, &at, v, 0.0)?;
+                        // Membrane samples are taken before the run's end; weights up to it.
+                        if x > duration_ms || (membrane && x == duration_ms) {
+                            r.at(
+                                &at,
+                                format!(
+                                    "{} ms is outside the run (0 to {duration_ms} ms)",
+                                    values::show(x)
+                                ),
+                                if membrane {
+                                    "give times < duration_ms"
+                                } else {
+                                    "give times ≤ duration_ms"
+                                },
+                            );
+                            return None;
+                        }
+                        Some(x)
+                    })
                     .collect();
                 t.sort_by(f64::total_cmp);
                 t

@@ -585,7 +585,15 @@ impl CellGroup for LifGroup {
     }
 
     fn next_spontaneous(&self) -> f64 {
-        self.min_next
+        // A membrane sample is due whether or not input arrives: the simulation must step there.
+        let sample = self.recording.as_ref().map_or(f64::INFINITY, |r| {
+            r.cursor
+                .iter()
+                .filter_map(|&c| r.times.get(c))
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+        });
+        self.min_next.min(sample)
     }
 
     fn membrane_potentials(&self) -> Option<Vec<f64>> {
