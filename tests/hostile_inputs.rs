@@ -110,9 +110,7 @@ fn zero_threads_is_an_error_not_one_thread() {
 fn a_membrane_recorder_samples_every_requested_time_without_input() {
     // An isolated neuron relaxes from −60 to E_L = −70 mV: V(t) = −70 + 10·e^{−t/20}, sampled
     // every ms whether or not anything reaches it (once, no sample after its last input).
-    let text = format!(
-        "name = \"t\"\nduration_ms = 100.0\n\n[[population]]\nname = \"Q\"\nsize = 1\nmodel = \"lif\"\nparams = {{ tau_m = 20.0, c_m = 250.0, e_l = -70.0, v_th = -55.0, v_reset = -70.0, t_ref = 2.0, i_e = 0.0 }}\nv_init = -60.0\n\n[[recorder]]\ntype = \"membrane\"\npopulation = \"Q\"\ninterval_ms = 1.0\n"
-    );
+    let text = "name = \"t\"\nduration_ms = 100.0\n\n[[population]]\nname = \"Q\"\nsize = 1\nmodel = \"lif\"\nparams = { tau_m = 20.0, c_m = 250.0, e_l = -70.0, v_th = -55.0, v_reset = -70.0, t_ref = 2.0, i_e = 0.0 }\nv_init = -60.0\n\n[[recorder]]\ntype = \"membrane\"\npopulation = \"Q\"\ninterval_ms = 1.0\n";
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("q.toml"), &text).unwrap();
     let (code, _, err) = engram(&["run", "q.toml", "--out", "res"], dir.path());
