@@ -139,3 +139,29 @@ fn recorder_times_outside_the_run_are_refused() {
     );
     assert_bad(&text, 29, "times_ms[1]", "outside the run");
 }
+
+#[test]
+fn escape_noise_rate_clipping_is_counted_and_warned_about() {
+    let file = |max: f64| {
+        format!(
+            "name = \"clip\"\nduration_ms = 100.0\n\n[[population]]\nname = \"E\"\nsize = 5\nmodel = \"escape_noise\"\nparams = {{ rho0_hz = 1000.0, beta = 1.0, psp_exc_ms = 10.0, psp_inh_ms = 10.0, max_rate_hz = {max} }}\n"
+        )
+    };
+    for (max, clipped) in [(100.0, true), (1e6, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.toml"), file(max)).unwrap();
+        let (code, _, err) = engram(&["run", "c.toml", "--out", "res"], dir.path());
+        assert_eq!(code, 0, "{err}");
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("res/clip/summary.json")).unwrap())
+                .unwrap();
+        let n = s["populations"][0]["rate_clipped"].as_u64().unwrap();
+        assert_eq!(n > 0, clipped, "max {max}: {n}");
+        assert_eq!(err.contains("clipped at max_rate_hz"), clipped, "{err}");
+        // Clipped at 100 Hz, 5 neurons fire about 5 × 100 Hz × 0.1 s = 50 spikes (Poisson,
+        // 6 sd); unclipped, 5 × 1000 Hz × 0.1 s = 500.
+        let spikes = s["populations"][0]["spikes"].as_f64().unwrap();
+        let want = if clipped { 50.0 } else { 500.0 };
+        assert!((spikes - want).abs() < 6.0 * want.sqrt(), "{spikes} vs {want}");
+    }
+}

@@ -78,6 +78,15 @@ fn describe(done: &Done, dir: &Path, indent: &str) {
     for (name, o) in &done.outcomes {
         outln!("{indent}  {name}: {}", o.headline());
     }
+    for (k, g) in r.net().groups.iter().enumerate() {
+        if let Some(n) = g.rate_clipped().filter(|n| *n > 0) {
+            eprintln!(
+                "warning: {}: population `{}`: the rate was clipped at max_rate_hz {n} times, so it fired less than its model says (summary.json: rate_clipped)",
+                r.circuit.name,
+                r.net().populations[k].name
+            );
+        }
+    }
 }
 
 /// Runs one experiment (circuit, variants, sweeps) and writes its folder.

@@ -42,7 +42,7 @@ pub fn summary(run: &RunResult) -> Value {
                 .map(|q| q.conn.len())
                 .sum();
             let spikes = run.sim.spike_counts[k];
-            json!({
+            let mut entry = json!({
                 "name": p.name,
                 "model": p.model,
                 "neurons": p.size,
@@ -51,7 +51,12 @@ pub fn summary(run: &RunResult) -> Value {
                 "spikes": spikes,
                 "mean_rate_hz": spikes as f64 / (p.size as f64 * seconds),
                 "spikes_recorded": run.circuit.record_spikes[k],
-            })
+            });
+            if let Some(n) = net.groups[k].rate_clipped() {
+                // Rate updates held at max_rate_hz: the spikes are fewer than the model says.
+                entry["rate_clipped"] = json!(n);
+            }
+            entry
         })
         .collect();
     let projections: Vec<Value> = net

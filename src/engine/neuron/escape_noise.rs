@@ -352,6 +352,10 @@ impl CellGroup for EscapeNoiseGroup {
         spikes.min(ends)
     }
 
+    fn rate_clipped(&self) -> Option<u64> {
+        Some(self.clipped)
+    }
+
     fn state_bytes(&self) -> usize {
         (6 * 8 + 2 * 32 + std::mem::size_of::<ChaCha8Rng>()) * self.len()
     }

@@ -192,4 +192,9 @@ pub trait CellGroup: Send {
 
     /// Bytes of per-neuron state.
     fn state_bytes(&self) -> usize;
+
+    /// For models with a rate ceiling: how many times a neuron's rate had to be clipped to it.
+    fn rate_clipped(&self) -> Option<u64> {
+        None
+    }
 }
