@@ -165,3 +165,12 @@ fn escape_noise_rate_clipping_is_counted_and_warned_about() {
         assert!((spikes - want).abs() < 6.0 * want.sqrt(), "{spikes} vs {want}");
     }
 }
+
+#[test]
+fn the_memory_guard_names_the_largest_part() {
+    let text = T
+        .replace("size = 50", "size = 2000000")
+        .replace("size = 20\n", "size = 2000\n")
+        .replace("p = 0.5", "p = 0.99");
+    assert_bad(&text, 21, "projection[0].connectivity", "projection `P->N`");
+}

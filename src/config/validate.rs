@@ -1220,12 +1220,44 @@ pub fn validate(
     let need = network.estimated_bytes();
     let have = machine_memory_bytes();
     if need > 0.8 * have {
+        // Point at the largest part: a population's size or a projection's connectivity.
+        let gib = |b: f64| b / 1073741824.0;
+        let pops = network
+            .populations
+            .iter()
+            .map(|p| (NetworkDesc::population_bytes(p), Some(p), None));
+        let projs = network
+            .projections
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (network.projection_bytes(p), None, Some(k)));
+        let largest = pops.chain(projs).max_by(|a, b| a.0.total_cmp(&b.0));
+        let (at, part) = match largest {
+            Some((b, Some(p), _)) => {
+                let at = if let Some(i) = c.stimulus.iter().position(|s| s.name == p.name) {
+                    root.key("stimulus").index(i).key("size")
+                } else if let Some(i) = c.population.iter().position(|q| q.name == p.name) {
+                    root.key("population").index(i).key("size")
+                } else {
+                    root.clone()
+                };
+                (
+                    at,
+                    format!("population `{}`: {} neurons, {:.1} GiB", p.name, p.size, gib(b)),
+                )
+            }
+            Some((b, None, Some(k))) => (
+                root.key("projection").index(kept[k]).key("connectivity"),
+                format!("projection `{}`: {:.1} GiB", network.projections[k].name, gib(b)),
+            ),
+            _ => (root.clone(), String::new()),
+        };
         r.at(
-            &root,
+            &at,
             format!(
-                "the network needs about {:.1} GiB; this machine has {:.1} GiB",
-                need / 1073741824.0,
-                have / 1073741824.0
+                "the network needs about {:.1} GiB (the largest part, {part}); this machine has {:.1} GiB",
+                gib(need),
+                gib(have)
             ),
             "reduce sizes or connection probabilities",
         );

@@ -183,27 +183,25 @@ impl NetworkDesc {
 
     /// Rough peak memory of building and running the network, bytes.
     pub fn estimated_bytes(&self) -> f64 {
-        let neurons: f64 = self
-            .populations
-            .iter()
-            .map(|p| (p.size * (p.model.bytes_per_neuron() + 16)) as f64)
-            .sum();
-        // While building, a synapse exists as a spec (24 B) and in the CSR table (10 B).
-        let synapses: f64 = self
-            .projections
-            .iter()
-            .map(|p| {
-                let w = self.wiring(p);
-                match p.resolved_storage() {
-                    Storage::Bits => (w.n_pre.div_ceil(64) * w.n_post) as f64 * 8.0,
-                    Storage::Dense => {
-                        (w.n_pre * w.n_post) as f64 * if p.double_weights() { 8.0 } else { 4.0 }
-                    }
-                    _ => w.expected_synapses() * 34.0,
-                }
-            })
-            .sum();
+        let neurons: f64 = self.populations.iter().map(Self::population_bytes).sum();
+        let synapses: f64 = self.projections.iter().map(|p| self.projection_bytes(p)).sum();
         neurons + synapses
+    }
+
+    /// A population's share of `estimated_bytes`.
+    pub fn population_bytes(p: &PopulationDesc) -> f64 {
+        (p.size * (p.model.bytes_per_neuron() + 16)) as f64
+    }
+
+    /// A projection's share of `estimated_bytes`: while building, a sparse synapse exists as a
+    /// spec (24 B) and in the CSR table (10 B).
+    pub fn projection_bytes(&self, p: &ProjectionDesc) -> f64 {
+        let w = self.wiring(p);
+        match p.resolved_storage() {
+            Storage::Bits => (w.n_pre.div_ceil(64) * w.n_post) as f64 * 8.0,
+            Storage::Dense => (w.n_pre * w.n_post) as f64 * if p.double_weights() { 8.0 } else { 4.0 },
+            _ => w.expected_synapses() * 34.0,
+        }
     }
 }
 
