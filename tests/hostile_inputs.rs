@@ -174,3 +174,31 @@ fn the_memory_guard_names_the_largest_part() {
         .replace("p = 0.5", "p = 0.99");
     assert_bad(&text, 21, "projection[0].connectivity", "projection `P->N`");
 }
+
+#[test]
+fn a_run_that_holds_more_spikes_than_its_budget_stops_early_naming_the_population() {
+    // 100 s of T at 200 Hz sources: about 1.6 million spikes (26 MB); a 0.03 GiB budget holds
+    // half of 32 MB, 1.0 million.
+    let text = T
+        .replace("duration_ms = 100.0", "duration_ms = 100000.0")
+        .replace("rate_hz = 20.0", "rate_hz = 200.0");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), text).unwrap();
+    let (code, _, err) = engram(
+        &["run", "t.toml", "--out", "res", "--memory-gib", "0.03"],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("population `N`") && err.contains("--memory-gib"),
+        "{err}"
+    );
+    assert!(!dir.path().join("res/t").exists());
+    let (code, _, err) = engram(
+        &["run", "t.toml", "--out", "res", "--memory-gib", "0.1"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = engram(&["validate", "t.toml", "--memory-gib", "-1"], dir.path());
+    assert_eq!(code, 2, "{err}");
+}

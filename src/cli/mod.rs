@@ -47,11 +47,18 @@ enum Command {
         /// Worker threads (default: one per core). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
+        /// Memory budget in GiB (default: this machine's memory): networks, spike lists and
+        /// sources that would not fit are refused; a run holding spikes past half of it stops.
+        #[arg(long)]
+        memory_gib: Option<f64>,
     },
     /// Check circuit files without running them.
     Validate {
         #[arg(required = true)]
         circuits: Vec<PathBuf>,
+        /// Memory budget in GiB (default: this machine's memory).
+        #[arg(long)]
+        memory_gib: Option<f64>,
     },
     /// The equations without spikes (SDM, ...), each with --json.
     #[command(subcommand)]
@@ -101,6 +108,18 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code for failures that are not the input's fault (e.g. the disk).
 pub const EXIT_FAILURE: u8 = 1;
 
+/// Applies `--memory-gib`; Some(exit code) if it is refused.
+fn set_budget(gib: Option<f64>) -> Option<u8> {
+    let g = gib?;
+    match crate::config::budget::set_memory_gib(g) {
+        Ok(()) => None,
+        Err(e) => {
+            eprintln!("error: {e}");
+            Some(EXIT_BAD_INPUT)
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -111,8 +130,14 @@ pub fn main() -> ExitCode {
             seed,
             export_network,
             threads,
-        }) => with_threads(threads, || run::run(&circuits, &out, seed, export_network)),
-        Some(Command::Validate { circuits }) => run::validate(&circuits),
+            memory_gib,
+        }) => match set_budget(memory_gib) {
+            Some(code) => code,
+            None => with_threads(threads, || run::run(&circuits, &out, seed, export_network)),
+        },
+        Some(Command::Validate { circuits, memory_gib }) => {
+            set_budget(memory_gib).unwrap_or_else(|| run::validate(&circuits))
+        }
         Some(Command::Math(cmd)) => math::run(cmd),
         Some(Command::Schema) => {
             let schema = crate::experiment::schema::circuit_schema();

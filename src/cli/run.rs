@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE};
-use crate::experiment::{self, Done, Experiment, Loaded, builtin};
+use crate::experiment::{self, Done, Experiment, Failure, Loaded, builtin};
 use crate::output;
 use crate::output::folder::{ClaimError, StagedFolder};
 
@@ -46,7 +46,7 @@ fn bar(prefix: String, len: u64, template: &str) -> ProgressBar {
 }
 
 /// Runs one loaded circuit with a progress bar.
-fn simulate(loaded: Loaded, label: String) -> Result<Done, String> {
+fn simulate(loaded: Loaded, label: String) -> Result<Done, (u8, String)> {
     let duration = loaded.circuit.duration_ms;
     let bar = bar(
         label,
@@ -59,7 +59,11 @@ fn simulate(loaded: Loaded, label: String) -> Result<Done, String> {
     };
     let result = experiment::run(loaded, &mut report);
     bar.finish_and_clear();
-    result
+    result.map_err(|e| match e {
+        Failure::Input(m) => (EXIT_BAD_INPUT, m),
+        // Not the file's fault as far as it could know: exit 1.
+        Failure::OverBudget(m) => (EXIT_FAILURE, m),
+    })
 }
 
 fn describe(done: &Done, dir: &Path, indent: &str) {
@@ -108,11 +112,11 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
         ClaimError::InUse(m) => (EXIT_FAILURE, m),
         ClaimError::Unusable(m) => (EXIT_BAD_INPUT, format!("--out: {m}")),
     })?;
-    let base = simulate(loaded, name.clone()).map_err(|e| (EXIT_BAD_INPUT, e))?;
+    let base = simulate(loaded, name.clone())?;
     let mut variants = Vec::new();
     for v in &variants_spec {
         let loaded = source.variant(v).map_err(|e| (EXIT_BAD_INPUT, e))?;
-        let done = simulate(loaded, format!("{name} / {}", v.name)).map_err(|e| (EXIT_BAD_INPUT, e))?;
+        let done = simulate(loaded, format!("{name} / {}", v.name))?;
         variants.push((v.clone(), done));
     }
     let mut sweeps = Vec::new();

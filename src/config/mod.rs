@@ -1,5 +1,6 @@
 //! Circuit files: the TOML schema, validation, and errors that name file, line and field.
 
+pub mod budget;
 pub mod circuit;
 pub mod error;
 pub mod expr;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::budget;
 use super::circuit::{
     Circuit, CompareBlock, OutputOptions, Recorder, ScheduledChange, Sweep, SweepPlot, Variant,
 };
@@ -25,18 +26,6 @@ const MAX_EPOCHS: f64 = 1e9;
 /// Most spikes one Poisson source may fire in a run.
 const MAX_SOURCE_SPIKES: f64 = 1e9;
 use crate::math::grid_code::{GridCells, GridModules};
-
-/// Memory this machine has, bytes (from /proc/meminfo; 24 GiB if unknown).
-pub fn machine_memory_bytes() -> f64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        })
-        .map_or(24.0 * 1024.0 * 1024.0 * 1024.0, |kb| kb * 1024.0)
-}
 
 /// Most spikes a protocol may present, and most samples a recorder may take.
 const MAX_PROTOCOL_SPIKES: f64 = 2e8;
@@ -737,7 +726,7 @@ pub fn validate(
                 // Each neuron's list of presented times costs 24 bytes before anything runs.
                 if let Some(n) = sz
                     && s.times_ms.is_none()
-                    && n as f64 * 24.0 > 0.25 * machine_memory_bytes()
+                    && n as f64 * 24.0 > 0.25 * budget::memory_bytes()
                 {
                     r.at(
                         &path.key("size"),
@@ -1190,7 +1179,7 @@ pub fn validate(
         {
             let active = (pp.stop_ms.min(duration_ms) - pp.start_ms).max(0.0);
             let spikes = pop.size as f64 * pp.rate_hz * active / 1000.0;
-            if spikes * 16.0 > 0.5 * machine_memory_bytes() || spikes > MAX_SOURCE_SPIKES {
+            if spikes * 16.0 > 0.5 * budget::memory_bytes() || spikes > MAX_SOURCE_SPIKES {
                 let at = c
                     .stimulus
                     .iter()
@@ -1206,7 +1195,7 @@ pub fn validate(
                         values::show(pp.rate_hz),
                         values::show(active)
                     ),
-                    format!("at most {MAX_SOURCE_SPIKES:e} spikes and half the machine's memory at 16 bytes each: lower the rate, the size or the duration"),
+                    format!("at most {MAX_SOURCE_SPIKES:e} spikes, and half the memory budget at 16 bytes each ({}): lower the rate, the size or the duration", budget::describe()),
                 );
             }
         }
@@ -1218,7 +1207,7 @@ pub fn validate(
         projections,
     };
     let need = network.estimated_bytes();
-    let have = machine_memory_bytes();
+    let have = budget::memory_bytes();
     if need > 0.8 * have {
         // Point at the largest part: a population's size or a projection's connectivity.
         let gib = |b: f64| b / 1073741824.0;
@@ -1255,9 +1244,9 @@ pub fn validate(
         r.at(
             &at,
             format!(
-                "the network needs about {:.1} GiB (the largest part, {part}); this machine has {:.1} GiB",
+                "the network needs about {:.1} GiB (the largest part, {part}); {}",
                 gib(need),
-                gib(have)
+                budget::describe()
             ),
             "reduce sizes or connection probabilities",
         );

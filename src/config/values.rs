@@ -43,7 +43,11 @@ pub fn number(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64
 pub fn finite(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Option<f64> {
     let x = number(r, path, v)?;
     if !x.is_finite() {
-        r.at(path, format!("{x} is not a finite number"), "give a finite value");
+        r.at(
+            path,
+            format!("{} is not a finite number", show(x)),
+            "give a finite value",
+        );
         return None;
     }
     Some(x)
@@ -62,7 +66,7 @@ pub fn within(
     if !(low..=high).contains(&x) {
         r.at(
             path,
-            format!("{what} {x} is outside [{low}, {high}]"),
+            format!("{what} {} is outside [{}, {}]", show(x), show(low), show(high)),
             format!("give {what} between {low} and {high}"),
         );
         return None;
@@ -76,7 +80,7 @@ pub fn count(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: u64, high
     if !(x.fract() == 0.0 && x >= low as f64 && x <= high as f64) {
         r.at(
             path,
-            format!("{x} is not a whole number in [{low}, {high}]"),
+            format!("{} is not a whole number in [{low}, {high}]", show(x)),
             format!("give a whole number between {low} and {high}"),
         );
         return None;
@@ -90,7 +94,7 @@ pub fn duration(r: &mut Reporter, path: &FieldPath, v: &toml::Value, low: f64) -
     if !(x >= low && x.is_finite()) {
         r.at(
             path,
-            format!("{x} ms is not a finite duration ≥ {low} ms"),
+            format!("{} ms is not a finite duration ≥ {} ms", show(x), show(low)),
             format!("give a duration ≥ {low} ms"),
         );
         return None;

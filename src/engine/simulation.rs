@@ -138,6 +138,9 @@ pub struct Simulation {
     pub weight_changes: Vec<WeightChange>,
     /// Weights copied for `reset_weights`, by projection.
     saved_weights: Vec<(usize, SavedWeights)>,
+    /// Most spikes `recorded` may hold; past it the run stops and says why in `over_budget`.
+    pub spike_budget: u64,
+    pub over_budget: Option<String>,
 }
 
 impl Simulation {
@@ -192,6 +195,8 @@ impl Simulation {
             traces: Vec::new(),
             weight_changes: Vec::new(),
             saved_weights: Vec::new(),
+            spike_budget: u64::MAX,
+            over_budget: None,
         }
     }
 
@@ -306,6 +311,10 @@ impl Simulation {
             let t_end = boundary.min(t_stop);
             self.step(t_end);
             self.now = t_end;
+            if self.recorded.len() as u64 > self.spike_budget {
+                self.stop_over_budget();
+                return;
+            }
             if t_end >= boundary {
                 self.epoch += 1;
             }
@@ -315,6 +324,27 @@ impl Simulation {
             }
         }
         progress(self.now);
+    }
+
+    /// Says which population filled the spike budget, and stops the run.
+    fn stop_over_budget(&mut self) {
+        let mut held = vec![0u64; self.net.populations.len()];
+        for sp in &self.recorded {
+            held[self.net.population_of(sp.neuron)] += 1;
+        }
+        let (k, n) = held
+            .iter()
+            .enumerate()
+            .max_by_key(|x| *x.1)
+            .map_or((0, 0), |(k, n)| (k, *n));
+        self.over_budget = Some(format!(
+            "stopped at {:.3} ms: {} spikes held ({:.1} MiB at 16 bytes each) passed the budget of {} spikes, half the memory budget; population `{}` fired {n} of them (--memory-gib raises the budget; `record = false` on populations no readout needs keeps their spikes out of memory)",
+            self.now,
+            self.recorded.len(),
+            self.recorded.len() as f64 * 16.0 / 1048576.0,
+            self.spike_budget,
+            self.net.populations.get(k).map_or("", |p| p.name.as_str())
+        ));
     }
 
     /// Jumps over epochs in which no input is pending and no neuron can fire on its own.

@@ -138,15 +138,35 @@ pub fn load(path: &std::path::Path, seed: Option<u64>) -> Result<Experiment, Con
 }
 
 /// Simulates a loaded circuit and runs its comparisons.
-pub fn run(loaded: Loaded, progress: &mut dyn FnMut(f64)) -> Result<Done, String> {
-    let run = simulate::run(loaded.circuit, progress).map_err(|e| e.to_string())?;
+/// Why an experiment did not run to the end.
+#[derive(Debug)]
+pub enum Failure {
+    /// The file's fault (it could not be built, a comparison could not read it).
+    Input(String),
+    /// A budget met while running.
+    OverBudget(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Input(s) | Failure::OverBudget(s) => f.write_str(s),
+        }
+    }
+}
+
+pub fn run(loaded: Loaded, progress: &mut dyn FnMut(f64)) -> Result<Done, Failure> {
+    let run = simulate::run(loaded.circuit, progress).map_err(|e| match e {
+        simulate::RunError::OverBudget(s) => Failure::OverBudget(s),
+        e => Failure::Input(e.to_string()),
+    })?;
     let t = std::time::Instant::now();
     let mut outcomes = Vec::new();
     for (name, spec) in &loaded.specs {
         outcomes.push((
             name.clone(),
             spec.compare(&run)
-                .map_err(|e| format!("comparison `{name}`: {e}"))?,
+                .map_err(|e| Failure::Input(format!("comparison `{name}`: {e}")))?,
         ));
     }
     Ok(Done {
@@ -190,7 +210,7 @@ impl Source {
             .map(|c| c.network.estimated_bytes())
             .fold(0.0, f64::max);
         let at_once = rayon::current_num_threads().min(points.len()).max(1) as f64;
-        let parallel = largest * at_once <= 0.8 * config::validate::machine_memory_bytes();
+        let parallel = largest * at_once <= 0.8 * config::budget::memory_bytes();
         let attempt = |point: &Vec<(String, f64)>| -> Result<SweepPoint, String> {
             let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
             let context = format!("in sweep `{}` at {}", s.name, point_label(point));

@@ -121,8 +121,18 @@ fn feed_back(circuit: &Circuit, sim: &mut Simulation, phase: usize, k: usize, p:
     }
 }
 
+/// Why a run did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// A budget met while running (the file could not have known).
+    #[error("{0}")]
+    OverBudget(String),
+}
+
 /// Builds and simulates `circuit`; `progress` receives the simulated time (ms).
-pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, BuildError> {
+pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, RunError> {
     let t0 = Instant::now();
     let mut net = Network::build(&circuit.network)?;
     let initial_v = net.groups.iter().map(|g| g.membrane_potentials()).collect();
@@ -143,6 +153,7 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
         }
     }
     let mut sim = Simulation::new(net, circuit.duration_ms);
+    sim.spike_budget = crate::config::budget::spikes_held();
     for rec in &circuit.recorders {
         if let Recorder::WeightTrace { projection, synapses } = rec {
             sim.trace_weights(*projection, synapses);
@@ -212,9 +223,13 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     let mut weights = Vec::new();
     let mut weight_windows: std::collections::HashMap<(usize, usize, usize, usize), Vec<f64>> =
         Default::default();
+    let over = |sim: &Simulation| sim.over_budget.clone().map(RunError::OverBudget);
     for (t, stop) in stops {
         if t > sim.now() {
             sim.run_until(t.min(circuit.duration_ms), progress);
+            if let Some(e) = over(&sim) {
+                return Err(e);
+            }
         }
         match stop {
             Stop::Snapshot(k) => {
@@ -246,6 +261,9 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
         }
     }
     sim.run_until(circuit.duration_ms, progress);
+    if let Some(e) = over(&sim) {
+        return Err(e);
+    }
     let simulate_seconds = t1.elapsed().as_secs_f64();
 
     let spikes = std::mem::take(&mut sim.recorded);
