@@ -178,7 +178,13 @@ fn network_too_large_for_the_machine_is_an_error() {
         "connectivity = { rule = \"all_to_all\" }",
         1,
     );
-    assert_bad(&text, 1, "", "GiB");
+    // Named at the largest part: the all-to-all projection's connectivity.
+    let line = text
+        .lines()
+        .position(|l| l.contains("rule = \"all_to_all\""))
+        .unwrap()
+        + 1;
+    assert_bad(&text, line, "projection[0].connectivity", "GiB");
 }
 
 #[test]

@@ -61,12 +61,47 @@ const VALUES: &[&str] = &[
     "{ from = 0, to = 1, step = 0 }",
 ];
 
-/// cuba_ed with the value on one line replaced, and its size shrunk so that valid mutants run fast.
-fn mutate(line: usize, value: &str) -> String {
-    let small = CUBA
-        .replace("size = 3200", "size = 32")
+const RECORDERS: &str = r#"
+[[recorder]]
+type = "membrane"
+population = "E"
+neurons = [0, 1]
+interval_ms = 0.5
+
+[[recorder]]
+type = "membrane"
+population = "I"
+times_ms = [1.0, 2.0, 19.0]
+
+[[recorder]]
+type = "inputs"
+population = "E"
+neurons = [3]
+
+[[recorder]]
+type = "weights"
+projection = "E->E"
+times_ms = [0.0, 10.0]
+"#;
+
+/// cuba_ed shrunk so that valid mutants run fast, with recorders so that their keys are
+/// fuzzed too.
+fn small_cuba() -> String {
+    CUBA.replace("size = 3200", "size = 32")
         .replace("size = 800", "size = 8")
-        .replace("duration_ms = 1000.0", "duration_ms = 20.0");
+        .replace("duration_ms = 1000.0", "duration_ms = 20.0")
+        + RECORDERS
+}
+
+#[test]
+fn the_fuzzed_circuit_is_valid_before_mutation() {
+    let c = engram::config::parse("small.toml", &small_cuba()).unwrap();
+    assert_eq!(c.recorders.len(), 4);
+}
+
+/// The small cuba_ed with the value on one line replaced.
+fn mutate(line: usize, value: &str) -> String {
+    let small = small_cuba();
     let lines: Vec<&str> = small.lines().collect();
     let k = line % lines.len();
     let mut out = String::new();

@@ -202,3 +202,38 @@ fn a_run_that_holds_more_spikes_than_its_budget_stops_early_naming_the_populatio
     let (code, _, err) = engram(&["validate", "t.toml", "--memory-gib", "-1"], dir.path());
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn the_other_reproductions_are_refused_with_the_field() {
+    // An escape-noise cell without a rate ceiling.
+    let en = "name = \"e\"\nduration_ms = 100.0\n\n[[population]]\nname = \"E\"\nsize = 5\nmodel = \"escape_noise\"\nparams = { rho0_hz = 10.0, beta = 1.0, psp_exc_ms = 10.0, psp_inh_ms = 10.0, max_rate_hz = inf }\n";
+    assert_bad(en, 8, "max_rate_hz", "finite");
+    // A normal distribution with a NaN bound.
+    assert_bad(
+        &T.replace(
+            "weight = 5.0",
+            "weight = { distribution = \"normal\", mean = 1.0, std = 1.0, low = nan }",
+        ),
+        22,
+        "weight",
+        "numbers",
+    );
+    // A membrane recorder sampling every 10⁻⁹ ms.
+    let rec = format!("{T}\n[[recorder]]\ntype = \"membrane\"\npopulation = \"N\"\ninterval_ms = 1e-9\n");
+    assert_bad(&rec, 28, "interval_ms", "sample times");
+    // A 235-character name: refused before anything runs.
+    let long = T.replace("name = \"t\"", &format!("name = \"{}\"", "x".repeat(235)));
+    assert_bad(&long, 1, "name", "output folder name");
+}
+
+#[test]
+fn an_out_that_names_a_file_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), T).unwrap();
+    std::fs::write(dir.path().join("afile"), "").unwrap();
+    let (code, out, err) = engram(&["run", "t.toml", "--out", "afile"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out") && err.contains("not a folder"), "{err}");
+    // Nothing was simulated: no summary line on stdout.
+    assert!(!out.contains("synaptic events"), "{out}");
+}

@@ -179,8 +179,12 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             if !(low.is_finite() && high.is_finite() && low <= high) {
                 r.at(
                     &path.key("high"),
-                    format!("uniform needs finite low ≤ high (got {low}, {high})"),
-                    "",
+                    format!(
+                        "uniform needs finite low ≤ high (got {}, {})",
+                        show(low),
+                        show(high)
+                    ),
+                    "e.g. { distribution = \"uniform\", low = 0.5, high = 1.5 }",
                 );
                 return None;
             }
@@ -199,13 +203,17 @@ pub fn distribution(r: &mut Reporter, path: &FieldPath, v: &toml::Value) -> Opti
             if !(std >= 0.0 && std.is_finite() && mean.is_finite()) {
                 r.at(
                     &path.key("std"),
-                    format!("normal needs a finite mean and std ≥ 0 (got std = {std})"),
-                    "",
+                    format!("normal needs a finite mean and std ≥ 0 (got std = {})", show(std)),
+                    "e.g. { distribution = \"normal\", mean = 1.0, std = 0.1 }",
                 );
                 return None;
             }
             if low.is_nan() || high.is_nan() {
-                r.at(path, "low and high must be numbers", "");
+                r.at(
+                    path,
+                    "low and high must be numbers",
+                    "give numbers, or leave low/high out for an unbounded normal",
+                );
                 return None;
             }
             // The clipping interval must carry probability mass, or redrawing never ends.
