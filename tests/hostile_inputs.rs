@@ -237,3 +237,13 @@ fn an_out_that_names_a_file_is_refused_before_the_run() {
     // Nothing was simulated: no summary line on stdout.
     assert!(!out.contains("synaptic events"), "{out}");
 }
+
+#[test]
+fn a_recorder_of_every_neuron_of_a_huge_population_is_refused_before_listing_them() {
+    // Found by the fuzzer: "all neurons" of 10⁹ listed before the sample count was checked.
+    let text = T
+        .replace("size = 50", "size = \"1e9\"")
+        .replace("p = 0.5", "p = 1e-9")
+        + "\n[[recorder]]\ntype = \"membrane\"\npopulation = \"N\"\ntimes_ms = [1.0]\n";
+    assert_bad(&text, 27, "recorder[0].population", "samples");
+}

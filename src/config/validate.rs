@@ -1237,15 +1237,19 @@ pub fn validate(
             }
             Some((b, None, Some(k))) => (
                 root.key("projection").index(kept[k]).key("connectivity"),
-                format!("projection `{}`: {:.1} GiB", network.projections[k].name, gib(b)),
+                format!(
+                    "projection `{}`: {} GiB",
+                    network.projections[k].name,
+                    values::show((gib(b) * 10.0).round() / 10.0)
+                ),
             ),
             _ => (root.clone(), String::new()),
         };
         r.at(
             &at,
             format!(
-                "the network needs about {:.1} GiB (the largest part, {part}); {}",
-                gib(need),
+                "the network needs about {} GiB (the largest part, {part}); {}",
+                values::show((gib(need) * 10.0).round() / 10.0),
                 budget::describe()
             ),
             "reduce sizes or connection probabilities",
@@ -2023,6 +2027,26 @@ fn recorders(
                         &path.key("population"),
                         format!("`{pname}` ({}) does not record `{var}`", pd.model.name()),
                         "record a lif or integrator population",
+                    );
+                    continue;
+                }
+                // Before listing "every neuron": a recorder of more samples than allowed stops here.
+                let count = rec.neurons.as_ref().map_or(pd.size, Vec::len) as f64;
+                let samples = count * (times.len().max(1) as f64);
+                if samples > MAX_SAMPLES {
+                    r.at(
+                        &path.key(if rec.neurons.is_some() {
+                            "neurons"
+                        } else {
+                            "population"
+                        }),
+                        format!(
+                            "{} neurons × {} times is {} samples, more than {MAX_SAMPLES:e}",
+                            values::show(count),
+                            times.len().max(1),
+                            values::show(samples)
+                        ),
+                        "record fewer neurons (`neurons = [...]`) or fewer times",
                     );
                     continue;
                 }

@@ -133,12 +133,20 @@ const DIST_HINT: &str = "write a number, or a table such as { distribution = \"u
      or { distribution = \"normal\", mean = 0.0, std = 1.0, low = -1.0, high = 1.0 }";
 
 /// A fixed number or `{ distribution = "uniform" | "normal", ... }`.
-/// A number for a message: plain between 10⁻³ and 10⁶, in exponent form otherwise.
+/// A number for a message: plain between 10⁻³ and 10⁶, in exponent form (4 significant digits)
+/// otherwise.
 pub fn show(x: f64) -> String {
     if x == 0.0 || !x.is_finite() || (1e-3..1e6).contains(&x.abs()) {
         format!("{x}")
     } else {
-        format!("{x:e}")
+        // Four significant digits, trailing zeros dropped: 6.333e8, 1e39.
+        let e = format!("{x:.3e}");
+        match e.split_once('e') {
+            Some((m, exp)) if m.contains('.') => {
+                format!("{}e{exp}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => e,
+        }
     }
 }
 
