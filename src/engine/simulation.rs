@@ -624,12 +624,21 @@ impl Simulation {
         let n_slots = self.slots.len() as u64;
         let horizon = self.epoch + n_slots;
         let epoch_of = |t: f64| ((t / epoch_ms).floor() as u64).max(first);
+        // Counted as what they deliver: a zero weight changes no summing target.
+        let skip_zero = syn.has_zero_weight()
+            && proj.teacher_of.is_none()
+            && proj.receptor == 0
+            && self.net.summaries[proj.post] != Some(InputSummary::Count);
         for sp in spikes {
             let (posts, weights, delay_index) = syn.row_slices((sp.neuron - from) as usize);
             if posts.is_empty() {
                 continue;
             }
-            self.events_delivered += posts.len() as u64;
+            self.events_delivered += if skip_zero {
+                weights.iter().filter(|w| **w != 0.0).count() as u64
+            } else {
+                posts.len() as u64
+            };
             if let Some(target) = proj.teacher_of {
                 for (j, &p) in posts.iter().enumerate() {
                     let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
@@ -749,13 +758,14 @@ impl Simulation {
             } else {
                 &mut bulk.values
             });
-            if let Connectivity::Bits(b) = &self.net.projections[k].conn {
-                if scale != 0.0 && self.net.projections[k].transmits {
-                    for m in &masks {
-                        b.accumulate(m, scale, &mut acc);
-                    }
+            if let Connectivity::Bits(b) = &self.net.projections[k].conn
+                && scale != 0.0
+                && self.net.projections[k].transmits
+            {
+                // Counted as what they deliver: each synapse of a spiking input, once.
+                for m in &masks {
+                    self.events_delivered += b.accumulate(m, scale, &mut acc);
                 }
-                self.events_delivered += group.len() as u64 * (b.len() / b.n_pre.max(1)) as u64;
             }
             let bulk = self.bulk_mut(t + delay, post);
             *(if negative {
@@ -769,12 +779,13 @@ impl Simulation {
     fn send_dense(&mut self, k: usize, spikes: &[Spike], from: u32) {
         let post = self.net.projections[k].post;
         let summary = self.net.summaries[post].unwrap_or(InputSummary::Net);
-        let (delay, n_post) = match &self.net.projections[k].conn {
-            Connectivity::Dense(d) => (d.delay, d.n_post),
+        let delay = match &self.net.projections[k].conn {
+            Connectivity::Dense(d) => d.delay,
             _ => return,
         };
         for group in spikes.chunk_by(|a, b| a.time == b.time) {
             let t = group[0].time;
+            let mut delivered = 0u64;
             let bulk = self.bulk_mut(t + delay, post);
             let mut values = std::mem::take(&mut bulk.values);
             let mut negative = std::mem::take(&mut bulk.negative);
@@ -792,12 +803,14 @@ impl Simulation {
                 }
                 if transmits {
                     for s in group {
-                        w.accumulate((s.neuron - from) as usize, summary, &mut values, &mut negative);
+                        // Counted as what they deliver: zero weights change no target.
+                        delivered +=
+                            w.accumulate((s.neuron - from) as usize, summary, &mut values, &mut negative);
                     }
                 }
             }
             self.log_weights(k, t);
-            self.events_delivered += (group.len() * n_post) as u64;
+            self.events_delivered += delivered;
             let bulk = self.bulk_mut(t + delay, post);
             bulk.values = values;
             bulk.negative = negative;

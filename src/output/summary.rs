@@ -4,6 +4,9 @@ use serde_json::{Value, json};
 
 use crate::experiment::simulate::RunResult;
 
+/// What `synaptic_events` counts, as summary.json says it.
+pub const SYNAPTIC_EVENTS_COUNTED_AS: &str = "deliveries that change a target: one per synapse of a spiking presynaptic neuron (sparse), per set bit reached (bit matrices), per non-zero weight (dense; every pair for event-counting targets such as parrots)";
+
 /// Synaptic events delivered per second of wall-clock simulation time.
 pub fn events_per_second(run: &RunResult) -> f64 {
     run.sim.events_delivered as f64 / run.simulate_seconds.max(1e-12)
@@ -82,6 +85,7 @@ pub fn summary(run: &RunResult) -> Value {
         "synapses": net.synapse_count(),
         "spikes": run.sim.spike_counts.iter().sum::<u64>(),
         "synaptic_events": run.sim.events_delivered,
+        "synaptic_events_counted_as": SYNAPTIC_EVENTS_COUNTED_AS,
         "populations": populations,
         "projections": projections,
         "epoch_ms": run.sim.epoch_ms(),

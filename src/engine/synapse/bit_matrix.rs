@@ -55,7 +55,8 @@ impl BitMatrix {
     /// Adds `popcount(mask & row_j) · scale` to `out[j]` for every post neuron j (in parallel
     /// over blocks of targets; each target's sum is computed alone, so the result does not
     /// depend on the thread count). `scale` is the weight, its magnitude, or 1 to count events.
-    pub fn accumulate(&self, mask: &[u64], scale: f64, out: &mut [f64]) {
+    /// Returns the synapses that delivered (the masked bits summed over targets).
+    pub fn accumulate(&self, mask: &[u64], scale: f64, out: &mut [f64]) -> u64 {
         use rayon::prelude::*;
         const BLOCK: usize = 8192;
         let w = scale;
@@ -65,15 +66,21 @@ impl BitMatrix {
             .filter(|(_, m)| **m != 0)
             .map(|(k, _)| k)
             .collect();
-        out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, chunk)| {
-            for (i, o) in chunk.iter_mut().enumerate() {
-                let row = self.row(b * BLOCK + i);
-                let c: u32 = nonzero.iter().map(|&k| (row[k] & mask[k]).count_ones()).sum();
-                if c > 0 {
-                    *o += f64::from(c) * w;
+        out.par_chunks_mut(BLOCK)
+            .enumerate()
+            .map(|(b, chunk)| {
+                let mut hits = 0u64;
+                for (i, o) in chunk.iter_mut().enumerate() {
+                    let row = self.row(b * BLOCK + i);
+                    let c: u32 = nonzero.iter().map(|&k| (row[k] & mask[k]).count_ones()).sum();
+                    if c > 0 {
+                        *o += f64::from(c) * w;
+                        hits += u64::from(c);
+                    }
                 }
-            }
-        });
+                hits
+            })
+            .sum()
     }
 
     pub fn bytes(&self) -> usize {

@@ -13,6 +13,8 @@ pub struct Synapses {
     /// Empty when every synapse has `delays[0]`.
     delay_index: Vec<u16>,
     delays: Vec<f64>,
+    /// Some synapse has weight 0 (it delivers nothing a summing target would notice).
+    has_zero_weight: bool,
 }
 
 /// One synapse as produced by a connection rule.
@@ -65,13 +67,19 @@ impl Synapses {
         if delays.len() <= 1 {
             delay_index = Vec::new();
         }
+        let has_zero_weight = weight.contains(&0.0);
         Ok(Synapses {
             row_start,
             post,
             weight,
             delay_index,
             delays,
+            has_zero_weight,
         })
+    }
+
+    pub fn has_zero_weight(&self) -> bool {
+        self.has_zero_weight
     }
 
     pub fn len(&self) -> usize {

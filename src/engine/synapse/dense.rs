@@ -99,34 +99,50 @@ impl DenseWeights {
 
     /// Adds row `pre` to the summed input of its targets, as the target model sums it: the net
     /// weight; positive weights to `values` and negative magnitudes to `negative`; or one event
-    /// per synapse (every pair is a synapse, whatever its weight).
-    pub fn accumulate(&self, pre: usize, summary: InputSummary, values: &mut [f64], negative: &mut [f64]) {
+    /// per synapse (every pair is a synapse, whatever its weight). Returns the deliveries that
+    /// change a target: the non-zero weights (every pair when counting events).
+    pub fn accumulate(
+        &self,
+        pre: usize,
+        summary: InputSummary,
+        values: &mut [f64],
+        negative: &mut [f64],
+    ) -> u64 {
         fn add<T: Copy + Into<f64>>(
             row: &[T],
             summary: InputSummary,
             values: &mut [f64],
             negative: &mut [f64],
-        ) {
+        ) -> u64 {
             match summary {
                 InputSummary::Net => {
+                    let mut n = 0u64;
                     for (o, w) in values.iter_mut().zip(row) {
-                        *o += (*w).into();
+                        let w: f64 = (*w).into();
+                        *o += w;
+                        n += u64::from(w != 0.0);
                     }
+                    n
                 }
                 InputSummary::Split => {
-                    for ((o, n), w) in values.iter_mut().zip(negative.iter_mut()).zip(row) {
+                    let mut n = 0u64;
+                    for ((o, neg), w) in values.iter_mut().zip(negative.iter_mut()).zip(row) {
                         let w: f64 = (*w).into();
                         if w > 0.0 {
                             *o += w;
+                            n += 1;
                         } else if w < 0.0 {
-                            *n -= w;
+                            *neg -= w;
+                            n += 1;
                         }
                     }
+                    n
                 }
                 InputSummary::Count => {
                     for o in values.iter_mut() {
                         *o += 1.0;
                     }
+                    values.len() as u64
                 }
             }
         }
