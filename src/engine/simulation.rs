@@ -736,6 +736,9 @@ impl Simulation {
             InputSummary::Split => (weight.abs(), weight < 0.0),
             InputSummary::Count => (1.0, false),
         };
+        if scale == 0.0 || !self.net.projections[k].transmits {
+            return; // nothing reaches the targets: no summed input to make
+        }
         // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
         for group in spikes.chunk_by(|a, b| a.time == b.time) {
             let t = group[0].time;
@@ -758,10 +761,7 @@ impl Simulation {
             } else {
                 &mut bulk.values
             });
-            if let Connectivity::Bits(b) = &self.net.projections[k].conn
-                && scale != 0.0
-                && self.net.projections[k].transmits
-            {
+            if let Connectivity::Bits(b) = &self.net.projections[k].conn {
                 // Counted as what they deliver: each synapse of a spiking input, once.
                 for m in &masks {
                     self.events_delivered += b.accumulate(m, scale, &mut acc);

@@ -157,19 +157,28 @@ impl EscapeNoiseParams {
 pub struct EscapeNoiseGroup {
     p: EscapeNoiseParams,
     u: Vec<f64>,
+    /// Inhibition reaching this neuron alone.
     inh: Vec<f64>,
     /// PSPs still running: (end time, amount), in end order (one duration per kind).
     exc_ends: Vec<VecDeque<(f64, f64)>>,
     inh_ends: Vec<VecDeque<(f64, f64)>>,
-    /// Next spike time under the current rate (∞ if the rate is 0).
-    next: Vec<f64>,
-    /// Current rate (per ms), the hazard left before the next spike at time `since`.
-    rate: Vec<f64>,
+    /// The neuron's own rate (per ms), `ρ₀·exp(β(u − u_offset) − inh)`: before the shared
+    /// inhibition and the cap.
+    a: Vec<f64>,
+    /// Hazard left before the next spike, as of the shared clock value `since`.
     left: Vec<f64>,
     since: Vec<f64>,
     rng: Vec<ChaCha8Rng>,
-    /// Times the rate had to be clipped at `max_rate_hz`.
+    /// Times a rate was held at `max_rate_hz`.
     pub clipped: u64,
+    /// Inhibition reaching every neuron alike (e.g. from a pool): its sum J, its PSP ends, and
+    /// the shared clock `S = ∫ e^{−J} dt`, at `clock_t`.
+    shared: f64,
+    shared_ends: VecDeque<(f64, f64)>,
+    clock_t: f64,
+    clock_s: f64,
+    /// Scratch for one epoch: pieces of constant J as (start time, S at start, e^{−J}).
+    pieces: Vec<(f64, f64, f64)>,
 }
 
 impl EscapeNoiseGroup {
@@ -180,18 +189,22 @@ impl EscapeNoiseGroup {
             inh: vec![0.0; n],
             exc_ends: vec![VecDeque::new(); n],
             inh_ends: vec![VecDeque::new(); n],
-            next: vec![f64::INFINITY; n],
-            rate: vec![0.0; n],
+            a: vec![0.0; n],
             left: vec![0.0; n],
             since: vec![0.0; n],
             rng: (0..n)
                 .map(|i| stream(seed, Domain::EscapeNoise, population_key, i as u64))
                 .collect(),
             clipped: 0,
+            shared: 0.0,
+            shared_ends: VecDeque::new(),
+            clock_t: 0.0,
+            clock_s: 0.0,
+            pieces: vec![(0.0, 0.0, 1.0)],
         };
         for i in 0..n {
             g.left[i] = g.exp1(i);
-            g.redraw(i, 0.0);
+            g.a[i] = g.own_rate(i);
         }
         g
     }
@@ -202,61 +215,119 @@ impl EscapeNoiseGroup {
         -(1.0 - x).ln()
     }
 
-    /// The rate in spikes per ms.
-    fn rate(&mut self, i: usize) -> f64 {
-        let hz = self.p.rho0_hz * (self.p.beta * (self.u[i] - self.p.u_offset) - self.inh[i]).exp();
-        if hz > self.p.max_rate_hz {
-            self.clipped += 1;
-            return self.p.max_rate_hz / 1000.0;
+    /// Neuron i's own rate, per ms.
+    fn own_rate(&self, i: usize) -> f64 {
+        self.p.rho0_hz * (self.p.beta * (self.u[i] - self.p.u_offset) - self.inh[i]).exp() / 1000.0
+    }
+
+    fn max_ms(&self) -> f64 {
+        self.p.max_rate_hz / 1000.0
+    }
+
+    /// Whether neuron i's rate `a·e^{−J}` can pass the cap (e^{−J} ≤ 1): then it is integrated
+    /// piece by piece (eagerly), otherwise lazily on the shared clock.
+    fn eager(&self, i: usize) -> bool {
+        self.a[i] > self.max_ms()
+    }
+
+    /// The shared clock at `t` (within the current pieces).
+    fn clock_at(&self, t: f64) -> f64 {
+        let k = self.pieces.partition_point(|p| p.0 <= t).saturating_sub(1);
+        let (t0, s0, g) = self.pieces[k];
+        s0 + (t - t0) * g
+    }
+
+    /// The time at which the shared clock reaches `s` (within the current pieces), or ∞.
+    fn time_at(&self, s: f64, limit: f64) -> f64 {
+        let k = self.pieces.partition_point(|p| p.1 <= s).saturating_sub(1);
+        for &(t0, s0, g) in &self.pieces[k..] {
+            if g > 0.0 {
+                let t = t0 + (s - s0) / g;
+                let end = self.pieces.iter().find(|p| p.0 > t0).map_or(limit, |p| p.0);
+                if t < end {
+                    return t.max(t0);
+                }
+            }
         }
-        hz / 1000.0
+        f64::INFINITY
     }
 
-    /// Neuron i's rate changes at `t`: the hazard used since the last change is spent, and the
-    /// rest is spent at the new rate.
-    fn redraw(&mut self, i: usize, t: f64) {
-        self.left[i] = (self.left[i] - self.rate[i] * (t - self.since[i])).max(0.0);
-        self.since[i] = t;
-        self.rate[i] = self.rate(i);
-        self.schedule(i);
-    }
-
-    fn schedule(&mut self, i: usize) {
-        let r = self.rate[i];
-        self.next[i] = if r > 0.0 {
-            self.since[i] + self.left[i] / r
-        } else {
-            f64::INFINITY
-        };
-    }
-
-    /// Emits neuron i's spikes before `limit` under the current rate.
-    fn fire_until(&mut self, i: usize, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
-        while self.next[i] < limit {
-            let t = self.next[i];
-            spikes.push(Spike { time: t, neuron: gid });
-            self.left[i] = self.exp1(i);
-            self.since[i] = t;
-            self.schedule(i);
+    /// Emits neuron i's spikes in `[from, to)` (no own input changes in between).
+    fn fire_between(&mut self, i: usize, from: f64, to: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        if !self.eager(i) {
+            let end_s = self.clock_at(to);
+            loop {
+                let a = self.a[i];
+                if a <= 0.0 {
+                    return;
+                }
+                let s = self.since[i] + self.left[i] / a;
+                if s >= end_s {
+                    return;
+                }
+                let t = self.time_at(s, to).max(from);
+                if t >= to {
+                    return;
+                }
+                spikes.push(Spike { time: t, neuron: gid });
+                self.since[i] = s;
+                self.left[i] = self.exp1(i);
+            }
         }
+        // Piece by piece, the rate min(a·e^{−J}, max) constant on each.
+        let max = self.max_ms();
+        let mut t = from;
+        while t < to {
+            let k = self.pieces.partition_point(|p| p.0 <= t).saturating_sub(1);
+            let piece_end = self.pieces.get(k + 1).map_or(to, |p| p.0.min(to));
+            let full = self.a[i] * self.pieces[k].2;
+            if full > max {
+                self.clipped += 1;
+            }
+            let r = full.min(max);
+            let dt = piece_end - t;
+            if r > 0.0 && self.left[i] < r * dt {
+                t += self.left[i] / r;
+                spikes.push(Spike { time: t, neuron: gid });
+                self.left[i] = self.exp1(i);
+            } else {
+                self.left[i] -= r * dt;
+                t = piece_end;
+            }
+        }
+        self.since[i] = self.clock_at(to);
     }
 
-    /// The next PSP end of neuron i.
+    /// Spends neuron i's hazard up to `t` (its last update was at clock `since`), before its
+    /// own rate changes at `t`.
+    fn spend(&mut self, i: usize, t: f64) {
+        let s = self.clock_at(t);
+        if !self.eager(i) {
+            self.left[i] = (self.left[i] - self.a[i] * (s - self.since[i])).max(0.0);
+        }
+        // Eager neurons spent theirs piece by piece in `fire_between`.
+        self.since[i] = s;
+    }
+
+    /// The next end of one of neuron i's own PSPs.
     fn next_end(&self, i: usize) -> f64 {
         let e = self.exc_ends[i].front().map_or(f64::INFINITY, |x| x.0);
         let h = self.inh_ends[i].front().map_or(f64::INFINITY, |x| x.0);
         e.min(h)
     }
 
-    /// Advances neuron i to `limit` (exclusive), ending PSPs on the way.
-    fn run_to(&mut self, i: usize, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
+    /// Advances neuron i to `limit` (exclusive) from `from`, ending its own PSPs on the way.
+    fn run_between(&mut self, i: usize, from: f64, limit: f64, gid: u32, spikes: &mut Vec<Spike>) {
+        let mut t = from;
         loop {
             let end = self.next_end(i);
             if end >= limit {
-                self.fire_until(i, limit, gid, spikes);
+                self.fire_between(i, t, limit, gid, spikes);
                 return;
             }
-            self.fire_until(i, end, gid, spikes);
+            self.fire_between(i, t, end.max(t), gid, spikes);
+            t = end.max(t);
+            self.spend(i, t);
             while self.exc_ends[i].front().is_some_and(|x| x.0 == end) {
                 let (_, w) = self.exc_ends[i].pop_front().expect("front");
                 self.u[i] -= w;
@@ -265,10 +336,11 @@ impl EscapeNoiseGroup {
                 let (_, w) = self.inh_ends[i].pop_front().expect("front");
                 self.inh[i] -= w;
             }
-            self.redraw(i, end);
+            self.a[i] = self.own_rate(i);
         }
     }
 
+    /// An input of weight `w` to neuron i alone at `t` (the caller spends its hazard first).
     fn input(&mut self, i: usize, t: f64, w: f64) {
         if w > 0.0 {
             self.u[i] += w;
@@ -279,10 +351,63 @@ impl EscapeNoiseGroup {
         }
     }
 
+    /// Sets the pieces of constant shared inhibition over `[clock_t, t_end)`: the shared inputs
+    /// given (time, amount) and the shared PSPs ending before `t_end`.
+    fn plan_epoch(&mut self, t_end: f64, shared_inputs: &[(f64, f64)]) {
+        for &(time, w) in shared_inputs {
+            self.shared_ends.push_back((time + self.p.psp_inh_ms, w));
+        }
+        let mut changes: Vec<(f64, f64)> = shared_inputs.to_vec();
+        changes.extend(
+            self.shared_ends
+                .iter()
+                .filter(|e| e.0 < t_end)
+                .map(|e| (e.0, -e.1)),
+        );
+        changes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.pieces.clear();
+        let (mut t, mut s, mut j) = (self.clock_t, self.clock_s, self.shared);
+        self.pieces.push((t, s, (-j).exp()));
+        let mut k = 0;
+        while k < changes.len() {
+            let at = changes[k].0.max(t);
+            while k < changes.len() && changes[k].0.max(t) == at {
+                j += changes[k].1;
+                k += 1;
+            }
+            s += (at - t) * self.pieces.last().expect("piece").2;
+            t = at;
+            // Rounding can leave a sum that should be 0 slightly off.
+            if j.abs() < 1e-12 {
+                j = 0.0;
+            }
+            if self.pieces.last().is_some_and(|p| p.0 == t) {
+                self.pieces.pop();
+            }
+            self.pieces.push((t, s, (-j).exp()));
+        }
+        let mut ends: Vec<(f64, f64)> = self.shared_ends.drain(..).filter(|e| e.0 >= t_end).collect();
+        ends.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.shared_ends = ends.into();
+        self.shared = j;
+    }
+
+    /// Closes the epoch: the shared clock at `t_end`.
+    fn finish_epoch(&mut self, t_end: f64) {
+        self.clock_s = self.clock_at(t_end);
+        self.clock_t = t_end;
+    }
+
     /// Current `u` of neuron i (mV).
     pub fn u(&self, i: usize) -> f64 {
         self.u[i]
     }
+}
+
+/// The shared part of a summed input: the inhibition every neuron receives alike.
+fn shared_part(b: &crate::engine::simulation::BulkInput, n: usize) -> Option<f64> {
+    let first = *b.negative.first()?;
+    (first > 0.0 && b.negative.len() == n && b.negative.iter().all(|x| *x == first)).then_some(first)
 }
 
 impl CellGroup for EscapeNoiseGroup {
@@ -297,59 +422,100 @@ impl CellGroup for EscapeNoiseGroup {
     fn advance(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
         let n = self.len();
         let bulk = inputs.bulk;
+        let t0 = self.clock_t;
+        // Inhibition that reaches every neuron alike moves the shared clock; the rest is each
+        // neuron's own.
+        let shared: Vec<Option<f64>> = bulk.iter().map(|b| shared_part(b, n)).collect();
+        let shared_inputs: Vec<(f64, f64)> = bulk
+            .iter()
+            .zip(&shared)
+            .filter_map(|(b, s)| s.map(|w| (b.time, w)))
+            .collect();
+        self.plan_epoch(t_end, &shared_inputs);
+        let end_s = self.clock_at(t_end);
         let mut events: Vec<(f64, f64, bool)> = Vec::new();
         for (i, lane) in inputs.lanes.each_lane(offset, offset + n as u32).enumerate() {
             let gid = offset + i as u32;
             let fired = inputs.receptor_of(i as u32);
+            let own_bulk = bulk.iter().zip(&shared).any(|(b, s)| {
+                b.values[i] != 0.0 || (s.is_none() && b.negative.get(i).is_some_and(|x| *x != 0.0))
+            });
             if lane.is_empty()
-                && bulk.is_empty()
+                && !own_bulk
                 && fired.is_empty()
-                && self.next[i] >= t_end
+                && !self.eager(i)
+                && (self.a[i] <= 0.0 || self.since[i] + self.left[i] / self.a[i] >= end_s)
                 && self.next_end(i) >= t_end
             {
                 continue; // nothing happens to this neuron in this epoch
             }
-            // Inputs in time order: (time, weight, forced spike). Unit events and summed
+            // Its own inputs in time order: (time, weight, forced spike). Unit events and summed
             // inputs (excitatory and inhibitory sums kept apart) mean the same thing; a weight
             // of 0 is no input.
             events.clear();
             events.extend(lane.iter().map(|e| (e.time, f64::from(e.weight), false)));
-            for b in bulk {
+            for (b, s) in bulk.iter().zip(&shared) {
                 events.push((b.time, b.values[i], false));
-                events.push((b.time, -b.negative.get(i).copied().unwrap_or(0.0), false));
+                if s.is_none() {
+                    events.push((b.time, -b.negative.get(i).copied().unwrap_or(0.0), false));
+                }
             }
             events.extend(fired.iter().map(|e| (e.time, 0.0, true)));
             events.retain(|e| e.1 != 0.0 || e.2);
             events.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut t = t0;
             let mut k = 0;
             while k < events.len() {
-                let t = events[k].0;
-                self.run_to(i, t, gid, spikes);
+                let te = events[k].0;
+                self.run_between(i, t, te, gid, spikes);
+                t = te;
                 let mut changed = false;
-                while k < events.len() && events[k].0 == t {
+                while k < events.len() && events[k].0 == te {
                     let (_, w, fire) = events[k];
                     if fire {
-                        spikes.push(Spike { time: t, neuron: gid });
+                        spikes.push(Spike {
+                            time: te,
+                            neuron: gid,
+                        });
                     } else {
-                        self.input(i, t, w);
+                        if !changed {
+                            self.spend(i, te);
+                        }
+                        self.input(i, te, w);
                         changed = true;
                     }
                     k += 1;
                 }
                 if changed {
-                    self.redraw(i, t);
+                    self.a[i] = self.own_rate(i);
                 }
             }
-            self.run_to(i, t_end, gid, spikes);
+            self.run_between(i, t, t_end, gid, spikes);
         }
+        self.finish_epoch(t_end);
     }
 
     fn next_spontaneous(&self) -> f64 {
-        let spikes = self.next.iter().copied().fold(f64::INFINITY, f64::min);
-        let ends = (0..self.len())
-            .map(|i| self.next_end(i))
-            .fold(f64::INFINITY, f64::min);
-        spikes.min(ends)
+        // Until the next change of shared inhibition, the clock runs at e^{−J}.
+        let g = (-self.shared).exp();
+        let shared_end = self.shared_ends.front().map_or(f64::INFINITY, |e| e.0);
+        let mut next = shared_end;
+        for i in 0..self.len() {
+            next = next.min(self.next_end(i));
+            let a = self.a[i];
+            if a <= 0.0 {
+                continue;
+            }
+            let t = if self.eager(i) {
+                self.clock_t + self.left[i] / (a * g).min(self.max_ms())
+            } else if g > 0.0 {
+                self.clock_t + (self.since[i] + self.left[i] / a - self.clock_s) / g
+            } else {
+                f64::INFINITY
+            };
+            next = next.min(t);
+        }
+        next
     }
 
     fn rate_clipped(&self) -> Option<u64> {
@@ -365,6 +531,13 @@ impl CellGroup for EscapeNoiseGroup {
 mod tests {
     use super::*;
     use crate::engine::event::Lanes;
+
+    /// An input to neuron i alone at `t`, as `advance` applies it.
+    fn set_input(g: &mut EscapeNoiseGroup, i: usize, t: f64, w: f64) {
+        g.spend(i, t);
+        g.input(i, t, w);
+        g.a[i] = g.own_rate(i);
+    }
 
     fn no_input() -> Inputs<'static> {
         static LANES: std::sync::OnceLock<Lanes> = std::sync::OnceLock::new();
@@ -402,9 +575,8 @@ mod tests {
         let u = [0.0, 1.0, 2.0, 4.0];
         let mut g = EscapeNoiseGroup::new(params(beta), 4, 3, 9);
         for (i, &ui) in u.iter().enumerate() {
-            g.input(i, 0.0, ui);
-            g.input(i, 0.0, -1.5);
-            g.redraw(i, 0.0);
+            set_input(&mut g, i, 0.0, ui);
+            set_input(&mut g, i, 0.0, -1.5);
         }
         let mut spikes = Vec::new();
         g.advance(200_000.0, no_input(), 0, &mut spikes);
@@ -442,11 +614,10 @@ mod tests {
         let mut spikes = Vec::new();
         for k in 0..cycles {
             let t = k as f64;
-            g.run_to(0, t, 0, &mut spikes);
-            g.input(0, t, w);
-            g.redraw(0, t);
+            g.run_between(0, (t - 1.0).max(0.0), t, 0, &mut spikes);
+            set_input(&mut g, 0, t, w);
         }
-        g.run_to(0, cycles as f64, 0, &mut spikes);
+        g.run_between(0, cycles as f64 - 1.0, cycles as f64, 0, &mut spikes);
         let high = spikes.iter().filter(|s| s.time.fract() < 0.5).count() as f64;
         let low = spikes.len() as f64 - high;
         let (eh, el) = (
@@ -455,5 +626,64 @@ mod tests {
         );
         assert!((high - eh).abs() < 5.0 * eh.sqrt(), "{high} vs {eh}");
         assert!((low - el).abs() < 5.0 * el.sqrt(), "{low} vs {el}");
+    }
+
+    #[test]
+    fn shared_inhibition_moves_one_clock_and_gives_each_neuron_its_poisson_count() {
+        // Every ms, inhibition 1 reaches all three neurons alike for 0.5 ms (a pool): their
+        // rates are ρ₀e^{u_i}·e^{−1} then ρ₀e^{u_i}. Neuron 2 (7389 Hz) is capped at 5000 Hz: it
+        // is integrated piece by piece, 2718 Hz inhibited (not capped), 5000 Hz free.
+        let p = EscapeNoiseParams {
+            rho0_hz: 1000.0,
+            beta: 1.0,
+            u_offset: 0.0,
+            psp_exc_ms: 1e9,
+            psp_inh_ms: 0.5,
+            max_rate_hz: 5000.0,
+        };
+        let mut g = EscapeNoiseGroup::new(p, 3, 9, 4);
+        for (i, u) in [0.0, 1.0, 2.0].into_iter().enumerate() {
+            if u > 0.0 {
+                set_input(&mut g, i, 0.0, u);
+            }
+        }
+        let lanes = crate::engine::event::Lanes::default();
+        let mut spikes = Vec::new();
+        let ms = 20_000;
+        for k in 0..ms {
+            let bulk = [crate::engine::simulation::BulkInput {
+                time: k as f64,
+                population: 0,
+                values: vec![0.0; 3],
+                negative: vec![1.0; 3],
+            }];
+            let inputs = Inputs {
+                lanes: &lanes,
+                bulk: &bulk,
+                receptor: &[],
+            };
+            g.advance((k + 1) as f64, inputs, 0, &mut spikes);
+        }
+        let half = 0.5 * ms as f64;
+        let e1 = (-1.0f64).exp();
+        let want = [
+            half * (e1 + 1.0),
+            half * 1f64.exp() * (e1 + 1.0),
+            half * (2f64.exp() * e1 + 5.0),
+        ];
+        for (i, w) in want.iter().enumerate() {
+            let got = spikes.iter().filter(|s| s.neuron == i as u32).count() as f64;
+            assert!((got - w).abs() < 5.0 * w.sqrt(), "neuron {i}: {got} vs {w}");
+        }
+        // And at the right times: neuron 1 fires e^{−1} as often in the inhibited halves.
+        let n1: Vec<f64> = spikes.iter().filter(|s| s.neuron == 1).map(|s| s.time).collect();
+        let inhibited = n1.iter().filter(|t| t.fract() < 0.5).count() as f64;
+        let free = n1.len() as f64 - inhibited;
+        let (wi, wf) = (half * 1f64.exp() * e1, half * 1f64.exp());
+        assert!((inhibited - wi).abs() < 5.0 * wi.sqrt(), "{inhibited} vs {wi}");
+        assert!((free - wf).abs() < 5.0 * wf.sqrt(), "{free} vs {wf}");
+        // Spikes come out in time order within each neuron, inside the run.
+        assert!(spikes.iter().all(|s| s.time >= 0.0 && s.time < ms as f64));
+        assert!(g.clipped > 0);
     }
 }
