@@ -152,7 +152,9 @@ fn retrieval_over_200_queries_is_within_two_points_of_the_math() {
         (Some(0.2), Some(200))
     );
     let (c, x) = (l["circuit"].as_f64().unwrap(), l["modern"].as_f64().unwrap());
-    assert!((c - x).abs() <= 0.02, "circuit {c} vs math {x}");
+    // In queries (2 points of 200 = 4), so that rounding of the fractions cannot decide.
+    let (nc, nx) = ((c * 200.0).round() as i64, (x * 200.0).round() as i64);
+    assert!((nc - nx).abs() <= 4, "circuit {c} vs math {x}");
 }
 
 /// Output weights wired from the patterns (`rule = "pattern"`) give exactly the readout that

@@ -404,10 +404,53 @@ impl EscapeNoiseGroup {
     }
 }
 
-/// The shared part of a summed input: the inhibition every neuron receives alike.
-fn shared_part(b: &crate::engine::simulation::BulkInput, n: usize) -> Option<f64> {
-    let first = *b.negative.first()?;
-    (first > 0.0 && b.negative.len() == n && b.negative.iter().all(|x| *x == first)).then_some(first)
+/// The inhibition that reaches every neuron of the group alike, as (time, amount), sorted: at
+/// each time, the inhibition summed over unit events and summed inputs is the same, and not 0,
+/// for every neuron. Classified from these totals, so sparse, dense and bit storage of the same
+/// wiring give the same split (and the same arithmetic).
+fn shared_inhibition(inputs: &Inputs, offset: u32, n: usize) -> Vec<(f64, f64)> {
+    // Times at which every neuron may be inhibited: a summed input with inhibition, or at
+    // least n inhibitory unit events.
+    let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for lane in inputs.lanes.each_lane(offset, offset + n as u32) {
+        for e in lane.iter().filter(|e| e.weight < 0.0) {
+            *count.entry(e.time.to_bits()).or_default() += 1;
+        }
+    }
+    let mut times: Vec<f64> = inputs
+        .bulk
+        .iter()
+        .filter(|b| b.negative.iter().any(|x| *x != 0.0))
+        .map(|b| b.time)
+        .collect();
+    times.extend(
+        count
+            .iter()
+            .filter(|(_, c)| **c >= n)
+            .map(|(t, _)| f64::from_bits(*t)),
+    );
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let mut out = Vec::new();
+    let mut totals = vec![0.0; n];
+    for t in times {
+        totals.iter_mut().for_each(|x| *x = 0.0);
+        for b in inputs.bulk.iter().filter(|b| b.time == t) {
+            for (x, v) in totals.iter_mut().zip(&b.negative) {
+                *x += v;
+            }
+        }
+        for (i, lane) in inputs.lanes.each_lane(offset, offset + n as u32).enumerate() {
+            for e in lane.iter().filter(|e| e.time == t && e.weight < 0.0) {
+                totals[i] -= f64::from(e.weight);
+            }
+        }
+        let first = totals[0];
+        if first > 0.0 && totals.iter().all(|x| *x == first) {
+            out.push((t, first));
+        }
+    }
+    out
 }
 
 impl CellGroup for EscapeNoiseGroup {
@@ -425,23 +468,20 @@ impl CellGroup for EscapeNoiseGroup {
         let t0 = self.clock_t;
         // Inhibition that reaches every neuron alike moves the shared clock; the rest is each
         // neuron's own.
-        let shared: Vec<Option<f64>> = bulk.iter().map(|b| shared_part(b, n)).collect();
-        let shared_inputs: Vec<(f64, f64)> = bulk
-            .iter()
-            .zip(&shared)
-            .filter_map(|(b, s)| s.map(|w| (b.time, w)))
-            .collect();
+        let shared_inputs = shared_inhibition(&inputs, offset, n);
+        let is_shared = |t: f64| shared_inputs.binary_search_by(|x| x.0.total_cmp(&t)).is_ok();
         self.plan_epoch(t_end, &shared_inputs);
         let end_s = self.clock_at(t_end);
         let mut events: Vec<(f64, f64, bool)> = Vec::new();
         for (i, lane) in inputs.lanes.each_lane(offset, offset + n as u32).enumerate() {
             let gid = offset + i as u32;
             let fired = inputs.receptor_of(i as u32);
-            let own_bulk = bulk.iter().zip(&shared).any(|(b, s)| {
-                b.values[i] != 0.0 || (s.is_none() && b.negative.get(i).is_some_and(|x| *x != 0.0))
-            });
-            if lane.is_empty()
-                && !own_bulk
+            let own = |w: f64, t: f64| w > 0.0 || (w < 0.0 && !is_shared(t));
+            let own_input = lane.iter().any(|e| own(f64::from(e.weight), e.time))
+                || bulk
+                    .iter()
+                    .any(|b| b.values[i] != 0.0 || own(-b.negative.get(i).copied().unwrap_or(0.0), b.time));
+            if !own_input
                 && fired.is_empty()
                 && !self.eager(i)
                 && (self.a[i] <= 0.0 || self.since[i] + self.left[i] / self.a[i] >= end_s)
@@ -453,11 +493,16 @@ impl CellGroup for EscapeNoiseGroup {
             // inputs (excitatory and inhibitory sums kept apart) mean the same thing; a weight
             // of 0 is no input.
             events.clear();
-            events.extend(lane.iter().map(|e| (e.time, f64::from(e.weight), false)));
-            for (b, s) in bulk.iter().zip(&shared) {
+            events.extend(
+                lane.iter()
+                    .map(|e| (e.time, f64::from(e.weight), false))
+                    .filter(|e| own(e.1, e.0)),
+            );
+            for b in bulk {
                 events.push((b.time, b.values[i], false));
-                if s.is_none() {
-                    events.push((b.time, -b.negative.get(i).copied().unwrap_or(0.0), false));
+                let neg = -b.negative.get(i).copied().unwrap_or(0.0);
+                if own(neg, b.time) {
+                    events.push((b.time, neg, false));
                 }
             }
             events.extend(fired.iter().map(|e| (e.time, 0.0, true)));
