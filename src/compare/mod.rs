@@ -238,6 +238,14 @@ impl Keys<'_, '_> {
         values::finite(self.r, &path, &v)
     }
 
+    /// An optional whole number in `[1, high]`; `default` when the block leaves it out.
+    pub fn count_or(&mut self, name: &str, default: u64, high: u64) -> Option<u64> {
+        match self.raw(name) {
+            Some((path, v)) => values::count(self.r, &path, &v, 1, high),
+            None => Some(default),
+        }
+    }
+
     /// A readout of the declared kind, taken in each of `phases`.
     pub fn readout(&mut self, name: &str, phases: &[usize]) -> Option<usize> {
         let KeyKind::Readout(kind) = self.spec(name).kind else {

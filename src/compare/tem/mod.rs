@@ -102,16 +102,8 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
         k.phase("reads"),
         k.number("beta"),
     );
-    let closure = if k.table.contains_key("closure_steps") {
-        k.number("closure_steps")
-    } else {
-        Some(1e4)
-    };
-    let bin = if k.table.contains_key("bin_steps") {
-        k.number("bin_steps")
-    } else {
-        Some(25.0)
-    };
+    let closure = k.count_or("closure_steps", 10_000, 10_000_000);
+    let bin = k.count_or("bin_steps", 25, 1_000_000);
     let (walk, keys, reads, beta, closure, bin) = (walk?, keys?, reads?, beta?, closure?, bin?);
     let c = k.circuit;
     let (w, g) = (&c.protocol.patterns[walk], &c.protocol.patterns[keys]);
@@ -140,22 +132,6 @@ fn check(k: &mut Keys) -> Option<Box<dyn Spec>> {
                 c.protocol.phases[reads].name, w.name
             ),
             format!("read a phase with each = \"{}\"", w.name),
-        );
-        return None;
-    }
-    if !((1.0..=1e7).contains(&closure) && closure.fract() == 0.0) {
-        k.error(
-            "closure_steps",
-            "closure_steps must be a whole number in [1, 10⁷]",
-            "e.g. 10000",
-        );
-        return None;
-    }
-    if !((1.0..=1e6).contains(&bin) && bin.fract() == 0.0) {
-        k.error(
-            "bin_steps",
-            "bin_steps must be a whole number in [1, 10⁶]",
-            "e.g. 25",
         );
         return None;
     }
