@@ -370,6 +370,8 @@ pub struct LifGroup {
     /// Neurons whose input jumps are recorded (`u32::MAX`: not recorded), and the jumps.
     input_slot: Vec<u32>,
     inputs: Vec<StateSample>,
+    /// Scratch for one neuron's merged inputs (kept to spare an allocation per neuron).
+    jumps: Vec<(f64, f64)>,
 }
 
 /// For each of `n` neurons, its position in `neurons`, or `u32::MAX` when not listed.
@@ -409,6 +411,7 @@ impl LifGroup {
             recording: None,
             input_slot: Vec::new(),
             inputs: Vec::new(),
+            jumps: Vec::new(),
         };
         let mut cells = g.cells();
         for i in 0..n {
@@ -474,9 +477,10 @@ impl LifGroup {
             self.min_next = self.min_next.min(self.next_spike[i]);
             return;
         }
-        let mut jumps: Vec<(f64, f64)> = Vec::new();
+        let mut jumps = std::mem::take(&mut self.jumps);
+        jumps.clear();
         Cells::merged_inputs(i, lane, bulk, |t, w| jumps.push((t, w)));
-        for (time, weight) in jumps {
+        for &(time, weight) in &jumps {
             if record_inputs {
                 self.inputs.push(StateSample {
                     time,
@@ -489,6 +493,7 @@ impl LifGroup {
             }
             self.cells().apply(i, time, weight, gid, spikes);
         }
+        self.jumps = jumps;
         self.min_next = self.min_next.min(self.next_spike[i]);
     }
 
