@@ -227,35 +227,37 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 "give every pattern set its own name",
             );
         }
-        let not_for = |r: &mut Reporter, key: &str, present: bool| {
-            if present {
+        // Keys that only some kinds read: one table, checked once.
+        let (kind, applies): (&str, &[&str]) = match p.kind {
+            PatternKind::RandomBits => ("random_bits", &["count", "dim"]),
+            PatternKind::RandomSigns => ("random_signs", &["count", "dim"]),
+            PatternKind::Noisy => ("noisy", &["of", "flip", "per_level"]),
+            PatternKind::Given => ("given", &["values"]),
+            PatternKind::Walk => ("walk", &["world", "episodes", "steps"]),
+            PatternKind::GridCode => ("grid_code", &["of", "grid"]),
+        };
+        for (key, present) in [
+            ("count", p.count.is_some()),
+            ("dim", p.dim.is_some()),
+            ("of", p.of.is_some()),
+            ("flip", p.flip.is_some()),
+            ("per_level", p.per_level.is_some()),
+            ("values", p.values.is_some()),
+            ("world", p.world.is_some()),
+            ("episodes", p.episodes.is_some()),
+            ("steps", p.steps.is_some()),
+            ("grid", p.grid.is_some()),
+        ] {
+            if present && !applies.contains(&key) {
                 r.at(
                     &path.key(key),
-                    format!("`{key}` does not apply to `kind = \"{:?}\"`", p.kind).to_lowercase(),
+                    format!("`{key}` does not apply to `kind = \"{kind}\"`"),
                     "remove it",
                 );
             }
-        };
-        if p.kind != PatternKind::Walk {
-            not_for(r, "world", p.world.is_some());
-            not_for(r, "episodes", p.episodes.is_some());
-            not_for(r, "steps", p.steps.is_some());
-        }
-        if p.kind != PatternKind::GridCode {
-            not_for(r, "grid", p.grid.is_some());
         }
         let set = match p.kind {
             PatternKind::Walk => {
-                for (key, present) in [
-                    ("count", p.count.is_some()),
-                    ("dim", p.dim.is_some()),
-                    ("of", p.of.is_some()),
-                    ("flip", p.flip.is_some()),
-                    ("per_level", p.per_level.is_some()),
-                    ("values", p.values.is_some()),
-                ] {
-                    not_for(r, key, present);
-                }
                 let (Some(world), Some(episodes), Some(steps)) = (&p.world, &p.episodes, &p.steps) else {
                     r.at(
                         &path,
@@ -293,15 +295,6 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 )
             }
             PatternKind::GridCode => {
-                for (key, present) in [
-                    ("count", p.count.is_some()),
-                    ("dim", p.dim.is_some()),
-                    ("flip", p.flip.is_some()),
-                    ("per_level", p.per_level.is_some()),
-                    ("values", p.values.is_some()),
-                ] {
-                    not_for(r, key, present);
-                }
                 let (Some(of), Some(grid)) = (&p.of, &p.grid) else {
                     r.at(
                         &path,
@@ -388,10 +381,6 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 )
             }
             PatternKind::RandomBits | PatternKind::RandomSigns => {
-                not_for(r, "of", p.of.is_some());
-                not_for(r, "flip", p.flip.is_some());
-                not_for(r, "per_level", p.per_level.is_some());
-                not_for(r, "values", p.values.is_some());
                 let count = p
                     .count
                     .as_ref()
@@ -427,9 +416,6 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 }
             }
             PatternKind::Noisy => {
-                not_for(r, "count", p.count.is_some());
-                not_for(r, "dim", p.dim.is_some());
-                not_for(r, "values", p.values.is_some());
                 let Some(of) = &p.of else {
                     r.at(
                         &path,
@@ -491,9 +477,6 @@ fn patterns(r: &mut Reporter, c: &CircuitToml, seed: u64) -> Vec<PatternSet> {
                 )
             }
             PatternKind::Given => {
-                not_for(r, "count", p.count.is_some());
-                not_for(r, "dim", p.dim.is_some());
-                not_for(r, "of", p.of.is_some());
                 let Some(items) = &p.values else {
                     r.at(
                         &path,
