@@ -505,33 +505,37 @@ impl Spec for TemSpec {
             let dual = n_pop == 2 * cells.len();
             let per_module = cells.len() / cells.modules.modules();
             let neuron_of = move |j: usize| if dual { 2 * j + 1 } else { j };
-            let mut all: Vec<Vec<f64>> = Vec::new();
-            for e in 0..walks.len() {
-                let maps = self
-                    .rate_maps_of(run, g, walks, e, &neuron_of, cells.len())
-                    .ok_or("grid readout short")?;
-                if e == 0 {
-                    all = maps;
-                } else {
-                    // Spacing from every episode: the same cells, other walks.
-                    for (a, b) in all.iter_mut().zip(maps) {
-                        for (x, y) in a.iter_mut().zip(b) {
-                            *x = match (x.is_finite(), y.is_finite()) {
-                                (true, true) => 0.5 * (*x + y),
-                                (false, true) => y,
-                                _ => *x,
-                            };
-                        }
-                    }
-                }
-            }
+            let per_walk: Vec<Vec<Vec<f64>>> = (0..walks.len())
+                .map(|e| self.rate_maps_of(run, g, walks, e, &neuron_of, cells.len()))
+                .collect::<Option<_>>()
+                .ok_or("grid readout short")?;
+            // Spacing from every walk (the same cells): each node's mean over the walks that
+            // visited it.
+            let mean: Vec<Vec<f64>> = (0..cells.len())
+                .map(|j| {
+                    (0..size * size)
+                        .map(|x| {
+                            let seen: Vec<f64> = per_walk
+                                .iter()
+                                .map(|m| m[j][x])
+                                .filter(|v| v.is_finite())
+                                .collect();
+                            if seen.is_empty() {
+                                f64::NAN
+                            } else {
+                                seen.iter().sum::<f64>() / seen.len() as f64
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
             for (m, sp) in spacings.iter_mut().enumerate() {
-                let maps = &all[m * per_module..(m + 1) * per_module];
-                sp.1 = measured_spacing(maps, size);
+                sp.1 = measured_spacing(&mean[m * per_module..(m + 1) * per_module], size);
+                // The plot shows the first walk, as its title says.
                 grid_maps.push(RateMap {
                     label: format!("module {} (spacing {:.2}), cell {}", m + 1, sp.0, m * per_module),
                     side: size,
-                    values: maps[0].clone(),
+                    values: per_walk[0][m * per_module].clone(),
                 });
             }
         }

@@ -240,10 +240,10 @@ impl EscapeNoiseGroup {
     /// The time at which the shared clock reaches `s` (within the current pieces), or ∞.
     fn time_at(&self, s: f64, limit: f64) -> f64 {
         let k = self.pieces.partition_point(|p| p.1 <= s).saturating_sub(1);
-        for &(t0, s0, g) in &self.pieces[k..] {
+        for (j, &(t0, s0, g)) in self.pieces.iter().enumerate().skip(k) {
             if g > 0.0 {
                 let t = t0 + (s - s0) / g;
-                let end = self.pieces.iter().find(|p| p.0 > t0).map_or(limit, |p| p.0);
+                let end = self.pieces.get(j + 1).map_or(limit, |p| p.0);
                 if t < end {
                     return t.max(t0);
                 }
