@@ -211,8 +211,7 @@ pub fn closure_error(modules: &GridModules, g0: &[f64], moves: &[[f64; 2]]) -> (
         a.apply(&mut g);
         x = [x[0] + d[0], x[1] + d[1]];
     }
-    // The outward leg against g(x) rotated from g0: g0 is g(0) only when given so; compare
-    // instead with the direct rotation by k·x.
+    // The outward leg against one rotation of g0 by k·x (the net displacement), whatever g0 is.
     let direct = modules.action(x);
     let mut expected = g0.to_vec();
     direct.apply(&mut expected);
