@@ -270,3 +270,17 @@ fn default_run_includes_the_benchmark_the_cerebellum_and_the_hippocampus() {
         }
     }
 }
+
+#[test]
+fn two_circuits_of_one_name_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), short_cuba()).unwrap();
+    std::fs::write(dir.path().join("b.toml"), short_cuba()).unwrap();
+    let (code, _, err) = engram(&["run", "a.toml", "b.toml", "--out", "res"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("a.toml") && err.contains("b.toml") && err.contains("`name`"),
+        "{err}"
+    );
+    assert!(!dir.path().join("res/cuba_ed").exists());
+}

@@ -1,7 +1,8 @@
 //! Plasticity experiments: the rules against their closed forms (sums over spike pairs and
 //! triplets, computed independently of the rules' event-driven traces), the frequency
 //! dependence of pair and triplet STDP, the PF–PC window's extremum, sweeps that give the same
-//! numbers on any number of threads, and a plastic network that does too.
+//! numbers however many simulations run at once, and a plastic network that gives the same
+//! spikes on any number of threads.
 
 use engram::experiment::{self, SweepResult};
 
@@ -9,7 +10,7 @@ const WINDOW: &str = include_str!("../circuits/stdp_window.toml");
 const FREQUENCY: &str = include_str!("../circuits/stdp_frequency.toml");
 const PF_PC: &str = include_str!("../circuits/pf_pc_window.toml");
 
-/// Runs every sweep of a file (on `threads` threads).
+/// Runs the first sweep of a file (on `threads` threads).
 fn sweep(text: &str, overrides: &[(&str, f64)], threads: usize) -> SweepResult {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -113,17 +114,44 @@ fn the_pf_pc_window_matches_its_closed_form_and_its_extremum_sits_at_the_peak() 
     }
 }
 
-#[test]
-fn sweeps_give_the_same_numbers_on_any_number_of_threads() {
-    let key = |r: &SweepResult| -> Vec<Vec<(String, u64)>> {
-        r.points
-            .iter()
-            .map(|p| p.scalars.iter().map(|(k, v)| (k.clone(), v.to_bits())).collect())
+/// Every simulation of the STDP files (circuits and sweep points) as one batch run `workers` at
+/// a time, as `engram run` does: the scalars of every point, bit for bit.
+fn batch_scalars(workers: usize) -> Vec<Vec<(String, u64)>> {
+    use engram::experiment::batch::{self, Finished};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let mut experiments = vec![
+            experiment::parse("frequency.toml", FREQUENCY).unwrap(),
+            experiment::parse("window.toml", WINDOW).unwrap(),
+        ];
+        let jobs = batch::jobs(&mut experiments);
+        let n = jobs.len();
+        let results = batch::run_all(&experiments, jobs, workers, &|_| Box::new(|_| {}), &|_| {});
+        assert_eq!(results.len(), n);
+        results
+            .into_iter()
+            .filter_map(|(k, f)| match f {
+                Finished::Point(s, p) => Some(
+                    [(format!("{k}/{s}"), 0)]
+                        .into_iter()
+                        .chain(p.scalars.iter().map(|(k, v)| (k.clone(), v.to_bits())))
+                        .collect(),
+                ),
+                _ => None,
+            })
             .collect()
-    };
-    let one = key(&sweep(FREQUENCY, &[], 1));
-    assert_eq!(one, key(&sweep(FREQUENCY, &[], 2)));
-    assert_eq!(one, key(&sweep(FREQUENCY, &[], 3)));
+    })
+}
+
+#[test]
+fn sweeps_give_the_same_numbers_however_many_simulations_run_at_once() {
+    let one = batch_scalars(1);
+    assert!(one.len() > 10 && one.iter().all(|p| p.len() > 1));
+    assert_eq!(one, batch_scalars(2));
+    assert_eq!(one, batch_scalars(3));
 }
 
 /// A plastic network large enough for the parallel paths (70 000 LIF cells take their summed

@@ -2,10 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE};
-use crate::experiment::{self, Done, Experiment, Failure, Loaded, builtin};
+use crate::config::circuit::Variant;
+use crate::experiment::batch::{self, Finished};
+use crate::experiment::{self, Done, Experiment, Failure, SweepPoint, SweepResult, builtin};
 use crate::output;
 use crate::output::folder::{ClaimError, StagedFolder};
 
@@ -45,27 +47,6 @@ fn bar(prefix: String, len: u64, template: &str) -> ProgressBar {
     bar
 }
 
-/// Runs one loaded circuit with a progress bar.
-fn simulate(loaded: Loaded, label: String) -> Result<Done, (u8, String)> {
-    let duration = loaded.circuit.duration_ms;
-    let bar = bar(
-        label,
-        (duration * 10.0).round() as u64,
-        "{prefix} [{bar:40}] {msg} ({elapsed}, eta {eta})",
-    );
-    let mut report = |t: f64| {
-        bar.set_position((t * 10.0).round() as u64);
-        bar.set_message(format!("{t:.1} / {duration} ms"));
-    };
-    let result = experiment::run(loaded, &mut report);
-    bar.finish_and_clear();
-    result.map_err(|e| match e {
-        Failure::Input(m) => (EXIT_BAD_INPUT, m),
-        // Not the file's fault as far as it could know: exit 1.
-        Failure::OverBudget(m) => (EXIT_FAILURE, m),
-    })
-}
-
 fn describe(done: &Done, dir: &Path, indent: &str) {
     let r = &done.run;
     outln!(
@@ -93,45 +74,44 @@ fn describe(done: &Done, dir: &Path, indent: &str) {
     }
 }
 
-/// Runs one experiment (circuit, variants, sweeps) and writes its folder.
-fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, String)> {
-    let Experiment {
-        base: mut loaded,
-        source,
-    } = ex;
-    let name = loaded.circuit.name.clone();
-    if export_network {
-        loaded.circuit.output.connections = true;
-        loaded.circuit.output.initial_state = true;
+/// The exit code and message of a failed simulation.
+fn failure(e: Failure) -> (u8, String) {
+    match e {
+        Failure::Input(m) => (EXIT_BAD_INPUT, m),
+        // Not the file's fault as far as it could know: exit 1.
+        Failure::OverBudget(m) => (EXIT_FAILURE, m),
     }
-    let variants_spec = loaded.circuit.variants.clone();
-    let sweeps_spec = loaded.circuit.sweeps.clone();
-    // The output folder is claimed before anything runs: a bad --out, or a folder another run
-    // is writing, costs no simulation.
-    let staged = StagedFolder::claim(&out.join(&name)).map_err(|e| match e {
-        ClaimError::InUse(m) => (EXIT_FAILURE, m),
-        ClaimError::Unusable(m) => (EXIT_BAD_INPUT, format!("--out: {m}")),
-    })?;
-    let base = simulate(loaded, name.clone())?;
+}
+
+/// What one experiment's jobs gave, gathered in job order.
+#[derive(Default)]
+struct Gathered {
+    base: Option<Result<Done, Failure>>,
+    variants: Vec<(Variant, Result<Done, Failure>)>,
+    points: Vec<Vec<SweepPoint>>,
+}
+
+/// Writes one experiment's folder and says what it measured.
+fn finish(ex: &Experiment, staged: StagedFolder, got: Gathered) -> Result<(), (u8, String)> {
+    let base = got
+        .base
+        .unwrap_or_else(|| Err(Failure::Input(format!("{}: not run", ex.name()))))
+        .map_err(failure)?;
     let mut variants = Vec::new();
-    for v in &variants_spec {
-        let loaded = source.variant(v).map_err(|e| (EXIT_BAD_INPUT, e))?;
-        let done = simulate(loaded, format!("{name} / {}", v.name))?;
-        variants.push((v.clone(), done));
+    for (v, done) in got.variants {
+        variants.push((v, done.map_err(failure)?));
     }
-    let mut sweeps = Vec::new();
-    for s in &sweeps_spec {
-        let points = s.points().len() as u64;
-        let b = bar(
-            format!("{name} / sweep {}", s.name),
+    let sweeps: Vec<SweepResult> = ex
+        .base
+        .circuit
+        .sweeps
+        .iter()
+        .zip(got.points)
+        .map(|(s, points)| SweepResult {
+            sweep: s.clone(),
             points,
-            "{prefix} [{bar:40}] {pos}/{len} points ({elapsed}, eta {eta})",
-        );
-        let tick = || b.inc(1);
-        let result = source.sweep(s, &tick);
-        b.finish_and_clear();
-        sweeps.push(result.map_err(|e| (EXIT_BAD_INPUT, e))?);
-    }
+        })
+        .collect();
     let dir = output::write_experiment(staged, &base, &variants, &sweeps).map_err(|e| (EXIT_FAILURE, e))?;
     describe(&base, &dir, "");
     for (v, d) in &variants {
@@ -161,6 +141,112 @@ fn run_one(ex: Experiment, out: &Path, export_network: bool) -> Result<(), (u8, 
     Ok(())
 }
 
+/// Claims every experiment's output folder before anything runs: a bad --out, a folder another
+/// run is writing, or two circuits of one name cost no simulation.
+fn claim_all(experiments: &[Experiment], out: &Path) -> Result<Vec<StagedFolder>, (u8, String)> {
+    let mut staged = Vec::new();
+    for (k, ex) in experiments.iter().enumerate() {
+        if let Some(first) = experiments[..k].iter().find(|e| e.name() == ex.name()) {
+            return Err((
+                EXIT_BAD_INPUT,
+                format!(
+                    "{} and {} are both named `{}` and would write the same folder {}: give one another `name`",
+                    first.source.path,
+                    ex.source.path,
+                    ex.name(),
+                    out.join(ex.name()).display()
+                ),
+            ));
+        }
+        staged.push(StagedFolder::claim(&out.join(ex.name())).map_err(|e| match e {
+            ClaimError::InUse(m) => (EXIT_FAILURE, m),
+            ClaimError::Unusable(m) => (EXIT_BAD_INPUT, format!("--out: {m}")),
+        })?);
+    }
+    Ok(staged)
+}
+
+/// Runs every simulation of `experiments` (several at once), then writes their folders in order.
+fn run_experiments(
+    mut experiments: Vec<Experiment>,
+    out: &Path,
+    export_network: bool,
+) -> Result<(), (u8, String)> {
+    if export_network {
+        for ex in &mut experiments {
+            ex.base.circuit.output.connections = true;
+            ex.base.circuit.output.initial_state = true;
+        }
+    }
+    let staged = claim_all(&experiments, out)?;
+    let jobs = batch::jobs(&mut experiments);
+    let sizes: Vec<(f64, f64)> = jobs
+        .iter()
+        .map(|(k, job)| batch::size(&experiments[*k], job))
+        .collect();
+    let labels: Vec<String> = jobs
+        .iter()
+        .map(|(k, job)| batch::label(&experiments[*k], job))
+        .collect();
+    let workers = batch::at_once(&sizes.iter().map(|s| s.0).collect::<Vec<_>>());
+    let multi = MultiProgress::new();
+    let overall = multi.add(bar(
+        format!("{} simulations, {workers} at once", jobs.len()),
+        jobs.len() as u64,
+        "{prefix} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})",
+    ));
+    let running: Vec<std::sync::Mutex<Option<ProgressBar>>> =
+        (0..jobs.len()).map(|_| std::sync::Mutex::new(None)).collect();
+    let start = |i: usize| -> Box<dyn FnMut(f64) + '_> {
+        let duration = sizes[i].1;
+        let b = multi.add(bar(
+            labels[i].clone(),
+            (duration * 10.0).round() as u64,
+            "{prefix} [{bar:40}] {msg} ({elapsed}, eta {eta})",
+        ));
+        if let Ok(mut r) = running[i].lock() {
+            *r = Some(b.clone());
+        }
+        Box::new(move |t: f64| {
+            b.set_position((t * 10.0).round() as u64);
+            b.set_message(format!("{t:.1} / {duration} ms"));
+        })
+    };
+    let done = |i: usize| {
+        if let Some(b) = running[i].lock().ok().and_then(|mut r| r.take()) {
+            b.finish_and_clear();
+            multi.remove(&b);
+        }
+        overall.inc(1);
+    };
+    let results = batch::run_all(&experiments, jobs, workers, &start, &done);
+    overall.finish_and_clear();
+    let mut gathered: Vec<Gathered> = experiments
+        .iter()
+        .map(|ex| Gathered {
+            points: ex.base.circuit.sweeps.iter().map(|_| Vec::new()).collect(),
+            ..Gathered::default()
+        })
+        .collect();
+    for (k, finished) in results {
+        let g = &mut gathered[k];
+        match finished {
+            Finished::Base(r) => g.base = Some(r),
+            Finished::Variant(v, r) => g.variants.push((v, r)),
+            Finished::Point(s, p) => g.points[s].push(p),
+        }
+    }
+    // Every experiment that ran is written; each failure is told, the first gives the exit code.
+    let mut first_error: Option<u8> = None;
+    for ((ex, staged), got) in experiments.iter().zip(staged).zip(gathered) {
+        if let Err((code, e)) = finish(ex, staged, got) {
+            eprintln!("error: {e}");
+            first_error.get_or_insert(code);
+        }
+    }
+    first_error.map_or(Ok(()), |code| Err((code, String::new())))
+}
+
 pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: bool) -> u8 {
     output::folder::clean_up_on_interrupt();
     let experiments = match load_all(paths, seed) {
@@ -170,13 +256,15 @@ pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: boo
             return EXIT_BAD_INPUT;
         }
     };
-    for ex in experiments {
-        if let Err((code, e)) = run_one(ex, out, export_network) {
-            eprintln!("error: {e}");
-            return code;
+    match run_experiments(experiments, out, export_network) {
+        Ok(()) => 0,
+        Err((code, e)) => {
+            if !e.is_empty() {
+                eprintln!("error: {e}");
+            }
+            code
         }
     }
-    0
 }
 
 pub fn validate(paths: &[PathBuf]) -> u8 {

@@ -1,6 +1,7 @@
 //! The memory budget a run may use: by default this machine's memory (`/proc/meminfo`), or what
 //! `--memory-gib` says. Validation refuses networks, spike lists and sources that would not fit
-//! it; while running, the spikes held for the outputs and readouts may take half of it.
+//! it; while running, the spikes held for the outputs and readouts may take half of it (shared by
+//! the simulations running at once).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -46,7 +47,16 @@ pub fn describe() -> String {
     }
 }
 
-/// Most spikes a run may hold in memory (16 bytes each): half the budget.
+/// How many simulations run at once (they share the spikes' half of the budget).
+static AT_ONCE: AtomicU64 = AtomicU64::new(1);
+
+/// Sets how many simulations run at once.
+pub fn set_simulations_at_once(n: usize) {
+    AT_ONCE.store(n.max(1) as u64, Ordering::Relaxed);
+}
+
+/// Most spikes a simulation may hold in memory (16 bytes each): half the budget, shared by the
+/// simulations running at once.
 pub fn spikes_held() -> u64 {
-    (0.5 * memory_bytes() / 16.0) as u64
+    (0.5 * memory_bytes() / 16.0) as u64 / AT_ONCE.load(Ordering::Relaxed).max(1)
 }

@@ -2,12 +2,11 @@
 //! everything up front (every variant and every sweep point is validated as it will run);
 //! running simulates the circuit, takes its readouts and hands them to the comparisons.
 
+pub mod batch;
 pub mod builtin;
 pub mod readouts;
 pub mod schema;
 pub mod simulate;
-
-use rayon::prelude::*;
 
 use crate::compare::{self, Outcome, Spec};
 use crate::config::circuit::{Sweep, Variant};
@@ -74,7 +73,7 @@ pub fn load_one(
     r.finish(Loaded { circuit, specs })
 }
 
-fn point_label(values: &[(String, f64)]) -> String {
+pub(crate) fn point_label(values: &[(String, f64)]) -> String {
     values
         .iter()
         .map(|(k, v)| format!("{k} = {v}"))
@@ -195,31 +194,39 @@ impl Source {
         .map_err(|e| e.to_string())
     }
 
-    /// Runs every point of a sweep, several at a time (each point alone; results in point
-    /// order whatever the thread count).
+    /// Runs every point of a sweep, one after the other (`engram run` runs them as jobs of a
+    /// batch, several at a time).
     pub fn sweep(&self, s: &Sweep, tick: &(dyn Fn() + Sync)) -> Result<SweepResult, String> {
-        let points = s.points();
-        // Several points at once only if their networks fit in memory together (the largest
-        // point's estimate, times the points running at once).
-        let largest = points
+        let points = s
+            .points()
             .iter()
-            .filter_map(|point| {
-                let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
-                config::parse_with(&self.path, &self.text, &overrides, self.seed, "").ok()
+            .map(|point| {
+                let p = self.sweep_point(s, point, &mut |_| {});
+                tick();
+                p
             })
-            .map(|c| c.network.estimated_bytes())
-            .fold(0.0, f64::max);
-        let at_once = rayon::current_num_threads().min(points.len()).max(1) as f64;
-        let parallel = largest * at_once <= 0.8 * config::budget::memory_bytes();
-        let attempt = |point: &Vec<(String, f64)>| -> Result<SweepPoint, String> {
-            let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.clone()).collect();
-            let context = format!("in sweep `{}` at {}", s.name, point_label(point));
-            let loaded = load_one(&self.path, &self.text, &overrides, self.seed, &context)
-                .map_err(|e| e.to_string())?;
-            let done = run(loaded, &mut |_| {}).map_err(|e| format!("{context}: {e}"))?;
-            tick();
-            Ok(SweepPoint {
-                values: point.clone(),
+            .collect();
+        Ok(SweepResult {
+            sweep: s.clone(),
+            points,
+        })
+    }
+
+    /// Runs one point of a sweep. A point that fails keeps its row, with the reason.
+    pub fn sweep_point(
+        &self,
+        s: &Sweep,
+        point: &[(String, f64)],
+        progress: &mut dyn FnMut(f64),
+    ) -> SweepPoint {
+        let overrides: Vec<(String, f64)> = s.fixed.iter().cloned().chain(point.iter().cloned()).collect();
+        let context = format!("in sweep `{}` at {}", s.name, point_label(point));
+        let result = load_one(&self.path, &self.text, &overrides, self.seed, &context)
+            .map_err(|e| e.to_string())
+            .and_then(|loaded| run(loaded, progress).map_err(|e| format!("{context}: {e}")));
+        match result {
+            Ok(done) => SweepPoint {
+                values: point.to_vec(),
                 scalars: done
                     .outcomes
                     .iter()
@@ -231,28 +238,13 @@ impl Source {
                     .collect(),
                 simulate_seconds: done.run.simulate_seconds,
                 error: None,
-            })
-        };
-        // A point that fails keeps its row (with the reason); the others' results stay.
-        let one = |point: &Vec<(String, f64)>| -> SweepPoint {
-            attempt(point).unwrap_or_else(|e| {
-                tick();
-                SweepPoint {
-                    values: point.clone(),
-                    scalars: Vec::new(),
-                    simulate_seconds: 0.0,
-                    error: Some(e),
-                }
-            })
-        };
-        let points: Vec<SweepPoint> = if parallel {
-            points.par_iter().map(one).collect()
-        } else {
-            points.iter().map(one).collect()
-        };
-        Ok(SweepResult {
-            sweep: s.clone(),
-            points,
-        })
+            },
+            Err(e) => SweepPoint {
+                values: point.to_vec(),
+                scalars: Vec::new(),
+                simulate_seconds: 0.0,
+                error: Some(e),
+            },
+        }
     }
 }
