@@ -113,7 +113,7 @@ fn a_membrane_recorder_samples_every_requested_time_without_input() {
     let text = "name = \"t\"\nduration_ms = 100.0\n\n[[population]]\nname = \"Q\"\nsize = 1\nmodel = \"lif\"\nparams = { tau_m = 20.0, c_m = 250.0, e_l = -70.0, v_th = -55.0, v_reset = -70.0, t_ref = 2.0, i_e = 0.0 }\nv_init = -60.0\n\n[[recorder]]\ntype = \"membrane\"\npopulation = \"Q\"\ninterval_ms = 1.0\n";
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("q.toml"), text).unwrap();
-    let (code, _, err) = engram(&["run", "q.toml", "--out", "res"], dir.path());
+    let (code, _, err) = engram(&["run", "q.toml", "--out", "res", "--format", "csv"], dir.path());
     assert_eq!(code, 0, "{err}");
     let csv = std::fs::read_to_string(dir.path().join("res/t/membrane.csv")).unwrap();
     let rows: Vec<(f64, f64)> = csv

@@ -38,7 +38,7 @@ delay_ms = 1.0
 /// The seed a finished result was made with (every file of it is there).
 fn result_seed(dir: &Path) -> Option<u64> {
     let s = std::fs::read_to_string(dir.join("res/t/summary.json")).ok()?;
-    assert!(dir.join("res/t/report.md").exists() && dir.join("res/t/spikes.csv").exists());
+    assert!(dir.join("res/t/report.md").exists() && dir.join("res/t/spikes.parquet").exists());
     let v: serde_json::Value = serde_json::from_str(&s).ok()?;
     v["seed"].as_u64()
 }

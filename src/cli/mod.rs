@@ -16,7 +16,9 @@ mod run;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::circuit::TableFormat;
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +29,13 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Parquet,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -41,9 +50,13 @@ enum Command {
         /// Replace the circuits' seeds.
         #[arg(long)]
         seed: Option<u64>,
-        /// Also write connections.csv and initial_state.csv (the realised network).
+        /// Also write the connections and initial_state tables (the realised network).
         #[arg(long)]
         export_network: bool,
+        /// Data tables (spikes, readouts, recorders, network export) in this format, whatever
+        /// the circuits' `[output] format` says (default: as the circuits say; parquet).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
         /// Worker threads (default: one per core). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
@@ -123,17 +136,29 @@ fn set_budget(gib: Option<f64>) -> Option<u8> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        None => run::run(&[], &PathBuf::from("outputs"), None, false),
+        None => run::run(&[], &run::Options::default()),
         Some(Command::Run {
             circuits,
             out,
             seed,
             export_network,
+            format,
             threads,
             memory_gib,
         }) => match set_budget(memory_gib) {
             Some(code) => code,
-            None => with_threads(threads, || run::run(&circuits, &out, seed, export_network)),
+            None => {
+                let options = run::Options {
+                    out,
+                    seed,
+                    export_network,
+                    format: format.map(|f| match f {
+                        FormatArg::Parquet => TableFormat::Parquet,
+                        FormatArg::Csv => TableFormat::Csv,
+                    }),
+                };
+                with_threads(threads, || run::run(&circuits, &options))
+            }
         },
         Some(Command::Validate { circuits, memory_gib }) => {
             set_budget(memory_gib).unwrap_or_else(|| run::validate(&circuits))

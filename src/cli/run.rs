@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE};
-use crate::config::circuit::Variant;
+use crate::config::circuit::{TableFormat, Variant};
 use crate::experiment::batch::{self, Finished};
 use crate::experiment::{self, Done, Experiment, Failure, SweepPoint, SweepResult, builtin};
 use crate::output;
@@ -166,19 +166,41 @@ fn claim_all(experiments: &[Experiment], out: &Path) -> Result<Vec<StagedFolder>
     Ok(staged)
 }
 
-/// Runs every simulation of `experiments` (several at once), then writes their folders in order.
-fn run_experiments(
-    mut experiments: Vec<Experiment>,
-    out: &Path,
-    export_network: bool,
-) -> Result<(), (u8, String)> {
-    if export_network {
-        for ex in &mut experiments {
-            ex.base.circuit.output.connections = true;
-            ex.base.circuit.output.initial_state = true;
+/// How `engram run` was asked to run.
+pub struct Options {
+    pub out: PathBuf,
+    pub seed: Option<u64>,
+    /// `--export-network`: the connections and initial_state tables of every circuit.
+    pub export_network: bool,
+    /// `--format`: the data tables' format for every circuit, variant and sweep point.
+    pub format: Option<TableFormat>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            out: PathBuf::from("outputs"),
+            seed: None,
+            export_network: false,
+            format: None,
         }
     }
-    let staged = claim_all(&experiments, out)?;
+}
+
+/// Runs every simulation of `experiments` (several at once), then writes their folders in order.
+fn run_experiments(mut experiments: Vec<Experiment>, options: &Options) -> Result<(), (u8, String)> {
+    for ex in &mut experiments {
+        let output = &mut ex.base.circuit.output;
+        if options.export_network {
+            output.connections = true;
+            output.initial_state = true;
+        }
+        if let Some(f) = options.format {
+            output.format = f;
+        }
+        ex.source.format = options.format;
+    }
+    let staged = claim_all(&experiments, &options.out)?;
     let jobs = batch::jobs(&mut experiments);
     let sizes: Vec<(f64, f64)> = jobs
         .iter()
@@ -247,16 +269,16 @@ fn run_experiments(
     first_error.map_or(Ok(()), |code| Err((code, String::new())))
 }
 
-pub fn run(paths: &[PathBuf], out: &Path, seed: Option<u64>, export_network: bool) -> u8 {
+pub fn run(paths: &[PathBuf], options: &Options) -> u8 {
     output::folder::clean_up_on_interrupt();
-    let experiments = match load_all(paths, seed) {
+    let experiments = match load_all(paths, options.seed) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
-    match run_experiments(experiments, out, export_network) {
+    match run_experiments(experiments, options) {
         Ok(()) => 0,
         Err((code, e)) => {
             if !e.is_empty() {

@@ -38,9 +38,38 @@ pub struct ScheduledChange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputOptions {
     pub raster: bool,
+    /// The data tables' format (`format`).
+    pub format: TableFormat,
     pub phase_rasters: bool,
     pub connections: bool,
     pub initial_state: bool,
+}
+
+/// The file format of the data tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    #[default]
+    Parquet,
+    Csv,
+}
+
+impl TableFormat {
+    /// The name a file or flag gives it.
+    pub fn parse(s: &str) -> Option<TableFormat> {
+        match s {
+            "parquet" => Some(TableFormat::Parquet),
+            "csv" => Some(TableFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Parquet => "parquet",
+            TableFormat::Csv => "csv",
+        }
+    }
 }
 
 /// A `[[compare]]` block as written (its keys depend on the model; the comparison reads them).
@@ -112,7 +141,7 @@ pub struct Circuit {
     /// The `[let]` values, after variant or sweep overrides.
     pub env: Env,
     pub network: NetworkDesc,
-    /// Per population: write its spikes to spikes.csv (`record`).
+    /// Per population: write its spikes to the spikes table (`record`).
     pub record_spikes: Vec<bool>,
     /// Per population: keep its spikes in memory (written, or read by a readout).
     pub keep_spikes: Vec<bool>,

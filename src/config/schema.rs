@@ -54,6 +54,9 @@ pub struct CircuitToml {
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct OutputToml {
+    /// The data tables (spikes, readouts, recorders, network export): `parquet` or `csv`.
+    #[serde(default)]
+    pub format: FormatToml,
     #[serde(default = "yes")]
     pub raster: bool,
     /// One raster of the first trial of each phase.
@@ -68,6 +71,7 @@ pub struct OutputToml {
 impl Default for OutputToml {
     fn default() -> Self {
         OutputToml {
+            format: FormatToml::Parquet,
             raster: true,
             phase_rasters: true,
             connections: false,
@@ -109,6 +113,14 @@ pub struct StimulusToml {
     pub times_ms: Option<Vec<Vec<f64>>>,
     #[serde(default = "yes")]
     pub record: bool,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FormatToml {
+    #[default]
+    Parquet,
+    Csv,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]

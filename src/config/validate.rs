@@ -6,12 +6,14 @@ use std::collections::HashMap;
 
 use super::budget;
 use super::circuit::{
-    Circuit, CompareBlock, OutputOptions, Recorder, ScheduledChange, Sweep, SweepPlot, Variant,
+    Circuit, CompareBlock, OutputOptions, Recorder, ScheduledChange, Sweep, SweepPlot, TableFormat, Variant,
 };
 use super::error::Reporter;
 use super::expr::{self, Env};
 use super::protocol::{Align, Encode, Feedback, PatternSet, Phase, Present, Protocol, Readout, ReadoutKind};
-use super::schema::{CircuitToml, EncodeToml, PatternKind, RecorderKind, SourceModelToml, StorageToml};
+use super::schema::{
+    CircuitToml, EncodeToml, FormatToml, PatternKind, RecorderKind, SourceModelToml, StorageToml,
+};
 use super::source::FieldPath;
 use super::values;
 use crate::engine::connect::Sizes;
@@ -1283,6 +1285,10 @@ pub fn validate(
         recorders,
         changes,
         output: OutputOptions {
+            format: match c.output.format {
+                FormatToml::Parquet => TableFormat::Parquet,
+                FormatToml::Csv => TableFormat::Csv,
+            },
             raster: c.output.raster,
             phase_rasters: c.output.phase_rasters,
             connections: c.output.connections,

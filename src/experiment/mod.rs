@@ -33,6 +33,8 @@ pub struct Source {
     pub text: String,
     /// Replaces the file's seed (`--seed`), in variants and sweeps too.
     pub seed: Option<u64>,
+    /// Replaces the file's table format (`--format`), in variants too.
+    pub format: Option<crate::config::circuit::TableFormat>,
 }
 
 /// A finished run and what each comparison measured.
@@ -126,6 +128,7 @@ pub fn parse_seeded(path: &str, text: &str, seed: Option<u64>) -> Result<Experim
             path: path.to_string(),
             text: text.to_string(),
             seed,
+            format: None,
         },
     })
 }
@@ -184,14 +187,18 @@ impl Experiment {
 impl Source {
     /// A variant, loaded.
     pub fn variant(&self, v: &Variant) -> Result<Loaded, String> {
-        load_one(
+        let mut loaded = load_one(
             &self.path,
             &self.text,
             &v.overrides,
             self.seed,
             &format!("in variant `{}`", v.name),
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        if let Some(f) = self.format {
+            loaded.circuit.output.format = f;
+        }
+        Ok(loaded)
     }
 
     /// Runs every point of a sweep, one after the other (`engram run` runs them as jobs of a

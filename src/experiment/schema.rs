@@ -480,8 +480,12 @@ pub fn circuit_schema() -> Value {
         "additionalProperties": { "anyOf": [{ "type": "number" }, { "type": "string" }] },
     });
     let output = object(
-        "which optional files a run writes",
+        "which optional files a run writes, and the data tables' format",
         props(&[
+            (
+                "format",
+                json!({ "enum": ["parquet", "csv"], "description": "data tables (spikes, readouts, recorders, network export): Apache Parquet (default) or CSV" }),
+            ),
             ("raster", json!({ "type": "boolean" })),
             ("phase_rasters", json!({ "type": "boolean" })),
             ("connections", json!({ "type": "boolean" })),

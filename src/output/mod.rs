@@ -2,7 +2,6 @@
 //! report for the circuit, each variant in `variants/<name>/`, and the sweeps in one
 //! `sweep.csv`. The folder appears only once every file is written.
 
-pub mod csv;
 pub mod folder;
 pub mod phases;
 pub mod plot;
@@ -10,6 +9,8 @@ pub mod raster;
 pub mod report;
 pub mod summary;
 pub mod sweep;
+pub mod table;
+pub mod tables;
 pub mod traces;
 pub mod variants;
 
@@ -32,35 +33,35 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
         move |e: std::io::Error| format!("cannot write {what} in {t}: {e}")
     };
     let run = &done.run;
-    csv::spikes(dir, run).map_err(ctx("spikes.csv"))?;
+    tables::spikes(dir, run).map_err(ctx("spikes"))?;
     if run
         .circuit
         .recorders
         .iter()
         .any(|r| matches!(r, Recorder::Membrane { .. }))
     {
-        csv::membrane(dir, run).map_err(ctx("membrane.csv"))?;
+        tables::membrane(dir, run).map_err(ctx("membrane"))?;
     }
     if !run.inputs.is_empty() {
-        csv::inputs(dir, run).map_err(ctx("inputs.csv"))?;
+        tables::inputs(dir, run).map_err(ctx("inputs"))?;
     }
     if !run.weights.is_empty() {
-        csv::weights(dir, run).map_err(ctx("weights.csv"))?;
+        tables::weights(dir, run).map_err(ctx("weights"))?;
     }
     if !run.sim.weight_changes.is_empty() {
-        csv::weight_traces(dir, run).map_err(ctx("weight_traces.csv"))?;
+        tables::weight_traces(dir, run).map_err(ctx("weight_traces"))?;
         traces::plot(dir, run)?;
     }
     let skipped = if run.readouts.is_empty() {
         Vec::new()
     } else {
-        csv::readouts(dir, run).map_err(ctx("readouts.csv"))?
+        tables::readouts(dir, run).map_err(ctx("readouts"))?
     };
     if run.circuit.output.connections {
-        csv::connections(dir, run).map_err(ctx("connections.csv"))?;
+        tables::connections(dir, run).map_err(ctx("connections"))?;
     }
     if run.circuit.output.initial_state {
-        csv::initial_state(dir, run).map_err(ctx("initial_state.csv"))?;
+        tables::initial_state(dir, run).map_err(ctx("initial_state"))?;
     }
     let mut summary = summary::summary(run);
     let mut comparison = serde_json::Map::new();
@@ -82,8 +83,8 @@ fn write_done(dir: &Path, done: &Done) -> Result<(Value, String), String> {
     }
     if !skipped.is_empty() {
         text.push_str(&format!(
-            "\nReadouts left out of readouts.csv (more than {} rows): {}.\n",
-            csv::MAX_READOUT_ROWS,
+            "\nReadouts left out of the readouts table (more than {} rows): {}.\n",
+            tables::MAX_READOUT_ROWS,
             skipped.join(", ")
         ));
     }
