@@ -9,7 +9,7 @@
 //! that arrive at exactly the same time are summed into one jump before the threshold test (as
 //! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
-use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample};
+use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample, merged_inputs};
 use rayon::prelude::*;
 
 use crate::engine::distribution::Distribution;
@@ -164,12 +164,32 @@ impl LifParams {
 }
 
 /// Membrane recording: which neurons, at which times, and the samples taken so far.
-struct Recording {
+pub(super) struct Recording {
     /// For each neuron, its position in `cursor`, or `u32::MAX` when not recorded.
-    slot: Vec<u32>,
-    times: Vec<f64>,
-    cursor: Vec<usize>,
-    samples: Vec<StateSample>,
+    pub(super) slot: Vec<u32>,
+    pub(super) times: Vec<f64>,
+    pub(super) cursor: Vec<usize>,
+    pub(super) samples: Vec<StateSample>,
+}
+
+impl Recording {
+    pub(super) fn new(neurons: &[u32], times: &[f64], n: usize) -> Result<Recording, String> {
+        Ok(Recording {
+            slot: slots(neurons, n)?,
+            times: times.to_vec(),
+            cursor: vec![0; neurons.len()],
+            samples: Vec::new(),
+        })
+    }
+
+    /// The next sample time of any recorded neuron (∞ when all are taken).
+    pub(super) fn next_time(&self) -> f64 {
+        self.cursor
+            .iter()
+            .filter_map(|&c| self.times.get(c))
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+    }
 }
 
 /// What every neuron of the group shares: potentials relative to E_L, as NEST's precise models
@@ -302,54 +322,6 @@ impl Cells<'_> {
             self.relax(self.u[i], t - self.t_u[i])
         }
     }
-
-    /// The inputs of neuron `i` by time: calls `f(time, weight)` for each distinct time with
-    /// the lane's events and the bulk entries at that time summed. A sum of exactly 0 is no
-    /// input (so unit events and summed delivery mean the same, whatever the storage).
-    #[inline]
-    fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f: impl FnMut(f64, f64)) {
-        if bulk.is_empty() {
-            // Unit events only (the common case): simultaneous ones summed.
-            let mut j = 0;
-            while j < lane.len() {
-                let time = lane[j].time;
-                let mut weight = f64::from(lane[j].weight);
-                j += 1;
-                while j < lane.len() && lane[j].time == time {
-                    weight += f64::from(lane[j].weight);
-                    j += 1;
-                }
-                if weight != 0.0 {
-                    f(time, weight);
-                }
-            }
-            return;
-        }
-        let (mut j, mut b) = (0, 0);
-        loop {
-            while b < bulk.len() && bulk[b].values[i] == 0.0 {
-                b += 1;
-            }
-            let t_lane = lane.get(j).map_or(f64::INFINITY, |e| e.time);
-            let t_bulk = bulk.get(b).map_or(f64::INFINITY, |e| e.time);
-            let time = t_lane.min(t_bulk);
-            if time == f64::INFINITY {
-                return;
-            }
-            let mut weight = 0.0;
-            while j < lane.len() && lane[j].time == time {
-                weight += f64::from(lane[j].weight);
-                j += 1;
-            }
-            while b < bulk.len() && bulk[b].time == time {
-                weight += bulk[b].values[i];
-                b += 1;
-            }
-            if weight != 0.0 {
-                f(time, weight);
-            }
-        }
-    }
 }
 
 pub struct LifGroup {
@@ -375,7 +347,7 @@ pub struct LifGroup {
 }
 
 /// For each of `n` neurons, its position in `neurons`, or `u32::MAX` when not listed.
-fn slots(neurons: &[u32], n: usize) -> Result<Vec<u32>, String> {
+pub(super) fn slots(neurons: &[u32], n: usize) -> Result<Vec<u32>, String> {
     let mut slot = vec![u32::MAX; n];
     for (k, &i) in neurons.iter().enumerate() {
         *slot
@@ -473,13 +445,13 @@ impl LifGroup {
         let record_inputs = !self.input_slot.is_empty() && self.input_slot[i] != u32::MAX;
         if !record_inputs && self.recording.is_none() {
             let mut cells = self.cells();
-            Cells::merged_inputs(i, lane, bulk, |t, w| cells.apply(i, t, w, gid, spikes));
+            merged_inputs(i, lane, bulk, |t, w| cells.apply(i, t, w, gid, spikes));
             self.min_next = self.min_next.min(self.next_spike[i]);
             return;
         }
         let mut jumps = std::mem::take(&mut self.jumps);
         jumps.clear();
-        Cells::merged_inputs(i, lane, bulk, |t, w| jumps.push((t, w)));
+        merged_inputs(i, lane, bulk, |t, w| jumps.push((t, w)));
         for &(time, weight) in &jumps {
             if record_inputs {
                 self.inputs.push(StateSample {
@@ -532,7 +504,7 @@ impl LifGroup {
                 let to = offset + (first + PARALLEL_BLOCK).min(n) as u32;
                 for (k, lane) in lanes.each_lane(from, to).enumerate() {
                     let gid = from + k as u32;
-                    Cells::merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
+                    merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
                 }
                 let min = cells.next_spike.iter().copied().fold(f64::INFINITY, f64::min);
                 (out, min)
@@ -591,13 +563,10 @@ impl CellGroup for LifGroup {
 
     fn next_spontaneous(&self) -> f64 {
         // A membrane sample is due whether or not input arrives: the simulation must step there.
-        let sample = self.recording.as_ref().map_or(f64::INFINITY, |r| {
-            r.cursor
-                .iter()
-                .filter_map(|&c| r.times.get(c))
-                .copied()
-                .fold(f64::INFINITY, f64::min)
-        });
+        let sample = self
+            .recording
+            .as_ref()
+            .map_or(f64::INFINITY, Recording::next_time);
         self.min_next.min(sample)
     }
 
@@ -618,13 +587,7 @@ impl CellGroup for LifGroup {
     }
 
     fn record_membrane(&mut self, neurons: &[u32], times: &[f64]) -> Result<(), String> {
-        let slot = slots(neurons, self.len())?;
-        self.recording = Some(Recording {
-            slot,
-            times: times.to_vec(),
-            cursor: vec![0; neurons.len()],
-            samples: Vec::new(),
-        });
+        self.recording = Some(Recording::new(neurons, times, self.len())?);
         Ok(())
     }
 

@@ -9,7 +9,7 @@ pub mod poisson_source;
 pub mod spike_times;
 
 use super::distribution::Distribution;
-use super::event::{Lanes, ReceptorInput, Spike};
+use super::event::{Input, Lanes, ReceptorInput, Spike};
 use super::params::{Param, ParamError, Params};
 use super::simulation::BulkInput;
 
@@ -120,6 +120,54 @@ impl<'a> Inputs<'a> {
         let a = self.receptor.partition_point(|e| e.neuron < i);
         let b = a + self.receptor[a..].partition_point(|e| e.neuron == i);
         &self.receptor[a..b]
+    }
+}
+
+/// The inputs of neuron `i` (its index in the bulk vectors) by time: calls `f(time, weight)` for each distinct time with
+/// the lane's events and the bulk entries at that time summed. A sum of exactly 0 is no
+/// input (so unit events and summed delivery mean the same, whatever the storage).
+#[inline]
+pub(super) fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f: impl FnMut(f64, f64)) {
+    if bulk.is_empty() {
+        // Unit events only (the common case): simultaneous ones summed.
+        let mut j = 0;
+        while j < lane.len() {
+            let time = lane[j].time;
+            let mut weight = f64::from(lane[j].weight);
+            j += 1;
+            while j < lane.len() && lane[j].time == time {
+                weight += f64::from(lane[j].weight);
+                j += 1;
+            }
+            if weight != 0.0 {
+                f(time, weight);
+            }
+        }
+        return;
+    }
+    let (mut j, mut b) = (0, 0);
+    loop {
+        while b < bulk.len() && bulk[b].values[i] == 0.0 {
+            b += 1;
+        }
+        let t_lane = lane.get(j).map_or(f64::INFINITY, |e| e.time);
+        let t_bulk = bulk.get(b).map_or(f64::INFINITY, |e| e.time);
+        let time = t_lane.min(t_bulk);
+        if time == f64::INFINITY {
+            return;
+        }
+        let mut weight = 0.0;
+        while j < lane.len() && lane[j].time == time {
+            weight += f64::from(lane[j].weight);
+            j += 1;
+        }
+        while b < bulk.len() && bulk[b].time == time {
+            weight += bulk[b].values[i];
+            b += 1;
+        }
+        if weight != 0.0 {
+            f(time, weight);
+        }
     }
 }
 
