@@ -247,3 +247,57 @@ fn a_recorder_of_every_neuron_of_a_huge_population_is_refused_before_listing_the
         + "\n[[recorder]]\ntype = \"membrane\"\npopulation = \"N\"\ntimes_ms = [1.0]\n";
     assert_bad(&text, 27, "recorder[0].population", "samples");
 }
+
+#[test]
+fn outputs_known_before_the_run_that_pass_the_output_budget_are_refused_up_front() {
+    // 50 neurons sampled every 0.001 ms for 100 ms: 5·10⁶ rows, about 76 MiB at 16 bytes a
+    // row, against 0.01 GiB.
+    let text = format!("{T}\n[[recorder]]\ntype = \"membrane\"\npopulation = \"N\"\ninterval_ms = 0.001\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), text).unwrap();
+    for args in [
+        &["validate", "t.toml", "--max-output-gib", "0.01"][..],
+        &["run", "t.toml", "--out", "res", "--max-output-gib", "0.01"][..],
+    ] {
+        let (code, _, err) = engram(args, dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("t.toml:25:")
+                && err.contains("membrane samples of `N`")
+                && err.contains("--max-output-gib"),
+            "{err}"
+        );
+    }
+    assert!(!dir.path().join("res/t").exists());
+    let (code, _, err) = engram(
+        &["run", "t.toml", "--out", "res", "--max-output-gib", "0.2"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = engram(
+        &["run", "t.toml", "--out", "res", "--max-output-gib", "0"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn a_run_whose_spikes_table_would_pass_the_output_budget_stops_naming_the_population() {
+    // The source's spikes are not written (record = false), so nothing is known up front; N
+    // fires about 1.4·10⁶ spikes in 100 s, 22 MB at 16 bytes a row, against 0.005 GiB (5.4 MB).
+    let text = T
+        .replace("duration_ms = 100.0", "duration_ms = 100000.0")
+        .replace("rate_hz = 20.0", "rate_hz = 200.0\nrecord = false");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), text).unwrap();
+    let (code, _, err) = engram(
+        &["run", "t.toml", "--out", "res", "--max-output-gib", "0.005"],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("population `N`") && err.contains("output budget") && err.contains("--max-output-gib"),
+        "{err}"
+    );
+    assert!(!dir.path().join("res/t").exists());
+}

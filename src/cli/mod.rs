@@ -64,6 +64,11 @@ enum Command {
         /// sources that would not fit are refused; a run holding spikes past half of it stops.
         #[arg(long)]
         memory_gib: Option<f64>,
+        /// Output budget in GiB (default: the free space on the disk of --out): outputs known
+        /// before the run that would not fit are refused; a run whose spikes table would pass it
+        /// stops.
+        #[arg(long)]
+        max_output_gib: Option<f64>,
     },
     /// Check circuit files without running them.
     Validate {
@@ -72,6 +77,9 @@ enum Command {
         /// Memory budget in GiB (default: this machine's memory).
         #[arg(long)]
         memory_gib: Option<f64>,
+        /// Output budget in GiB (default: the free space on the disk of ./outputs).
+        #[arg(long)]
+        max_output_gib: Option<f64>,
     },
     /// The equations without spikes (SDM, ...), each with --json.
     #[command(subcommand)]
@@ -122,9 +130,13 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_FAILURE: u8 = 1;
 
 /// Applies `--memory-gib`; Some(exit code) if it is refused.
-fn set_budget(gib: Option<f64>) -> Option<u8> {
-    let g = gib?;
-    match crate::config::budget::set_memory_gib(g) {
+/// Sets the budgets given on the command line; the exit code if one is not a size.
+fn set_budget(memory_gib: Option<f64>, max_output_gib: Option<f64>) -> Option<u8> {
+    use crate::config::budget;
+    let set = memory_gib
+        .map_or(Ok(()), budget::set_memory_gib)
+        .and_then(|()| max_output_gib.map_or(Ok(()), budget::set_output_gib));
+    match set {
         Ok(()) => None,
         Err(e) => {
             eprintln!("error: {e}");
@@ -145,9 +157,11 @@ pub fn main() -> ExitCode {
             format,
             threads,
             memory_gib,
-        }) => match set_budget(memory_gib) {
+            max_output_gib,
+        }) => match set_budget(memory_gib, max_output_gib) {
             Some(code) => code,
             None => {
+                crate::config::budget::set_output_dir(&out);
                 let options = run::Options {
                     out,
                     seed,
@@ -160,9 +174,11 @@ pub fn main() -> ExitCode {
                 with_threads(threads, || run::run(&circuits, &options))
             }
         },
-        Some(Command::Validate { circuits, memory_gib }) => {
-            set_budget(memory_gib).unwrap_or_else(|| run::validate(&circuits))
-        }
+        Some(Command::Validate {
+            circuits,
+            memory_gib,
+            max_output_gib,
+        }) => set_budget(memory_gib, max_output_gib).unwrap_or_else(|| run::validate(&circuits)),
         Some(Command::Math(cmd)) => math::run(cmd),
         Some(Command::Schema) => {
             let schema = crate::experiment::schema::circuit_schema();

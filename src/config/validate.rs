@@ -1260,6 +1260,12 @@ pub fn validate(
         }
     }
 
+    let format = match c.output.format {
+        FormatToml::Parquet => TableFormat::Parquet,
+        FormatToml::Csv => TableFormat::Csv,
+    };
+    output_budget(r, &c, &network, &record_spikes, &recorders, format, duration_ms);
+
     let compare = c
         .compare
         .iter()
@@ -1285,10 +1291,7 @@ pub fn validate(
         recorders,
         changes,
         output: OutputOptions {
-            format: match c.output.format {
-                FormatToml::Parquet => TableFormat::Parquet,
-                FormatToml::Csv => TableFormat::Csv,
-            },
+            format,
             raster: c.output.raster,
             phase_rasters: c.output.phase_rasters,
             connections: c.output.connections,
@@ -2187,6 +2190,83 @@ fn recorders(
         }
     }
     recorders
+}
+
+/// The rows known before the run — spikes of recorded Poisson sources, membrane samples,
+/// weight snapshots — against the output budget; refused at the largest part.
+#[allow(clippy::too_many_arguments)]
+fn output_budget(
+    r: &mut Reporter,
+    c: &CircuitToml,
+    network: &NetworkDesc,
+    record_spikes: &[bool],
+    recorders: &[Recorder],
+    format: TableFormat,
+    duration_ms: f64,
+) {
+    let root = FieldPath::root();
+    let mut parts: Vec<(f64, FieldPath, String)> = Vec::new();
+    for (k, pop) in network.populations.iter().enumerate() {
+        if let Model::Poisson(pp) = &pop.model
+            && record_spikes.get(k).copied().unwrap_or(false)
+        {
+            let active = (pp.stop_ms.min(duration_ms) - pp.start_ms).max(0.0);
+            let rows = pop.size as f64 * pp.rate_hz * active / 1000.0;
+            let at = c
+                .stimulus
+                .iter()
+                .position(|s| s.name == pop.name)
+                .map_or(root.clone(), |i| root.key("stimulus").index(i).key("rate_hz"));
+            parts.push((rows, at, format!("the spikes of source `{}`", pop.name)));
+        }
+    }
+    for rec in recorders {
+        match rec {
+            Recorder::Membrane {
+                population,
+                neurons,
+                times,
+            } => parts.push((
+                neurons.len() as f64 * times.len() as f64,
+                root.key("recorder"),
+                format!(
+                    "membrane samples of `{}` ({} neurons × {} times)",
+                    network.populations[*population].name,
+                    neurons.len(),
+                    times.len()
+                ),
+            )),
+            Recorder::Weights { projection, times } => {
+                let p = &network.projections[*projection];
+                parts.push((
+                    network.wiring(p).expected_synapses() * times.len() as f64,
+                    root.key("recorder"),
+                    format!("weight snapshots of `{}` ({} times)", p.name, times.len()),
+                ));
+            }
+            Recorder::Inputs { .. } | Recorder::WeightTrace { .. } => {}
+        }
+    }
+    let per_row = budget::row_bytes(format);
+    let total: f64 = parts.iter().map(|p| p.0).sum::<f64>() * per_row;
+    let have = budget::output_bytes();
+    if total > have
+        && let Some((rows, at, what)) = parts.into_iter().max_by(|a, b| a.0.total_cmp(&b.0))
+    {
+        let gib = |b: f64| values::show((b / 1073741824.0 * 100.0).round() / 100.0);
+        r.at(
+            &at,
+            format!(
+                "the outputs known before the run would take about {} GiB ({} bytes a row), the largest part {}: {} rows; {}",
+                gib(total),
+                per_row,
+                what,
+                values::show(rows.round()),
+                budget::describe_output()
+            ),
+            "record fewer neurons, times or spikes (`record = false` keeps a population's spikes out of the spikes table), or raise --max-output-gib",
+        );
+    }
 }
 
 /// Recorders and spike recording that readouts need; membrane recorders of one population are

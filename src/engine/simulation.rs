@@ -140,6 +140,12 @@ pub struct Simulation {
     saved_weights: Vec<(usize, SavedWeights)>,
     /// Most spikes `recorded` may hold; past it the run stops and says why in `over_budget`.
     pub spike_budget: u64,
+    /// Populations whose spikes are written out, and the most rows their spikes may take
+    /// (the output budget); past it the run stops and says why in `over_budget`.
+    pub written: Vec<bool>,
+    pub written_budget: u64,
+    /// How the output budget is described in the message (set with `written_budget`).
+    pub written_budget_note: String,
     pub over_budget: Option<String>,
 }
 
@@ -196,6 +202,9 @@ impl Simulation {
             weight_changes: Vec::new(),
             saved_weights: Vec::new(),
             spike_budget: u64::MAX,
+            written: Vec::new(),
+            written_budget: u64::MAX,
+            written_budget_note: String::new(),
             over_budget: None,
         }
     }
@@ -315,6 +324,10 @@ impl Simulation {
                 self.stop_over_budget();
                 return;
             }
+            if self.written_budget < u64::MAX && self.written_spikes() > self.written_budget {
+                self.stop_over_output();
+                return;
+            }
             if t_end >= boundary {
                 self.epoch += 1;
             }
@@ -344,6 +357,37 @@ impl Simulation {
             self.recorded.len() as f64 * 16.0 / 1048576.0,
             self.spike_budget,
             self.net.populations.get(k).map_or("", |p| p.name.as_str())
+        ));
+    }
+
+    /// Spikes so far of the populations whose spikes are written out.
+    fn written_spikes(&self) -> u64 {
+        self.spike_counts
+            .iter()
+            .zip(&self.written)
+            .filter(|x| *x.1)
+            .map(|x| *x.0)
+            .sum()
+    }
+
+    /// Says which population filled the output budget, and stops the run.
+    fn stop_over_output(&mut self) {
+        let (k, n) = self
+            .spike_counts
+            .iter()
+            .zip(&self.written)
+            .enumerate()
+            .filter(|x| *x.1.1)
+            .map(|(k, x)| (k, *x.0))
+            .max_by_key(|x| x.1)
+            .unwrap_or((0, 0));
+        self.over_budget = Some(format!(
+            "stopped at {:.3} ms: the spikes table would pass the output budget of {} rows ({}); population `{}` fired {n} of its {} rows (`record = false` keeps a population's spikes out of the table)",
+            self.now,
+            self.written_budget,
+            self.written_budget_note,
+            self.net.populations.get(k).map_or("", |p| p.name.as_str()),
+            self.written_spikes()
         ));
     }
 

@@ -154,6 +154,17 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     }
     let mut sim = Simulation::new(net, circuit.duration_ms);
     sim.spike_budget = crate::config::budget::spikes_held();
+    // The spikes table may take the output budget (shared by the simulations running at once).
+    let rows = crate::config::budget::output_bytes()
+        / crate::config::budget::row_bytes(circuit.output.format)
+        / crate::config::budget::simulations_at_once() as f64;
+    sim.written = circuit.record_spikes.clone();
+    sim.written_budget = if rows < u64::MAX as f64 {
+        rows as u64
+    } else {
+        u64::MAX
+    };
+    sim.written_budget_note = crate::config::budget::describe_output();
     for rec in &circuit.recorders {
         if let Recorder::WeightTrace { projection, synapses } = rec {
             sim.trace_weights(*projection, synapses);
