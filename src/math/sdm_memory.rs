@@ -119,6 +119,35 @@ impl SdmMemory {
             .collect()
     }
 
+    /// `A(x)` for each of `xs`: one pass over the locations (each address read once and held
+    /// while every `x` is compared with it), in parallel blocks of locations joined in order.
+    pub fn activated_many(&self, xs: &[Bits]) -> Vec<Vec<u32>> {
+        use rayon::prelude::*;
+        const BLOCK: usize = 4096;
+        let r = self.locations();
+        let blocks: Vec<Vec<Vec<u32>>> = (0..r.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let mut out = vec![Vec::new(); xs.len()];
+                for t in b * BLOCK..((b + 1) * BLOCK).min(r) {
+                    for (k, x) in xs.iter().enumerate() {
+                        if self.distance(t, x) <= self.radius {
+                            out[k].push(t as u32);
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut all = vec![Vec::new(); xs.len()];
+        for block in blocks {
+            for (a, part) in all.iter_mut().zip(block) {
+                a.extend(part);
+            }
+        }
+        all
+    }
+
     /// Kanerva's write: every activated location adds `2v − 1` to its counters.
     pub fn write(&mut self, key: &Bits, value: &Bits) {
         let active = self.activated(key);
@@ -164,6 +193,44 @@ impl SdmMemory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activated_many_is_activated_for_each() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (n, r): (usize, usize) = (100, 9000);
+        let words = n.div_ceil(64);
+        let random = |rng: &mut rand_chacha::ChaCha8Rng, k: usize| -> Vec<u64> {
+            (0..k * words)
+                .map(|w| {
+                    let x: u64 = rng.random();
+                    if (w + 1) % words == 0 {
+                        x & ((1u64 << (n % 64)) - 1)
+                    } else {
+                        x
+                    }
+                })
+                .collect()
+        };
+        let addresses = random(&mut rng, r);
+        let masks = random(&mut rng, r);
+        let xs: Vec<Bits> = (0..20)
+            .map(|_| {
+                let b: Vec<bool> = (0..n).map(|_| rng.random_bool(0.5)).collect();
+                Bits::from_bools(&b)
+            })
+            .collect();
+        for mem in [
+            SdmMemory::new(n, 1, 45, addresses.clone()),
+            SdmMemory::with_masks(n, 1, 20, addresses, masks),
+        ] {
+            let many = mem.activated_many(&xs);
+            assert!(many.iter().map(Vec::len).sum::<usize>() > 100);
+            for (x, a) in xs.iter().zip(&many) {
+                assert_eq!(&mem.activated(x), a);
+            }
+        }
+    }
     use rand::{RngExt, SeedableRng};
 
     /// The read sums equal `Σ_μ c_μ (2 v_μ − 1)` with `c_μ = |A(q) ∩ A(k_μ)|`, for any placement.

@@ -448,15 +448,20 @@ impl Spec for SdmSpec {
             .in_phase(self.reads)
             .ok_or("readout not taken in the read phase")?;
 
-        // A(x) by the algorithm, checked against the cells that fired.
+        // A(x) by the algorithm for every key and query (one pass over the locations), checked
+        // against the cells that fired.
+        let xs: Vec<Bits> = (0..written.len())
+            .map(|k| Bits::from_bools(&keys.bits(k)))
+            .chain((0..read.len()).map(|q| Bits::from_bools(&queries.bits(q))))
+            .collect();
+        let mut acts = mem.activated_many(&xs).into_iter();
         let mut granule_activation_mismatches = 0;
-        let mut check = |mem: &SdmMemory, x: &[bool], fired: &[u32]| -> Vec<u32> {
-            let math = mem.activated(&Bits::from_bools(x));
+        let mut check = |math: Vec<u32>, fired: &[u32]| -> Vec<u32> {
             granule_activation_mismatches += math.len() + fired.len() - 2 * intersect(&math, fired);
             math
         };
         for (k, trial) in written.iter().enumerate() {
-            let act = check(&mem, &keys.bits(k), &trial[0].set);
+            let act = check(acts.next().unwrap_or_default(), &trial[0].set);
             mem.write_active(&act, &Bits::from_bools(&values.bits(k)));
         }
         let sums = self
@@ -472,7 +477,7 @@ impl Spec for SdmSpec {
         let mut readouts = Vec::new();
         let mut circuit_bits = Vec::new();
         for (q, trial) in read.iter().enumerate() {
-            let act = check(&mem, &queries.bits(q), &trial[0].set);
+            let act = check(acts.next().unwrap_or_default(), &trial[0].set);
             let out = mem.read_active(&act);
             if let Some(s) = sums {
                 for (sum, expected) in s[q][0].vector.iter().zip(&out.sums) {
