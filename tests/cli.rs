@@ -91,13 +91,13 @@ fn line_of(text: &str, needle: &str) -> usize {
 
 #[test]
 fn toml_syntax_error_is_located() {
-    let text = short_cuba().replace("size = 800", "size = = 800");
+    let text = short_cuba().replace("size = \"neurons / 5\"", "size = = 800");
     assert_bad(&text, line_of(&text, "size = = 800"), "field `size`", "");
 }
 
 #[test]
 fn unknown_key_is_an_error() {
-    let text = short_cuba().replace("size = 800", "size = 800\nsizes = 3");
+    let text = short_cuba().replace("size = \"neurons / 5\"", "size = 800\nsizes = 3");
     assert_bad(
         &text,
         line_of(&text, "sizes = 3"),
@@ -119,7 +119,7 @@ fn unknown_model_parameter_is_an_error() {
 
 #[test]
 fn wrong_type_is_an_error() {
-    let text = short_cuba().replace("size = 800", "size = true");
+    let text = short_cuba().replace("size = \"neurons / 5\"", "size = true");
     assert_bad(
         &text,
         line_of(&text, "size = true"),
@@ -143,7 +143,7 @@ fn unknown_population_is_an_error() {
 
 #[test]
 fn probability_outside_unit_interval_is_an_error() {
-    let text = short_cuba().replacen("p = 0.02", "p = 1.5", 1);
+    let text = short_cuba().replacen("p = \"p\"", "p = 1.5", 1);
     assert_bad(
         &text,
         line_of(&text, "p = 1.5"),
@@ -176,7 +176,7 @@ fn non_positive_delay_is_an_error() {
 
 #[test]
 fn empty_population_is_an_error() {
-    let text = short_cuba().replace("size = 800", "size = 0");
+    let text = short_cuba().replace("size = \"neurons / 5\"", "size = 0");
     assert_bad(
         &text,
         line_of(&text, "size = 0"),
@@ -187,11 +187,13 @@ fn empty_population_is_an_error() {
 
 #[test]
 fn network_too_large_for_the_machine_is_an_error() {
-    let text = short_cuba().replace("size = 3200", "size = 3000000").replacen(
-        "connectivity = { rule = \"fixed_probability\", p = 0.02 }",
-        "connectivity = { rule = \"all_to_all\" }",
-        1,
-    );
+    let text = short_cuba()
+        .replace("size = \"neurons * 4 / 5\"", "size = 3000000")
+        .replacen(
+            "connectivity = { rule = \"fixed_probability\", p = \"p\" }",
+            "connectivity = { rule = \"all_to_all\" }",
+            1,
+        );
     // Named at the largest part: the all-to-all projection's connectivity.
     let line = text
         .lines()

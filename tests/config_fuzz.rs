@@ -87,8 +87,8 @@ times_ms = [0.0, 10.0]
 /// cuba_ed shrunk so that valid mutants run fast, with recorders so that their keys are
 /// fuzzed too.
 fn small_cuba() -> String {
-    CUBA.replace("size = 3200", "size = 32")
-        .replace("size = 800", "size = 8")
+    CUBA.replace("neurons = 4000", "neurons = 40")
+        .replace("in_degree = 80", "in_degree = 0.8")
         .replace("duration_ms = 1000.0", "duration_ms = 20.0")
         + RECORDERS
 }

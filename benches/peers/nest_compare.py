@@ -35,7 +35,7 @@ def run_engram(circuit, out):
     exe = os.path.join(ROOT, "target", "release", "engram")
     if not os.path.exists(exe):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    subprocess.run([exe, "run", circuit, "--out", out, "--export-network", "--threads", "1"], check=True,
+    subprocess.run([exe, "run", circuit, "--out", out, "--export-network", "--format", "csv", "--threads", "1"], check=True,
                    stdout=subprocess.DEVNULL)
 
 

@@ -9,6 +9,7 @@ macro_rules! outln {
 }
 
 mod bench;
+mod bench_scaling;
 mod math;
 mod math_tem;
 mod run;
@@ -102,6 +103,20 @@ enum Command {
         /// Worker threads (default 1, for per-core figures).
         #[arg(long, default_value_t = 1)]
         threads: usize,
+        /// The cuba_ed family at several sizes (constant in-degree) on 1..N threads: a table
+        /// and a plot (scaling.csv, scaling.png in --out). Simulated time: --duration-ms
+        /// (default 200).
+        #[arg(long)]
+        scaling: bool,
+        /// Sizes (neurons) for --scaling.
+        #[arg(long, value_delimiter = ',', default_value = "4000,40000,400000")]
+        sizes: Vec<u64>,
+        /// Most threads for --scaling (default: one per core).
+        #[arg(long)]
+        max_threads: Option<usize>,
+        /// Folder for --scaling's table and plot.
+        #[arg(long, default_value = "outputs/bench")]
+        out: PathBuf,
     },
 }
 
@@ -191,9 +206,37 @@ pub fn main() -> ExitCode {
             duration_ms,
             json,
             threads,
-        }) => with_threads(Some(threads), || {
-            bench::bench(circuit.as_deref(), repeats, duration_ms, json)
-        }),
+            scaling,
+            sizes,
+            max_threads,
+            out,
+        }) => {
+            if scaling {
+                let max = max_threads
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+                if !(1..=4096).contains(&max) || sizes.is_empty() || sizes.iter().any(|&n| n < 5) {
+                    eprintln!(
+                        "error: --scaling needs --max-threads in 1..=4096 and sizes of at least 5 neurons"
+                    );
+                    EXIT_BAD_INPUT
+                } else if circuit.is_some() {
+                    eprintln!("error: --scaling measures the built-in cuba_ed family; leave out the circuit");
+                    EXIT_BAD_INPUT
+                } else {
+                    let d = duration_ms.unwrap_or(200.0);
+                    if !(d > 0.0 && d.is_finite()) {
+                        eprintln!("error: --duration-ms must be positive");
+                        EXIT_BAD_INPUT
+                    } else {
+                        bench_scaling::scaling(&sizes, max, repeats, d, &out, json)
+                    }
+                }
+            } else {
+                with_threads(Some(threads), || {
+                    bench::bench(circuit.as_deref(), repeats, duration_ms, json)
+                })
+            }
+        }
     };
     ExitCode::from(code)
 }
