@@ -159,7 +159,7 @@ fn sweeps_give_the_same_numbers_however_many_simulations_run_at_once() {
 /// excite each other through sparse recurrent synapses. Spikes and weights do not depend on
 /// the thread count.
 #[test]
-fn a_plastic_recurrent_network_gives_identical_spikes_and_weights_on_1_and_2_threads() {
+fn a_plastic_recurrent_network_gives_identical_spikes_and_weights_on_1_2_and_3_threads() {
     let text = r#"
 name = "plastic"
 seed = 9
@@ -237,6 +237,7 @@ synapses = [[0, 0], [3, 17], [39, 69999]]
     assert!(cells > 5000, "{cells} cell spikes: the network must be active");
     assert!(one.2.len() > 10, "the traced weights must change");
     assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
 }
 
 /// The nearest-spike variant of the triplet rule against its own closed form (each trace the

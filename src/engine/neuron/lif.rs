@@ -357,8 +357,11 @@ pub(super) fn slots(neurons: &[u32], n: usize) -> Result<Vec<u32>, String> {
     Ok(slot)
 }
 
-/// Groups at least this large take summed (bulk) inputs in parallel blocks of this size.
-const PARALLEL_BLOCK: usize = 32_768;
+/// Groups of at least `PARALLEL_MIN_BLOCKS` blocks of this size, without recorders, advance in
+/// parallel blocks when there is more than one thread (smaller groups: the fork and join of
+/// every epoch costs more than it saves; measured with `engram bench --scaling`).
+const PARALLEL_BLOCK: usize = 4096;
+const PARALLEL_MIN_BLOCKS: usize = 16;
 
 impl LifGroup {
     /// `v0` are the initial membrane potentials (mV) at time 0.
@@ -469,11 +472,13 @@ impl LifGroup {
         self.min_next = self.min_next.min(self.next_spike[i]);
     }
 
-    /// Bulk inputs for a large group without recorders: blocks of neurons in parallel, each
-    /// with its own spike list, concatenated in block order (the same result on any number of
-    /// threads). Returns the smallest `next_spike`.
-    fn take_bulk_parallel(
+    /// One epoch of a large group without recorders: blocks of neurons in parallel, each block
+    /// taking its inputs and firing its free-relaxation spikes alone, into its own spike list
+    /// (the simulation sorts an epoch's spikes by time and neuron, so the result is the same on
+    /// any number of threads).
+    fn advance_parallel(
         &mut self,
+        t_end: f64,
         lanes: &Lanes,
         bulk: &[BulkInput],
         offset: u32,
@@ -502,14 +507,28 @@ impl LifGroup {
                 let mut out = Vec::new();
                 let from = offset + first as u32;
                 let to = offset + (first + PARALLEL_BLOCK).min(n) as u32;
-                for (k, lane) in lanes.each_lane(from, to).enumerate() {
-                    let gid = from + k as u32;
-                    merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
+                if bulk.is_empty() {
+                    for (gid, lane) in lanes.lanes_in(from, to) {
+                        let k = (gid - from) as usize;
+                        merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, &mut out));
+                    }
+                } else {
+                    for (k, lane) in lanes.each_lane(from, to).enumerate() {
+                        let gid = from + k as u32;
+                        merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
+                    }
                 }
-                let min = cells.next_spike.iter().copied().fold(f64::INFINITY, f64::min);
+                let mut min = f64::INFINITY;
+                for k in 0..cells.u.len() {
+                    if cells.next_spike[k] < t_end {
+                        cells.fire_until(k, t_end, false, from + k as u32, &mut out);
+                    }
+                    min = min.min(cells.next_spike[k]);
+                }
                 (out, min)
             })
             .collect();
+        self.min_next = f64::INFINITY;
         for (out, min) in blocks {
             spikes.extend(out);
             self.min_next = self.min_next.min(min);
@@ -530,12 +549,14 @@ impl CellGroup for LifGroup {
         let (lanes, bulk) = (inputs.lanes, inputs.bulk);
         let n = self.len();
         let plain = self.recording.is_none() && self.input_slot.is_empty();
+        if plain && n >= PARALLEL_MIN_BLOCKS * PARALLEL_BLOCK && rayon::current_num_threads() > 1 {
+            self.advance_parallel(t_end, lanes, bulk, offset, spikes);
+            return;
+        }
         if bulk.is_empty() {
             for (gid, lane) in lanes.lanes_in(offset, offset + n as u32) {
                 self.take_inputs((gid - offset) as usize, lane, &[], gid, spikes);
             }
-        } else if plain && n >= 2 * PARALLEL_BLOCK {
-            self.take_bulk_parallel(lanes, bulk, offset, spikes);
         } else {
             for (i, lane) in lanes.each_lane(offset, offset + n as u32).enumerate() {
                 let gid = offset + i as u32;
