@@ -86,7 +86,9 @@ def main():
         if pop["model"] != "lif":
             sys.exit(f"population {pop['name']}: only lif populations can be compared")
         params = dict(ENGRAM_DEFAULTS, **pop.get("params", {}))
-        nodes = nest.Create("iaf_psc_delta_ps", pop["size"],
+        # Sizes as engram realised them (a file may give them as [let] expressions).
+        size = next(p["neurons"] for p in summary["populations"] if p["name"] == pop["name"])
+        nodes = nest.Create("iaf_psc_delta_ps", size,
                             params={NEST_NAMES[k]: float(v) for k, v in params.items()})
         ids[pop["name"]] = nodes.tolist()
     with open(os.path.join(folder, "initial_state.csv")) as f:
