@@ -71,8 +71,12 @@ impl Lanes {
             for e in events {
                 self.count[e.target as usize + 1] += 1;
             }
-            for i in 0..n {
-                self.count[i + 1] += self.count[i];
+            // Offsets: a running sum in a register (adding count[i] into count[i + 1] in memory
+            // made every step wait for the store before it).
+            let mut acc = 0u32;
+            for c in self.count.iter_mut() {
+                acc += *c;
+                *c = acc;
             }
             self.sorted.resize(events.len(), events[0]);
             for e in events {
