@@ -285,6 +285,19 @@ fn default_run_includes_the_benchmark_the_cerebellum_and_the_hippocampus() {
             );
         }
     }
+    // The default run's outputs stay under the 25 MB the performance issue sets.
+    fn bytes(p: &std::path::Path) -> u64 {
+        std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let m = e.metadata().unwrap();
+                if m.is_dir() { bytes(&e.path()) } else { m.len() }
+            })
+            .sum()
+    }
+    let total = bytes(&dir.path().join("res"));
+    assert!(total < 25_000_000, "{total} bytes of outputs");
 }
 
 #[test]
