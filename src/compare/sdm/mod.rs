@@ -363,48 +363,47 @@ fn slope(n: usize, points: &[(usize, f64)], limit: usize) -> Option<f64> {
 }
 
 /// The hard locations' addresses as the network wires them: for each location, the address
-/// bits and the mask of coordinates it looks at (n-bit words).
+/// bits and the mask of coordinates it looks at (n-bit words), and the number of coordinates
+/// every location looks at.
 fn addresses_of(conn: &Connectivity, n: usize, cells: usize) -> Result<(Vec<u64>, Vec<u64>, usize), String> {
+    match conn {
+        // Bit rows a word at a time (the usual case).
+        Connectivity::Bits(b) if b.n_pre == 2 * n => {
+            each_location(n, cells, |t, a, m| read_bit_row(b.row(t), t, a, m))
+        }
+        Connectivity::Bits(b) => {
+            each_location(n, cells, |t, a, m| read_rails(n, t, |pre| b.has(pre, t), a, m))
+        }
+        Connectivity::Sparse(_) | Connectivity::Dense(_) => {
+            // Rare (addresses are usually bits): collect the pairs once.
+            let rw = (2 * n).div_ceil(64);
+            let mut rows = vec![0u64; cells * rw];
+            conn.for_each(|pre, post, _, _| rows[post as usize * rw + pre as usize / 64] |= 1 << (pre % 64));
+            each_location(n, cells, |t, a, m| {
+                read_rails(n, t, |pre| rows[t * rw + pre / 64] >> (pre % 64) & 1 == 1, a, m)
+            })
+        }
+    }
+}
+
+/// Fills every location's address and mask with `read(location, address, mask)` (in parallel)
+/// and checks that all look at the same number of coordinates.
+fn each_location(
+    n: usize,
+    cells: usize,
+    read: impl Fn(usize, &mut [u64], &mut [u64]) -> Result<(), String> + Sync,
+) -> Result<(Vec<u64>, Vec<u64>, usize), String> {
     use rayon::prelude::*;
     let words = n.div_ceil(64);
     let mut addresses = vec![0u64; cells * words];
     let mut masks = vec![0u64; cells * words];
-    let has: Box<dyn Fn(usize, usize) -> bool + Sync> = match conn {
-        Connectivity::Bits(b) => Box::new(move |pre, post| b.has(pre, post)),
-        Connectivity::Sparse(_) | Connectivity::Dense(_) => {
-            // Rare (addresses are usually bits): collect the pairs once.
-            let mut rows = vec![0u64; cells * (2 * n).div_ceil(64)];
-            let rw = (2 * n).div_ceil(64);
-            conn.for_each(|pre, post, _, _| rows[post as usize * rw + pre as usize / 64] |= 1 << (pre % 64));
-            Box::new(move |pre, post| rows[post * rw + pre / 64] >> (pre % 64) & 1 == 1)
-        }
-    };
     let dims: Vec<Result<usize, String>> = addresses
         .par_chunks_mut(words)
         .zip(masks.par_chunks_mut(words))
         .enumerate()
         .map(|(t, (a, m))| {
-            let mut k = 0;
-            for i in 0..n {
-                match (has(2 * i, t), has(2 * i + 1, t)) {
-                    (true, true) => {
-                        return Err(format!(
-                            "location {t} receives both rails of dimension {i}: not an SDM address"
-                        ));
-                    }
-                    (false, true) => {
-                        a[i / 64] |= 1 << (i % 64);
-                        m[i / 64] |= 1 << (i % 64);
-                        k += 1;
-                    }
-                    (true, false) => {
-                        m[i / 64] |= 1 << (i % 64);
-                        k += 1;
-                    }
-                    (false, false) => {}
-                }
-            }
-            Ok(k)
+            read(t, a, m)?;
+            Ok(m.iter().map(|x| x.count_ones() as usize).sum())
         })
         .collect();
     let dims: Vec<usize> = dims.into_iter().collect::<Result<_, _>>()?;
@@ -415,6 +414,58 @@ fn addresses_of(conn: &Connectivity, n: usize, cells: usize) -> Result<(Vec<u64>
         );
     }
     Ok((addresses, masks, k))
+}
+
+fn both_rails(t: usize, i: usize) -> String {
+    format!("location {t} receives both rails of dimension {i}: not an SDM address")
+}
+
+/// Location `t`'s address from `has(pre)` (does dual-rail neuron `pre` reach it?), one rail at
+/// a time.
+fn read_rails(
+    n: usize,
+    t: usize,
+    has: impl Fn(usize) -> bool,
+    a: &mut [u64],
+    m: &mut [u64],
+) -> Result<(), String> {
+    for i in 0..n {
+        match (has(2 * i), has(2 * i + 1)) {
+            (true, true) => return Err(both_rails(t, i)),
+            (false, true) => {
+                a[i / 64] |= 1 << (i % 64);
+                m[i / 64] |= 1 << (i % 64);
+            }
+            (true, false) => m[i / 64] |= 1 << (i % 64),
+            (false, false) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Location `t`'s address from its bit row, a word at a time: row word w holds the rails of
+/// dimensions 32w .. 32w + 31 (bit 2j: rail 0 of dimension 32w + j; bit 2j + 1: rail 1).
+fn read_bit_row(row: &[u64], t: usize, a: &mut [u64], m: &mut [u64]) -> Result<(), String> {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    /// The even bits of `x`, gathered into the low 32 bits.
+    fn compact(mut x: u64) -> u64 {
+        x &= EVEN;
+        x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
+        x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
+        x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
+        x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
+        (x | (x >> 16)) & 0x0000_0000_ffff_ffff
+    }
+    for (w, &x) in row.iter().enumerate() {
+        let (zero, one) = (x & EVEN, (x >> 1) & EVEN);
+        if zero & one != 0 {
+            return Err(both_rails(t, 32 * w + (zero & one).trailing_zeros() as usize / 2));
+        }
+        let shift = 32 * (w % 2);
+        a[w / 2] |= compact(one) << shift;
+        m[w / 2] |= compact(zero | one) << shift;
+    }
+    Ok(())
 }
 
 impl Spec for SdmSpec {
@@ -759,5 +810,46 @@ impl Outcome for SdmOutcome {
                 .map(|p| (p.d_v as f64, p.observed_mean / p0))
                 .collect(),
         }]
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn bit_rows_read_a_word_at_a_time_give_the_addresses_read_rail_by_rail() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for n in [1usize, 31, 32, 33, 100, 1000] {
+            let rw = (2 * n).div_ceil(64);
+            for t in 0..20 {
+                // Each dimension: no rail, rail 0 or rail 1; sometimes both (not an address).
+                let mut row = vec![0u64; rw];
+                let both = t == 7;
+                for i in 0..n {
+                    let choice = rng.random_range(0..3u8);
+                    for (rail, on) in [
+                        (0, choice == 1 || (both && i == n / 2)),
+                        (1, choice == 2 || (both && i == n / 2)),
+                    ] {
+                        if on {
+                            let pre = 2 * i + rail;
+                            row[pre / 64] |= 1 << (pre % 64);
+                        }
+                    }
+                }
+                let words = n.div_ceil(64);
+                let (mut a1, mut m1) = (vec![0u64; words], vec![0u64; words]);
+                let (mut a2, mut m2) = (vec![0u64; words], vec![0u64; words]);
+                let r1 = read_bit_row(&row, t, &mut a1, &mut m1);
+                let r2 = read_rails(n, t, |pre| row[pre / 64] >> (pre % 64) & 1 == 1, &mut a2, &mut m2);
+                assert_eq!(r1, r2, "n = {n}");
+                assert_eq!(r1.is_err(), both);
+                if !both {
+                    assert_eq!((a1, m1), (a2, m2), "n = {n}");
+                }
+            }
+        }
     }
 }
