@@ -34,10 +34,15 @@ pub fn memory_bytes() -> f64 {
 
 /// Sets the budget (`--memory-gib`); refuses what is not a positive, finite size.
 pub fn set_memory_gib(gib: f64) -> Result<(), String> {
-    if !(gib > 0.0 && gib < 1e6) {
-        return Err(format!("--memory-gib {gib}: give a size in GiB, > 0"));
+    store_gib(&OVERRIDE, "--memory-gib", gib, 1e6)
+}
+
+/// Stores a size given by `flag` in GiB as bytes; refuses what is not positive and below `max`.
+fn store_gib(cell: &AtomicU64, flag: &str, gib: f64, max: f64) -> Result<(), String> {
+    if !(gib > 0.0 && gib < max) {
+        return Err(format!("{flag} {gib}: give a size in GiB, > 0"));
     }
-    OVERRIDE.store((gib * 1073741824.0).to_bits(), Ordering::Relaxed);
+    cell.store((gib * 1073741824.0).to_bits(), Ordering::Relaxed);
     Ok(())
 }
 
@@ -67,7 +72,7 @@ pub fn set_simulations_at_once(n: usize) {
 /// Most spikes a simulation may hold in memory (16 bytes each): half the budget, shared by the
 /// simulations running at once.
 pub fn spikes_held() -> u64 {
-    (0.5 * memory_bytes() / 16.0) as u64 / AT_ONCE.load(Ordering::Relaxed).max(1)
+    (0.5 * memory_bytes() / 16.0) as u64 / simulations_at_once()
 }
 
 /// The output budget set by `--max-output-gib`, as f64 bits (0: none).
@@ -104,11 +109,7 @@ pub fn set_output_dir(path: &std::path::Path) {
 
 /// Sets the output budget (`--max-output-gib`); refuses what is not a positive, finite size.
 pub fn set_output_gib(gib: f64) -> Result<(), String> {
-    if !(gib > 0.0 && gib < 1e9) {
-        return Err(format!("--max-output-gib {gib}: give a size in GiB, > 0"));
-    }
-    OUTPUT_OVERRIDE.store((gib * 1073741824.0).to_bits(), Ordering::Relaxed);
-    Ok(())
+    store_gib(&OUTPUT_OVERRIDE, "--max-output-gib", gib, 1e9)
 }
 
 /// The output budget, bytes: `--max-output-gib`, else the free space on the output disk.

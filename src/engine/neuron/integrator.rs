@@ -7,7 +7,8 @@
 //! summed into one jump first, as in `lif`, and a membrane sample at `t` includes the inputs at
 //! `t`.
 
-use super::lif::{Recording, initial_potentials, slots};
+use super::lif::initial_potentials;
+use super::recording::{Recording, slots};
 use super::{CellGroup, InputSummary, Inputs, NeuronModel, StateSample, merged_inputs};
 use crate::engine::event::Spike;
 

@@ -9,6 +9,7 @@
 //! that arrive at exactly the same time are summed into one jump before the threshold test (as
 //! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
+use super::recording::{Recording, slots};
 use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample, merged_inputs};
 use rayon::prelude::*;
 
@@ -160,35 +161,6 @@ impl LifParams {
             return Err(("v_reset", "v_reset must be below v_th".into()));
         }
         Ok(())
-    }
-}
-
-/// Membrane recording: which neurons, at which times, and the samples taken so far.
-pub(super) struct Recording {
-    /// For each neuron, its position in `cursor`, or `u32::MAX` when not recorded.
-    pub(super) slot: Vec<u32>,
-    pub(super) times: Vec<f64>,
-    pub(super) cursor: Vec<usize>,
-    pub(super) samples: Vec<StateSample>,
-}
-
-impl Recording {
-    pub(super) fn new(neurons: &[u32], times: &[f64], n: usize) -> Result<Recording, String> {
-        Ok(Recording {
-            slot: slots(neurons, n)?,
-            times: times.to_vec(),
-            cursor: vec![0; neurons.len()],
-            samples: Vec::new(),
-        })
-    }
-
-    /// The next sample time of any recorded neuron (∞ when all are taken).
-    pub(super) fn next_time(&self) -> f64 {
-        self.cursor
-            .iter()
-            .filter_map(|&c| self.times.get(c))
-            .copied()
-            .fold(f64::INFINITY, f64::min)
     }
 }
 
@@ -365,17 +337,6 @@ fn smallest(xs: &[f64]) -> f64 {
         }
     }
     m
-}
-
-/// For each of `n` neurons, its position in `neurons`, or `u32::MAX` when not listed.
-pub(super) fn slots(neurons: &[u32], n: usize) -> Result<Vec<u32>, String> {
-    let mut slot = vec![u32::MAX; n];
-    for (k, &i) in neurons.iter().enumerate() {
-        *slot
-            .get_mut(i as usize)
-            .ok_or_else(|| format!("neuron {i} is outside the population (size {n})"))? = k as u32;
-    }
-    Ok(slot)
 }
 
 /// Groups of at least `PARALLEL_MIN_BLOCKS` blocks of this size, without recorders, advance in

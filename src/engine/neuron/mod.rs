@@ -6,6 +6,7 @@ pub mod integrator;
 pub mod lif;
 pub mod parrot;
 pub mod poisson_source;
+pub mod recording;
 pub mod spike_times;
 
 use super::distribution::Distribution;
