@@ -157,6 +157,7 @@ fn spikes_are_bit_identical_whatever_the_thread_count() {
             let (done, _) = run_with(FILE, &o);
             done.run
                 .spikes
+                .all()
                 .iter()
                 .map(|s| (s.time.to_bits(), s.neuron))
                 .collect::<Vec<_>>()

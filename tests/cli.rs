@@ -360,6 +360,7 @@ fn parquet_spikes_read_back_equal_the_runs_spikes() {
     let expected: Vec<(u64, String, u64)> = done
         .run
         .spikes
+        .all()
         .iter()
         .map(|s| {
             let pop = &net.populations[net.population_of(s.neuron)];

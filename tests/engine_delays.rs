@@ -44,6 +44,7 @@ fn parrots_repeat_each_spike_after_exactly_its_delay() {
     for (k, d) in delays.iter().enumerate() {
         let got: Vec<f64> = sim
             .recorded
+            .all()
             .iter()
             .filter(|s| s.neuron == k as u32 + 1)
             .map(|s| s.time)

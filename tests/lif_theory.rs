@@ -17,6 +17,7 @@ fn lif(p: LifParams, v0: f64) -> PopulationDesc {
 
 fn spike_times(sim: &Simulation, gid: u32) -> Vec<f64> {
     sim.recorded
+        .all()
         .iter()
         .filter(|s| s.neuron == gid)
         .map(|s| s.time)

@@ -215,6 +215,7 @@ synapses = [[0, 0], [3, 17], [39, 69999]]
             let spikes: Vec<(u64, u32)> = done
                 .run
                 .spikes
+                .all()
                 .iter()
                 .map(|s| (s.time.to_bits(), s.neuron))
                 .collect();

@@ -23,7 +23,7 @@ fn trains(seed: u64, n: usize, rate_hz: f64, t_ms: f64) -> Vec<Vec<f64>> {
     let mut sim = Simulation::new(Network::build(&desc).unwrap(), 10.0);
     sim.run_until(t_ms, &mut |_| {});
     let mut out = vec![Vec::new(); n];
-    for s in &sim.recorded {
+    for s in &sim.recorded.all() {
         out[s.neuron as usize].push(s.time);
     }
     out

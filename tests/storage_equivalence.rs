@@ -80,7 +80,11 @@ fn spikes(text: &str) -> Option<(Vec<(u64, u32)>, u64)> {
     let c = config::parse("eq.toml", text).ok()?;
     let r = simulate::run(c, &mut |_| {}).expect("a valid circuit builds");
     Some((
-        r.spikes.iter().map(|s| (s.time.to_bits(), s.neuron)).collect(),
+        r.spikes
+            .all()
+            .iter()
+            .map(|s| (s.time.to_bits(), s.neuron))
+            .collect(),
         r.sim.events_delivered,
     ))
 }

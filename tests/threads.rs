@@ -14,7 +14,11 @@ fn spikes(threads: usize) -> Vec<(u64, u32)> {
         .build()
         .unwrap();
     let run = pool.install(|| simulate::run(circuit, &mut |_| {})).unwrap();
-    run.spikes.iter().map(|s| (s.time.to_bits(), s.neuron)).collect()
+    run.spikes
+        .all()
+        .iter()
+        .map(|s| (s.time.to_bits(), s.neuron))
+        .collect()
 }
 
 #[test]

@@ -201,6 +201,9 @@ fn run_experiments(mut experiments: Vec<Experiment>, options: &Options) -> Resul
         ex.source.format = options.format;
     }
     let staged = claim_all(&experiments, &options.out)?;
+    for (ex, folder) in experiments.iter_mut().zip(&staged) {
+        ex.source.spill_dir = Some(folder.path().to_path_buf());
+    }
     let jobs = batch::jobs(&mut experiments);
     let sizes: Vec<(f64, f64)> = jobs
         .iter()

@@ -9,4 +9,5 @@ pub mod params;
 pub mod plasticity;
 pub mod rng;
 pub mod simulation;
+pub mod spike_log;
 pub mod synapse;

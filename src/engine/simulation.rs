@@ -19,6 +19,7 @@ use std::collections::BinaryHeap;
 use super::event::{Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::Network;
 use super::neuron::{InputSummary, Inputs};
+use super::spike_log::SpikeLog;
 use super::synapse::Connectivity;
 use super::synapse::dense::SavedWeights;
 
@@ -129,7 +130,8 @@ pub struct Simulation {
     pool: Vec<Vec<f64>>,
     /// Which populations' spikes are kept.
     record: Vec<bool>,
-    pub recorded: Vec<Spike>,
+    /// Kept spikes, in (time, neuron) order: in memory, or streamed to disk past a limit.
+    pub recorded: SpikeLog,
     pub spike_counts: Vec<u64>,
     pub events_delivered: u64,
     /// Traced synapses per projection: (pre, post, weight last logged).
@@ -195,7 +197,7 @@ impl Simulation {
             due: Slot::default(),
             pool: Vec::new(),
             record: vec![true; n_pop],
-            recorded: Vec::new(),
+            recorded: SpikeLog::in_memory(),
             spike_counts: vec![0; n_pop],
             events_delivered: 0,
             traces: Vec::new(),
@@ -320,7 +322,11 @@ impl Simulation {
             let t_end = boundary.min(t_stop);
             self.step(t_end);
             self.now = t_end;
-            if self.recorded.len() as u64 > self.spike_budget {
+            if let Err(e) = self.recorded.spill_if_full() {
+                self.over_budget = Some(format!("stopped at {:.3} ms: {e}", self.now));
+                return;
+            }
+            if !self.recorded.spills() && self.recorded.len() > self.spike_budget {
                 self.stop_over_budget();
                 return;
             }
@@ -342,9 +348,9 @@ impl Simulation {
     /// Says which population filled the spike budget, and stops the run.
     fn stop_over_budget(&mut self) {
         let mut held = vec![0u64; self.net.populations.len()];
-        for sp in &self.recorded {
+        self.recorded.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |sp| {
             held[self.net.population_of(sp.neuron)] += 1;
-        }
+        });
         let (k, n) = held
             .iter()
             .enumerate()

@@ -101,14 +101,15 @@ pub fn at_once(bytes: &[f64]) -> usize {
 
 /// Runs one job; `progress` receives its simulated time (ms).
 pub fn run_job(ex: &Experiment, job: Job, progress: &mut dyn FnMut(f64)) -> Finished {
+    let spill = ex.source.spill_dir.as_deref();
     match job {
-        Job::Base(loaded) => Finished::Base(super::run(*loaded, progress)),
+        Job::Base(loaded) => Finished::Base(super::run_spilling(*loaded, spill, progress)),
         Job::Variant(v) => {
             let result = ex
                 .source
                 .variant(&v)
                 .map_err(Failure::Input)
-                .and_then(|loaded| super::run(loaded, progress));
+                .and_then(|loaded| super::run_spilling(loaded, spill, progress));
             Finished::Variant(v, result)
         }
         Job::Point(s, point) => Finished::Point(

@@ -35,6 +35,9 @@ pub struct Source {
     pub seed: Option<u64>,
     /// Replaces the file's table format (`--format`), in variants too.
     pub format: Option<crate::config::circuit::TableFormat>,
+    /// Where recorded spikes past the memory limit go while a simulation of this file runs
+    /// (the experiment's staging folder); `None`: they stay in memory.
+    pub spill_dir: Option<std::path::PathBuf>,
 }
 
 /// A finished run and what each comparison measured.
@@ -129,6 +132,7 @@ pub fn parse_seeded(path: &str, text: &str, seed: Option<u64>) -> Result<Experim
             text: text.to_string(),
             seed,
             format: None,
+            spill_dir: None,
         },
     })
 }
@@ -157,8 +161,18 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// Simulates a loaded circuit (its recorded spikes in memory) and runs its comparisons.
 pub fn run(loaded: Loaded, progress: &mut dyn FnMut(f64)) -> Result<Done, Failure> {
-    let run = simulate::run(loaded.circuit, progress).map_err(|e| match e {
+    run_spilling(loaded, None, progress)
+}
+
+/// As `run`, with recorded spikes past a memory limit streamed to a file in `spill_dir`.
+pub fn run_spilling(
+    loaded: Loaded,
+    spill_dir: Option<&std::path::Path>,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Done, Failure> {
+    let run = simulate::run_spilling(loaded.circuit, spill_dir, progress).map_err(|e| match e {
         simulate::RunError::OverBudget(s) => Failure::OverBudget(s),
         e => Failure::Input(e.to_string()),
     })?;
@@ -230,7 +244,10 @@ impl Source {
         let context = format!("in sweep `{}` at {}", s.name, point_label(point));
         let result = load_one(&self.path, &self.text, &overrides, self.seed, &context)
             .map_err(|e| e.to_string())
-            .and_then(|loaded| run(loaded, progress).map_err(|e| format!("{context}: {e}")));
+            .and_then(|loaded| {
+                run_spilling(loaded, self.spill_dir.as_deref(), progress)
+                    .map_err(|e| format!("{context}: {e}"))
+            });
         match result {
             Ok(done) => SweepPoint {
                 values: point.to_vec(),

@@ -2,9 +2,9 @@
 //! lists, who fired in its window, spike counts, summed input or membrane change.
 
 use crate::config::protocol::{Protocol, Readout, ReadoutKind};
-use crate::engine::event::Spike;
 use crate::engine::network::PopulationInfo;
 use crate::engine::neuron::StateSample;
+use crate::engine::spike_log::SpikeLog;
 
 /// One readout of one presentation.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,7 +46,7 @@ impl ReadoutData {
 /// What readouts are read from: recorded spikes in time order, and per population the
 /// samples of its membrane and input recorders sorted by time.
 pub struct Sources<'a> {
-    pub spikes: &'a [Spike],
+    pub spikes: &'a SpikeLog,
     pub populations: &'a [PopulationInfo],
     pub membrane: &'a [(usize, Vec<StateSample>)],
     pub inputs: &'a [(usize, Vec<StateSample>)],
@@ -68,12 +68,11 @@ fn window(s: &[StateSample], a: f64, b: f64) -> &[StateSample] {
 /// Counts of `pop`'s spikes in `[a, b)` per neuron.
 fn counts(src: &Sources, info: &PopulationInfo, a: f64, b: f64) -> Vec<f64> {
     let mut c = vec![0.0; info.size];
-    let lo = src.spikes.partition_point(|s| s.time < a);
-    for s in src.spikes[lo..].iter().take_while(|s| s.time < b) {
+    src.spikes.visit(a, b, &mut |s| {
         if s.neuron >= info.offset && s.neuron < info.offset + info.size as u32 {
             c[(s.neuron - info.offset) as usize] += 1.0;
         }
-    }
+    });
     c
 }
 
@@ -86,13 +85,11 @@ pub fn take(src: &Sources, ro: &Readout, t: f64) -> Value {
         // Filled by the run, which takes the weights at the window's edges.
         ReadoutKind::WeightChange => {}
         ReadoutKind::Fired => {
-            let lo = src.spikes.partition_point(|s| s.time < a);
-            v.set = src.spikes[lo..]
-                .iter()
-                .take_while(|s| s.time < b)
-                .filter(|s| s.neuron >= info.offset && s.neuron < info.offset + info.size as u32)
-                .map(|s| s.neuron - info.offset)
-                .collect();
+            src.spikes.visit(a, b, &mut |s| {
+                if s.neuron >= info.offset && s.neuron < info.offset + info.size as u32 {
+                    v.set.push(s.neuron - info.offset);
+                }
+            });
             v.set.sort_unstable();
             v.set.dedup();
         }

@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use super::readouts::{self, ReadoutData, Sources};
 use crate::config::{Circuit, Recorder};
-use crate::engine::event::Spike;
 use crate::engine::network::{BuildError, Network};
 use crate::engine::neuron::StateSample;
 use crate::engine::simulation::Simulation;
+use crate::engine::spike_log::SpikeLog;
 
 /// Weights of one projection at one time, by presynaptic neuron (pre, post, weight).
 pub struct WeightSnapshot {
@@ -24,8 +24,8 @@ pub struct RunResult {
     pub sim: Simulation,
     /// Initial membrane potentials per population (models that have one).
     pub initial_v: Vec<Option<Vec<f64>>>,
-    /// Recorded spikes, sorted by (time, neuron).
-    pub spikes: Vec<Spike>,
+    /// Recorded spikes, sorted by (time, neuron); past a limit on disk, read by time window.
+    pub spikes: SpikeLog,
     pub membrane: Vec<(usize, Vec<StateSample>)>,
     /// Input jumps per recorded population, sorted by (time, neuron).
     pub inputs: Vec<(usize, Vec<StateSample>)>,
@@ -44,13 +44,13 @@ impl RunResult {
     /// Recorded spikes of population `pop` in `[t0, t1)` as (time, local index).
     pub fn spikes_of(&self, pop: usize, t0: f64, t1: f64) -> Vec<(f64, usize)> {
         let info = &self.net().populations[pop];
-        let lo = self.spikes.partition_point(|s| s.time < t0);
-        self.spikes[lo..]
-            .iter()
-            .take_while(|s| s.time < t1)
-            .filter(|s| s.neuron >= info.offset && s.neuron < info.offset + info.size as u32)
-            .map(|s| (s.time, (s.neuron - info.offset) as usize))
-            .collect()
+        let mut out = Vec::new();
+        self.spikes.visit(t0, t1, &mut |s| {
+            if s.neuron >= info.offset && s.neuron < info.offset + info.size as u32 {
+                out.push((s.time, (s.neuron - info.offset) as usize));
+            }
+        });
+        out
     }
 
     /// The readout called `name`.
@@ -131,8 +131,23 @@ pub enum RunError {
     OverBudget(String),
 }
 
-/// Builds and simulates `circuit`; `progress` receives the simulated time (ms).
+/// Builds and simulates `circuit`, holding every recorded spike in memory (up to the memory
+/// budget); `progress` receives the simulated time (ms).
 pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult, RunError> {
+    run_spilling(circuit, None, progress)
+}
+
+/// Most recorded spikes a simulation holds in memory when it may stream them to disk (16 bytes
+/// each: 64 MiB), or fewer if the memory budget is smaller.
+pub const SPIKES_IN_MEMORY: u64 = 1 << 22;
+
+/// Builds and simulates `circuit`; with `spill_dir`, recorded spikes past `SPIKES_IN_MEMORY`
+/// stream to a file there (removed with the result). `progress` receives the simulated time (ms).
+pub fn run_spilling(
+    circuit: Circuit,
+    spill_dir: Option<&std::path::Path>,
+    progress: &mut dyn FnMut(f64),
+) -> Result<RunResult, RunError> {
     let t0 = Instant::now();
     let mut net = Network::build(&circuit.network)?;
     let initial_v = net.groups.iter().map(|g| g.membrane_potentials()).collect();
@@ -154,9 +169,16 @@ pub fn run(circuit: Circuit, progress: &mut dyn FnMut(f64)) -> Result<RunResult,
     }
     let mut sim = Simulation::new(net, circuit.duration_ms);
     sim.spike_budget = crate::config::budget::spikes_held();
+    let mut row_bytes = crate::config::budget::row_bytes(circuit.output.format);
+    if let Some(dir) = spill_dir {
+        let limit = sim.spike_budget.min(SPIKES_IN_MEMORY);
+        sim.recorded = SpikeLog::spilling(dir, usize::try_from(limit).unwrap_or(usize::MAX));
+        // A spilled spike takes 12 bytes on disk until the table is written.
+        row_bytes += crate::engine::spike_log::RECORD as f64;
+    }
     // The spikes table may take the output budget (shared by the simulations running at once).
     let rows = crate::config::budget::output_bytes()
-        / crate::config::budget::row_bytes(circuit.output.format)
+        / row_bytes
         / crate::config::budget::simulations_at_once() as f64;
     sim.written = circuit.record_spikes.clone();
     sim.written_budget = if rows < u64::MAX as f64 {

@@ -11,7 +11,7 @@ const MAX_DOTS: usize = 200_000;
 
 pub fn raster(path: &Path, run: &RunResult) -> Result<(), String> {
     let net = run.net();
-    let total = run.spikes.len().max(1);
+    let total = run.spikes.len().max(1) as usize;
     let shown_fraction = (MAX_DOTS as f64 / total as f64).min(1.0);
     // Neurons shown per population, stacked bottom to top in file order.
     let shown: Vec<u32> = net
@@ -45,13 +45,20 @@ pub fn raster(path: &Path, run: &RunResult) -> Result<(), String> {
         .disable_mesh()
         .draw()
         .map_err(|e| e.to_string())?;
+    // The dots shown, population by population (at most about MAX_DOTS of them).
+    let mut dots: Vec<Vec<(f64, u32)>> = vec![Vec::new(); net.populations.len()];
+    run.spikes.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |s| {
+        let k = net.population_of(s.neuron);
+        let local = s.neuron - net.populations[k].offset;
+        if local < shown[k] {
+            dots[k].push((s.time, base[k] + local));
+        }
+    });
     for (k, pop) in net.populations.iter().enumerate() {
         let colour = Palette99::pick(k).to_rgba();
-        let dots = run.spikes.iter().filter_map(|s| {
-            let local = s.neuron.checked_sub(pop.offset)?;
-            (local < shown[k] && (s.neuron - pop.offset) < pop.size as u32)
-                .then(|| Circle::new((s.time, base[k] + local), 1, colour.filled()))
-        });
+        let dots = dots[k]
+            .iter()
+            .map(|&(t, y)| Circle::new((t, y), 1, colour.filled()));
         chart
             .draw_series(dots)
             .map_err(|e| e.to_string())?

@@ -12,8 +12,9 @@ pub fn events_per_second(run: &RunResult) -> f64 {
     run.sim.events_delivered as f64 / run.simulate_seconds.max(1e-12)
 }
 
-/// `timings.json`: the wall-clock figures of a run (they differ from run to run; everything
-/// in `summary.json` does not).
+/// `timings.json`: the wall-clock figures of a run, and how many recorded spikes went to disk
+/// past the memory budget (they differ from run to run and machine to machine; everything in
+/// `summary.json` does not).
 pub fn timings(run: &RunResult, compare_seconds: f64) -> Value {
     json!({
         "threads": rayon::current_num_threads(),
@@ -21,6 +22,7 @@ pub fn timings(run: &RunResult, compare_seconds: f64) -> Value {
         "simulate_seconds": run.simulate_seconds,
         "compare_seconds": compare_seconds,
         "events_per_second": events_per_second(run),
+        "spikes_streamed_to_disk": run.spikes.spilled(),
     })
 }
 

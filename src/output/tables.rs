@@ -27,17 +27,22 @@ pub fn spikes(dir: &Path, run: &RunResult) -> std::io::Result<()> {
         ],
     )?;
     let net = run.net();
-    for s in &run.spikes {
+    let mut result = Ok(());
+    run.spikes.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |s| {
         let p = net.population_of(s.neuron);
-        if !run.circuit.record_spikes[p] {
-            continue; // kept for a readout, not asked for in the spikes table
+        if result.is_err() || !run.circuit.record_spikes[p] {
+            return; // kept for a readout, not asked for in the spikes table
         }
         let pop = &net.populations[p];
-        w.row(&[
+        result = w.row(&[
             Real(s.time),
             Name(&pop.name),
             Count(u64::from(s.neuron) - pop.offset as u64),
-        ])?;
+        ]);
+    });
+    result?;
+    if let Some(e) = run.spikes.read_error() {
+        return Err(std::io::Error::other(e));
     }
     w.finish()
 }
