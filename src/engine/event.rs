@@ -38,8 +38,19 @@ pub struct Input {
 /// they were sent — by projection (order in the circuit file), then spike (time, global neuron
 /// index), then synapse (the projection's row order).
 /// Models decide what simultaneity means; `lif` sums simultaneous inputs into one jump.
+///
+/// The neurons are cut into consecutive parts (one per worker thread), each filled from the
+/// events sent to its own neurons, in parallel; a lane is the same whatever the cut.
 #[derive(Default)]
 pub struct Lanes {
+    parts: Vec<LanePart>,
+}
+
+/// The lanes of the neurons `[first, end)`.
+#[derive(Default)]
+struct LanePart {
+    first: u32,
+    end: u32,
     /// Neurons whose lane is not empty, ascending.
     touched: Vec<u32>,
     /// Lane k (of neuron `touched[k]`) is `inputs[bounds[k]..bounds[k + 1]]`.
@@ -51,14 +62,119 @@ pub struct Lanes {
 }
 
 impl Lanes {
-    /// Regroups `events` (any order) into lanes for `n` neurons.
+    /// Regroups `events` (any order) into lanes for `n` neurons, in one part.
     pub fn fill(&mut self, n: usize, events: &[PendingEvent]) {
+        self.fill_parts(&crate::engine::team::SOLO, &[0, n as u32], &[events]);
+    }
+
+    /// Regroups the events of each part (`events[p]`: those for neurons in
+    /// `[starts[p], starts[p + 1])`, any order) into lanes, the parts shared out in `team`.
+    pub fn fill_parts<E: AsRef<[PendingEvent]> + Sync>(
+        &mut self,
+        team: &crate::engine::team::Team,
+        starts: &[u32],
+        events: &[E],
+    ) {
+        let n_parts = starts.len().saturating_sub(1);
+        self.parts.resize_with(n_parts, LanePart::default);
+        self.parts.truncate(n_parts);
+        for (p, part) in self.parts.iter_mut().enumerate() {
+            part.first = starts[p];
+            part.end = starts[p + 1];
+        }
+        team.for_each(&mut self.parts, &|p, part| part.fill(events[p].as_ref()));
+    }
+
+    /// The lane of every neuron in `[from, to)`, in order (empty slices for neurons without
+    /// input).
+    pub fn each_lane(&self, from: u32, to: u32) -> impl Iterator<Item = &[Input]> {
+        let mut touched = self.lanes_in(from, to).peekable();
+        (from..to).map(move |gid| match touched.peek() {
+            Some(&(g, lane)) if g == gid => {
+                touched.next();
+                lane
+            }
+            _ => &[],
+        })
+    }
+
+    /// The non-empty lanes of neurons in `[from, to)`: (global index, inputs sorted by time).
+    pub fn lanes_in(&self, from: u32, to: u32) -> LanesIn<'_> {
+        let p = self.parts.partition_point(|x| x.end <= from);
+        let mut it = LanesIn {
+            parts: &self.parts,
+            to,
+            part: p,
+            k: 0,
+            end: 0,
+        };
+        if let Some(part) = self.parts.get(p) {
+            (it.k, it.end) = part.range(from, to);
+        }
+        it
+    }
+}
+
+/// The non-empty lanes of a range of neurons, part after part (see `Lanes::lanes_in`).
+pub struct LanesIn<'a> {
+    parts: &'a [LanePart],
+    to: u32,
+    /// The current part, and the positions left in its `touched`.
+    part: usize,
+    k: usize,
+    end: usize,
+}
+
+impl<'a> LanesIn<'a> {
+    #[inline(always)]
+    fn take(&mut self) -> (u32, &'a [Input]) {
+        let part = &self.parts[self.part];
+        let k = self.k;
+        self.k += 1;
+        (
+            part.touched[k],
+            &part.inputs[part.bounds[k] as usize..part.bounds[k + 1] as usize],
+        )
+    }
+
+    /// Moves on to the next part that has lanes in the range.
+    #[cold]
+    #[inline(never)]
+    fn next_part(&mut self) -> Option<(u32, &'a [Input])> {
+        while self.k >= self.end {
+            self.part += 1;
+            let part = self.parts.get(self.part)?;
+            if part.first >= self.to {
+                return None;
+            }
+            (self.k, self.end) = part.range(part.first, self.to);
+        }
+        Some(self.take())
+    }
+}
+
+impl<'a> Iterator for LanesIn<'a> {
+    type Item = (u32, &'a [Input]);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.k < self.end {
+            Some(self.take())
+        } else {
+            self.next_part()
+        }
+    }
+}
+
+impl LanePart {
+    fn fill(&mut self, events: &[PendingEvent]) {
         self.touched.clear();
         self.bounds.clear();
         self.inputs.clear();
         if events.is_empty() {
             return;
         }
+        let (first, n) = (self.first, (self.end - self.first) as usize);
         // Group by target, keeping the sending order (both sorts are stable): a comparison
         // sort when events are few next to neurons, a counting sort when they are many.
         self.sorted.clear();
@@ -69,7 +185,7 @@ impl Lanes {
             self.count.clear();
             self.count.resize(n + 1, 0);
             for e in events {
-                self.count[e.target as usize + 1] += 1;
+                self.count[(e.target - first) as usize + 1] += 1;
             }
             // Offsets: a running sum in a register (adding count[i] into count[i + 1] in memory
             // made every step wait for the store before it).
@@ -80,7 +196,7 @@ impl Lanes {
             }
             self.sorted.resize(events.len(), events[0]);
             for e in events {
-                let c = &mut self.count[e.target as usize];
+                let c = &mut self.count[(e.target - first) as usize];
                 self.sorted[*c as usize] = *e;
                 *c += 1;
             }
@@ -107,29 +223,11 @@ impl Lanes {
         }
     }
 
-    /// The lane of every neuron in `[from, to)`, in order (empty slices for neurons without
-    /// input).
-    pub fn each_lane(&self, from: u32, to: u32) -> impl Iterator<Item = &[Input]> {
-        let mut touched = self.lanes_in(from, to).peekable();
-        (from..to).map(move |gid| match touched.peek() {
-            Some(&(g, lane)) if g == gid => {
-                touched.next();
-                lane
-            }
-            _ => &[],
-        })
-    }
-
-    /// The non-empty lanes of neurons in `[from, to)`: (global index, inputs sorted by time).
-    pub fn lanes_in(&self, from: u32, to: u32) -> impl Iterator<Item = (u32, &[Input])> {
+    /// The positions in `touched` of the neurons in `[from, to)`.
+    fn range(&self, from: u32, to: u32) -> (usize, usize) {
         let a = self.touched.partition_point(|&i| i < from);
-        let b = self.touched.partition_point(|&i| i < to);
-        (a..b).map(move |k| {
-            (
-                self.touched[k],
-                &self.inputs[self.bounds[k] as usize..self.bounds[k + 1] as usize],
-            )
-        })
+        let b = a + self.touched[a..].partition_point(|&i| i < to);
+        (a, b)
     }
 }
 
@@ -152,6 +250,51 @@ mod tests {
             assert_eq!(all, vec![(1, vec![2.0, 3.0, 1.0]), (3, vec![4.0])]);
             let upper: Vec<u32> = lanes.lanes_in(2, 4).map(|(i, _)| i).collect();
             assert_eq!(upper, vec![3]);
+        }
+    }
+
+    #[test]
+    fn lanes_cut_into_parts_are_the_lanes_of_one_part() {
+        // Events in a scrambled order onto 1000 neurons, many on the same neuron and time.
+        let mut x: u64 = 88172645463325252;
+        let events: Vec<PendingEvent> = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                PendingEvent {
+                    time: (x % 7) as f64 * 0.25,
+                    weight: (x % 1009) as f32,
+                    target: ((x >> 20) % 1000) as u32,
+                }
+            })
+            .collect();
+        let mut one = Lanes::default();
+        one.fill(1000, &events);
+        let whole: Vec<Vec<Input>> = one.each_lane(0, 1000).map(<[Input]>::to_vec).collect();
+        for starts in [
+            vec![0, 1000],
+            vec![0, 500, 1000],
+            vec![0, 1, 333, 334, 999, 1000],
+            vec![0, 0, 1000, 1000],
+        ] {
+            let parts: Vec<Vec<PendingEvent>> = starts
+                .windows(2)
+                .map(|w| {
+                    events
+                        .iter()
+                        .filter(|e| e.target >= w[0] && e.target < w[1])
+                        .copied()
+                        .collect()
+                })
+                .collect();
+            let mut cut = Lanes::default();
+            crate::engine::team::Team::with(2, |team| cut.fill_parts(team, &starts, &parts));
+            let got: Vec<Vec<Input>> = cut.each_lane(0, 1000).map(<[Input]>::to_vec).collect();
+            assert_eq!(got, whole, "{starts:?}");
+            let some: Vec<u32> = cut.lanes_in(300, 700).map(|(g, _)| g).collect();
+            let want: Vec<u32> = one.lanes_in(300, 700).map(|(g, _)| g).collect();
+            assert_eq!(some, want);
         }
     }
 }

@@ -11,3 +11,4 @@ pub mod rng;
 pub mod simulation;
 pub mod spike_log;
 pub mod synapse;
+pub mod team;

@@ -22,6 +22,7 @@ use super::neuron::{InputSummary, Inputs};
 use super::spike_log::SpikeLog;
 use super::synapse::Connectivity;
 use super::synapse::dense::SavedWeights;
+use super::team::Team;
 
 /// One logged weight change of a traced synapse.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -42,6 +43,10 @@ pub const MAX_WEIGHT: f64 = f32::MAX as f64;
 
 /// The most epochs the ring of pending events covers.
 pub const MAX_SLOTS: usize = 4096;
+
+/// Networks are cut into at most one part per worker thread, and parts of at least this many
+/// neurons (smaller ones cost more in fork and join than they save).
+const NEURONS_PER_PART: usize = 8192;
 
 /// The summed input that bit-matrix and dense projections send to one population at one time,
 /// summed the way the target model needs (`InputSummary`): per neuron (local index), the net
@@ -64,9 +69,10 @@ struct TeacherEvent {
     post: u32,
 }
 
+/// What an epoch's slot of the ring holds besides plain synaptic events (those are kept by part
+/// of the neurons, in `Simulation::ring`).
 #[derive(Default, Clone)]
 struct Slot {
-    events: Vec<PendingEvent>,
     bulk: Vec<BulkInput>,
     teacher: Vec<TeacherEvent>,
     /// Events on receptors other than the default: (target population, event).
@@ -75,7 +81,7 @@ struct Slot {
 
 impl Slot {
     fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.bulk.is_empty() && self.teacher.is_empty() && self.receptor.is_empty()
+        self.bulk.is_empty() && self.teacher.is_empty() && self.receptor.is_empty()
     }
 }
 
@@ -112,8 +118,21 @@ pub struct Simulation {
     epoch: u64,
     now: f64,
     slots: Vec<Slot>,
-    /// Slots that are not empty.
+    /// Plain synaptic events by part of the neurons, then slot: `ring[p][k]` holds the events
+    /// for the neurons of part p due in the epoch of slot k, in the order they were sent.
+    ring: Vec<Vec<Vec<PendingEvent>>>,
+    /// The neurons are cut into parts of `part_size` consecutive neurons, one per worker
+    /// thread (one for small networks): part p starts at `part_starts[p]`; the last entry is
+    /// the neuron count. Each part's events are sent, sorted into lanes and applied in parallel.
+    part_starts: Vec<u32>,
+    part_size: u32,
+    /// Which slots hold anything, and how many.
+    busy: Vec<bool>,
     busy_slots: usize,
+    /// Scratch: the current epoch's plain events, by part.
+    due_events: Vec<Vec<PendingEvent>>,
+    /// Scratch: the plain projections an epoch's spikes go along (projection, population).
+    plain: Vec<(usize, usize)>,
     far: BinaryHeap<Reverse<FarEvent>>,
     far_seq: u64,
     lanes: Lanes,
@@ -180,13 +199,19 @@ impl Simulation {
             }
         }
         let n_pop = net.populations.len();
-        Simulation {
+        let mut sim = Simulation {
             net,
             epoch_ms,
             epoch: 0,
             now: 0.0,
             slots: vec![Slot::default(); n_slots],
+            ring: Vec::new(),
+            part_starts: Vec::new(),
+            part_size: 1,
+            busy: vec![false; n_slots],
             busy_slots: 0,
+            due_events: Vec::new(),
+            plain: Vec::new(),
             far: BinaryHeap::new(),
             far_seq: 0,
             lanes: Lanes::default(),
@@ -208,7 +233,24 @@ impl Simulation {
             written_budget: u64::MAX,
             written_budget_note: String::new(),
             over_budget: None,
+        };
+        sim.use_threads(rayon::current_num_threads());
+        sim
+    }
+
+    /// Cuts the neurons into parts for at most `threads` worker threads (one part, and no
+    /// helper thread, for networks under `2 × NEURONS_PER_PART` neurons). Before the run: the
+    /// parts hold the pending events. The spikes do not depend on it.
+    pub fn use_threads(&mut self, threads: usize) {
+        if self.ring.iter().flatten().any(|r| !r.is_empty()) {
+            return;
         }
+        let n = self.net.neuron_count() as u32;
+        let parts = threads.min((n as usize / NEURONS_PER_PART).max(1)).max(1);
+        self.part_size = n.div_ceil(parts as u32).max(1);
+        self.part_starts = (0..=parts as u32).map(|p| (p * self.part_size).min(n)).collect();
+        self.ring = vec![vec![Vec::new(); self.slots.len()]; parts];
+        self.due_events = vec![Vec::new(); parts];
     }
 
     /// Keep spikes of population `k` only if `on`.
@@ -311,6 +353,15 @@ impl Simulation {
 
     /// Simulates up to `t_stop` ms; `progress` is called now and then with the current time.
     pub fn run_until(&mut self, t_stop: f64, progress: &mut dyn FnMut(f64)) {
+        if self.now >= t_stop {
+            progress(self.now);
+            return;
+        }
+        // One member of the team per part of the neurons, for the whole run.
+        Team::with(self.ring.len(), |team| self.run_epochs(t_stop, progress, team));
+    }
+
+    fn run_epochs(&mut self, t_stop: f64, progress: &mut dyn FnMut(f64), team: &Team) {
         let mut next_report = self.now;
         let report_every = ((t_stop - self.now) / 200.0).max(self.epoch_ms);
         while self.now < t_stop {
@@ -320,7 +371,7 @@ impl Simulation {
             }
             let boundary = (self.epoch + 1) as f64 * self.epoch_ms;
             let t_end = boundary.min(t_stop);
-            self.step(t_end);
+            self.step(t_end, team);
             self.now = t_end;
             if let Err(e) = self.recorded.spill_if_full() {
                 self.over_budget = Some(format!("stopped at {:.3} ms: {e}", self.now));
@@ -423,42 +474,56 @@ impl Simulation {
         (epoch % self.slots.len() as u64) as usize
     }
 
-    fn slot_mut(&mut self, epoch: u64) -> &mut Slot {
-        let k = self.slot_index(epoch);
-        if self.slots[k].is_empty() {
+    fn mark_busy(&mut self, k: usize) {
+        if !self.busy[k] {
+            self.busy[k] = true;
             self.busy_slots += 1;
         }
-        &mut self.slots[k]
+    }
+
+    fn slot_is_empty(&self, k: usize) -> bool {
+        self.slots[k].is_empty() && self.ring.iter().all(|r| r[k].is_empty())
+    }
+
+    /// The part of the neurons that neuron `target` (global index) belongs to.
+    #[inline]
+    fn part_of(&self, target: u32) -> usize {
+        (target / self.part_size) as usize
     }
 
     /// Advances every neuron to `t_end` (within the current epoch) and sends the spikes.
-    fn step(&mut self, t_end: f64) {
+    fn step(&mut self, t_end: f64, team: &Team) {
         while let Some(Reverse(f)) = self.far.peek() {
             if f.epoch > self.epoch {
                 break;
             }
             let e = f.event;
             self.far.pop();
-            let epoch = self.epoch;
-            self.slot_mut(epoch).events.push(e);
+            let k = self.slot_index(self.epoch);
+            let p = self.part_of(e.target);
+            self.ring[p][k].push(e);
+            self.mark_busy(k);
         }
         let k = self.slot_index(self.epoch);
-        let was_busy = !self.slots[k].is_empty();
         let slot = &mut self.slots[k];
-        self.due.events.clear();
+        for d in &mut self.due_events {
+            d.clear();
+        }
         self.due.bulk.clear();
         self.due.teacher.clear();
         self.due.receptor.clear();
         if t_end < (self.epoch + 1) as f64 * self.epoch_ms {
             // A partial epoch: keep the inputs at or after t_end for the rest of it.
             let due = &mut self.due;
-            slot.events.retain(|e| {
-                let keep = e.time >= t_end;
-                if !keep {
-                    due.events.push(*e);
-                }
-                keep
-            });
+            for (ring, due_events) in self.ring.iter_mut().zip(&mut self.due_events) {
+                ring[k].retain(|e| {
+                    let keep = e.time >= t_end;
+                    if !keep {
+                        due_events.push(*e);
+                    }
+                    keep
+                });
+            }
             let bulk = std::mem::take(&mut slot.bulk);
             for b in bulk {
                 if b.time < t_end {
@@ -482,16 +547,18 @@ impl Simulation {
                 keep
             });
         } else {
-            std::mem::swap(&mut self.due.events, &mut slot.events);
+            for (ring, due_events) in self.ring.iter_mut().zip(&mut self.due_events) {
+                std::mem::swap(due_events, &mut ring[k]);
+            }
             std::mem::swap(&mut self.due.bulk, &mut slot.bulk);
             std::mem::swap(&mut self.due.teacher, &mut slot.teacher);
             std::mem::swap(&mut self.due.receptor, &mut slot.receptor);
         }
-        if was_busy && self.slots[k].is_empty() {
+        if self.busy[k] && self.slot_is_empty(k) {
+            self.busy[k] = false;
             self.busy_slots -= 1;
         }
-        let n = self.net.neuron_count();
-        self.lanes.fill(n, &self.due.events);
+        self.lanes.fill_parts(team, &self.part_starts, &self.due_events);
         self.due
             .bulk
             .sort_by(|a, b| a.population.cmp(&b.population).then(a.time.total_cmp(&b.time)));
@@ -516,6 +583,7 @@ impl Simulation {
                 r += 1;
             }
             let inputs = Inputs {
+                team,
                 lanes: &self.lanes,
                 bulk: &self.due.bulk[start..b],
                 receptor: &receptor[r_start..r],
@@ -532,7 +600,7 @@ impl Simulation {
         self.epoch_spikes
             .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
         self.apply_teacher();
-        self.send();
+        self.send(team);
     }
 
     fn apply_teacher(&mut self) {
@@ -574,9 +642,7 @@ impl Simulation {
         );
         let size = self.net.populations[population].size;
         let k = self.slot_index(epoch);
-        if self.slots[k].is_empty() {
-            self.busy_slots += 1;
-        }
+        self.mark_busy(k);
         let slot = &mut self.slots[k];
         let k = match slot
             .bulk
@@ -610,7 +676,7 @@ impl Simulation {
         &mut slot.bulk[k]
     }
 
-    fn send(&mut self) {
+    fn send(&mut self, team: &Team) {
         let spikes = std::mem::take(&mut self.epoch_spikes);
         for sp in &spikes {
             let pop = self.net.population_of(sp.neuron);
@@ -625,6 +691,8 @@ impl Simulation {
         for sp in &spikes {
             by_pop[self.net.population_of(sp.neuron)].push(*sp);
         }
+        let mut plain = std::mem::take(&mut self.plain);
+        plain.clear();
         for (pop, mine) in by_pop.iter().enumerate() {
             if mine.is_empty() {
                 continue;
@@ -633,12 +701,15 @@ impl Simulation {
             for x in 0..self.outgoing[pop].len() {
                 let k = self.outgoing[pop][x];
                 match &self.net.projections[k].conn {
+                    Connectivity::Sparse(_) if self.sends_plain(k) => plain.push((k, pop)),
                     Connectivity::Sparse(_) => self.send_sparse(k, mine, from),
                     Connectivity::Bits(_) => self.send_bits(k, mine, from),
                     Connectivity::Dense(_) => self.send_dense(k, mine, from),
                 }
             }
         }
+        self.send_plain(&plain, &by_pop, team);
+        self.plain = plain;
         // Then the postsynaptic side of the rules that hear it.
         for (pop, mine) in by_pop.iter().enumerate() {
             if mine.is_empty() {
@@ -660,64 +731,53 @@ impl Simulation {
         self.by_pop = by_pop;
     }
 
+    /// Whether projection `k` sends plain synaptic events (the ring's, sent part by part).
+    fn sends_plain(&self, k: usize) -> bool {
+        let proj = &self.net.projections[k];
+        matches!(proj.conn, Connectivity::Sparse(_))
+            && proj.transmits
+            && proj.teacher_of.is_none()
+            && proj.receptor == 0
+    }
+
+    /// Sends the spikes of sparse projections to teachers and to other receptors (plain
+    /// events go through `send_plain`).
     fn send_sparse(&mut self, k: usize, spikes: &[Spike], from: u32) {
         let proj = &self.net.projections[k];
         let Connectivity::Sparse(syn) = &proj.conn else {
             return;
         };
-        if !proj.transmits {
+        if !proj.transmits || (proj.teacher_of.is_none() && proj.receptor == 0) {
             return;
         }
-        let post_offset = self.net.populations[proj.post].offset;
         let table = syn.delay_table();
         let (epoch_ms, first) = (self.epoch_ms, self.epoch + 1);
         let n_slots = self.slots.len() as u64;
         let horizon = self.epoch + n_slots;
         let epoch_of = |t: f64| ((t / epoch_ms).floor() as u64).max(first);
-        // Counted as what they deliver: a zero weight changes no summing target.
-        let skip_zero = syn.has_zero_weight()
-            && proj.teacher_of.is_none()
-            && proj.receptor == 0
-            && self.net.summaries[proj.post] != Some(InputSummary::Count);
         for sp in spikes {
             let (posts, weights, delay_index) = syn.row_slices((sp.neuron - from) as usize);
-            if posts.is_empty() {
-                continue;
-            }
-            self.events_delivered += if skip_zero {
-                weights.iter().filter(|w| **w != 0.0).count() as u64
-            } else {
-                posts.len() as u64
-            };
-            if let Some(target) = proj.teacher_of {
-                for (j, &p) in posts.iter().enumerate() {
-                    let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
-                    let epoch = epoch_of(time);
-                    assert!(
-                        epoch < horizon,
-                        "teacher delays must be within {MAX_SLOTS} epochs"
-                    );
-                    let slot = &mut self.slots[(epoch % n_slots) as usize];
-                    self.busy_slots += usize::from(slot.is_empty());
-                    slot.teacher.push(TeacherEvent {
+            self.events_delivered += posts.len() as u64;
+            for (j, (&p, &weight)) in posts.iter().zip(weights).enumerate() {
+                let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
+                let epoch = epoch_of(time);
+                assert!(
+                    epoch < horizon,
+                    "teacher and receptor delays must be within {MAX_SLOTS} epochs"
+                );
+                let slot = (epoch % n_slots) as usize;
+                if !self.busy[slot] {
+                    self.busy[slot] = true;
+                    self.busy_slots += 1;
+                }
+                if let Some(target) = proj.teacher_of {
+                    self.slots[slot].teacher.push(TeacherEvent {
                         time,
                         projection: target,
                         post: p,
                     });
-                }
-                continue;
-            }
-            if proj.receptor != 0 {
-                for (j, (&p, &weight)) in posts.iter().zip(weights).enumerate() {
-                    let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
-                    let epoch = epoch_of(time);
-                    assert!(
-                        epoch < horizon,
-                        "receptor delays must be within {MAX_SLOTS} epochs"
-                    );
-                    let slot = &mut self.slots[(epoch % n_slots) as usize];
-                    self.busy_slots += usize::from(slot.is_empty());
-                    slot.receptor.push((
+                } else {
+                    self.slots[slot].receptor.push((
                         proj.post,
                         ReceptorInput {
                             time,
@@ -727,48 +787,61 @@ impl Simulation {
                         },
                     ));
                 }
-                continue;
             }
-            let mut put = |time: f64, events: &mut dyn Iterator<Item = PendingEvent>| {
-                let epoch = epoch_of(time);
-                if epoch < horizon {
-                    let slot = &mut self.slots[(epoch % n_slots) as usize];
-                    self.busy_slots += usize::from(slot.is_empty());
-                    slot.events.extend(events);
-                } else {
-                    for event in events {
-                        self.far_seq += 1;
-                        self.far.push(Reverse(FarEvent {
-                            epoch,
-                            seq: self.far_seq,
-                            event,
-                        }));
-                    }
-                }
-            };
-            match delay_index {
-                None => {
-                    let time = sp.time + table[0];
-                    let mut events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
-                        time,
-                        weight,
-                        target: post_offset + p,
-                    });
-                    put(time, &mut events);
-                }
-                Some(di) => {
-                    for ((&p, &weight), &d) in posts.iter().zip(weights).zip(di) {
-                        let time = sp.time + table[d as usize];
-                        put(
-                            time,
-                            &mut std::iter::once(PendingEvent {
-                                time,
-                                weight,
-                                target: post_offset + p,
-                            }),
-                        );
-                    }
-                }
+        }
+    }
+
+    /// Sends the epoch's spikes along every plain sparse projection (`plain`: projection and
+    /// presynaptic population, in sending order), each part of the neurons taking the events
+    /// for its own neurons, the parts in parallel. Every neuron gets its events in the order of
+    /// a single pass (projection, spike, synapse), so the result does not depend on the parts.
+    fn send_plain(&mut self, plain: &[(usize, usize)], by_pop: &[Vec<Spike>], team: &Team) {
+        if plain.is_empty() {
+            return;
+        }
+        let net = &self.net;
+        let jobs: Vec<PlainJob> = plain
+            .iter()
+            .filter_map(|&(k, pop)| {
+                let proj = &net.projections[k];
+                let Connectivity::Sparse(syn) = &proj.conn else {
+                    return None;
+                };
+                Some(PlainJob {
+                    syn,
+                    spikes: &by_pop[pop],
+                    from: net.populations[pop].offset,
+                    post_offset: net.populations[proj.post].offset,
+                    post_size: net.populations[proj.post].size as u32,
+                    // Counted as what they deliver: a zero weight changes no summing target.
+                    skip_zero: syn.has_zero_weight() && net.summaries[proj.post] != Some(InputSummary::Count),
+                })
+            })
+            .collect();
+        let clock = RingClock {
+            epoch_ms: self.epoch_ms,
+            first: self.epoch + 1,
+            n_slots: self.slots.len() as u64,
+        };
+        let starts = &self.part_starts;
+        let mut sent: Vec<(&mut Vec<Vec<PendingEvent>>, PartSent)> =
+            self.ring.iter_mut().map(|r| (r, PartSent::default())).collect();
+        team.for_each(&mut sent, &|p, (ring, out)| {
+            *out = send_part(&jobs, clock, (starts[p], starts[p + 1]), ring);
+        });
+        let sent: Vec<PartSent> = sent.into_iter().map(|x| x.1).collect();
+        for part in sent {
+            self.events_delivered += part.delivered;
+            for k in part.slots {
+                self.mark_busy(k);
+            }
+            for (epoch, event) in part.far {
+                self.far_seq += 1;
+                self.far.push(Reverse(FarEvent {
+                    epoch,
+                    seq: self.far_seq,
+                    event,
+                }));
             }
         }
     }
@@ -866,4 +939,134 @@ impl Simulation {
             bulk.negative = negative;
         }
     }
+}
+
+/// One plain sparse projection's share of an epoch's sending.
+struct PlainJob<'a> {
+    syn: &'a crate::engine::synapse::csr::Synapses,
+    spikes: &'a [Spike],
+    /// First neuron of the presynaptic and postsynaptic populations, and the latter's size.
+    from: u32,
+    post_offset: u32,
+    post_size: u32,
+    skip_zero: bool,
+}
+
+/// Where an arrival time falls in the ring.
+#[derive(Clone, Copy)]
+struct RingClock {
+    epoch_ms: f64,
+    /// The first epoch an event may arrive in (the next one).
+    first: u64,
+    n_slots: u64,
+}
+
+impl RingClock {
+    #[inline]
+    fn epoch_of(&self, t: f64) -> u64 {
+        ((t / self.epoch_ms).floor() as u64).max(self.first)
+    }
+}
+
+/// What one part sent: events counted, slots filled, events beyond the ring (epoch, event).
+#[derive(Default)]
+struct PartSent {
+    delivered: u64,
+    slots: Vec<usize>,
+    far: Vec<(u64, PendingEvent)>,
+}
+
+/// Sends `jobs` to the neurons `[lo, hi)` (global indices) of one part, into its ring.
+fn send_part(
+    jobs: &[PlainJob],
+    clock: RingClock,
+    (lo, hi): (u32, u32),
+    ring: &mut [Vec<PendingEvent>],
+) -> PartSent {
+    let mut out = PartSent {
+        delivered: 0,
+        slots: Vec::new(),
+        far: Vec::new(),
+    };
+    let horizon = clock.first - 1 + clock.n_slots;
+    for job in jobs {
+        // The part's neurons as local indices of the postsynaptic population.
+        let a = lo.saturating_sub(job.post_offset).min(job.post_size);
+        let b = hi.saturating_sub(job.post_offset).min(job.post_size);
+        if a >= b {
+            continue;
+        }
+        let whole = a == 0 && b == job.post_size;
+        let table = job.syn.delay_table();
+        for sp in job.spikes {
+            let pre = (sp.neuron - job.from) as usize;
+            // The row's synapses onto this part: the whole row, one slice of an ascending row,
+            // or (rows in any order) the row filtered.
+            let (posts, weights, delay_index, filter) = if whole {
+                let (p, w, d) = job.syn.row_slices(pre);
+                (p, w, d, false)
+            } else if let Some((p, w, d)) = job.syn.row_slices_onto(pre, a, b) {
+                (p, w, d, false)
+            } else {
+                let (p, w, d) = job.syn.row_slices(pre);
+                (p, w, d, true)
+            };
+            if posts.is_empty() {
+                continue;
+            }
+            let mine = |p: u32| !filter || (p >= a && p < b);
+            match delay_index {
+                None if !filter => {
+                    let time = sp.time + table[0];
+                    let epoch = clock.epoch_of(time);
+                    let events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
+                        time,
+                        weight,
+                        target: job.post_offset + p,
+                    });
+                    if epoch < horizon {
+                        let k = (epoch % clock.n_slots) as usize;
+                        ring[k].extend(events);
+                        if out.slots.last() != Some(&k) {
+                            out.slots.push(k);
+                        }
+                    } else {
+                        out.far.extend(events.map(|e| (epoch, e)));
+                    }
+                    out.delivered += if job.skip_zero {
+                        weights.iter().filter(|w| **w != 0.0).count() as u64
+                    } else {
+                        posts.len() as u64
+                    };
+                }
+                _ => {
+                    for (j, (&p, &weight)) in posts.iter().zip(weights).enumerate() {
+                        if !mine(p) {
+                            continue;
+                        }
+                        let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
+                        let epoch = clock.epoch_of(time);
+                        let event = PendingEvent {
+                            time,
+                            weight,
+                            target: job.post_offset + p,
+                        };
+                        if epoch < horizon {
+                            let k = (epoch % clock.n_slots) as usize;
+                            ring[k].push(event);
+                            if out.slots.last() != Some(&k) {
+                                out.slots.push(k);
+                            }
+                        } else {
+                            out.far.push((epoch, event));
+                        }
+                        out.delivered += u64::from(!job.skip_zero || weight != 0.0);
+                    }
+                }
+            }
+        }
+    }
+    out.slots.sort_unstable();
+    out.slots.dedup();
+    out
 }

@@ -168,6 +168,8 @@ pub fn run_spilling(
         }
     }
     let mut sim = Simulation::new(net, circuit.duration_ms);
+    // The simulations running at once share the worker threads.
+    sim.use_threads(rayon::current_num_threads() / crate::config::budget::simulations_at_once() as usize);
     sim.spike_budget = crate::config::budget::spikes_held();
     let mut row_bytes = crate::config::budget::row_bytes(circuit.output.format);
     if let Some(dir) = spill_dir {

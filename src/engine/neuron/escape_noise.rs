@@ -587,6 +587,7 @@ mod tests {
     fn no_input() -> Inputs<'static> {
         static LANES: std::sync::OnceLock<Lanes> = std::sync::OnceLock::new();
         Inputs {
+            team: &crate::engine::team::SOLO,
             lanes: LANES.get_or_init(Lanes::default),
             bulk: &[],
             receptor: &[],
@@ -703,6 +704,7 @@ mod tests {
                 negative: vec![1.0; 3],
             }];
             let inputs = Inputs {
+                team: &crate::engine::team::SOLO,
                 lanes: &lanes,
                 bulk: &bulk,
                 receptor: &[],

@@ -219,6 +219,7 @@ mod tests {
                 })
                 .collect();
             let inputs = Inputs {
+                team: &crate::engine::team::SOLO,
                 lanes: &lanes,
                 bulk: &bulk,
                 receptor: &[],

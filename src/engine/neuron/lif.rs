@@ -11,12 +11,11 @@
 
 use super::recording::{Recording, slots};
 use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample, merged_inputs};
-use rayon::prelude::*;
 
 use crate::engine::distribution::Distribution;
 use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 
-use crate::engine::event::{Input, Lanes, Spike};
+use crate::engine::event::{Input, Spike};
 use crate::engine::simulation::BulkInput;
 
 pub static MODEL: NeuronModel = NeuronModel {
@@ -339,11 +338,9 @@ fn smallest(xs: &[f64]) -> f64 {
     m
 }
 
-/// Groups of at least `PARALLEL_MIN_BLOCKS` blocks of this size, without recorders, advance in
-/// parallel blocks when there is more than one thread (smaller groups: the fork and join of
-/// every epoch costs more than it saves; measured with `engram bench --scaling`).
-const PARALLEL_BLOCK: usize = 4096;
-const PARALLEL_MIN_BLOCKS: usize = 16;
+/// Groups of at least this many neurons, without recorders, advance in parallel blocks when
+/// the simulation has a team of threads (smaller groups cost more to share out than they save).
+const PARALLEL_MIN_NEURONS: usize = 4096;
 
 impl LifGroup {
     /// `v0` are the initial membrane potentials (mV) at time 0.
@@ -454,31 +451,24 @@ impl LifGroup {
         self.min_next = self.min_next.min(self.next_spike[i]);
     }
 
-    /// One epoch of a large group without recorders: blocks of neurons in parallel, each block
-    /// taking its inputs and firing its free-relaxation spikes alone, into its own spike list
-    /// (the simulation sorts an epoch's spikes by time and neuron, so the result is the same on
-    /// any number of threads).
-    fn advance_parallel(
-        &mut self,
-        t_end: f64,
-        lanes: &Lanes,
-        bulk: &[BulkInput],
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) {
+    /// One epoch of a large group without recorders: one block of neurons per member of the
+    /// team, each block taking its inputs and firing its free-relaxation spikes alone, into its
+    /// own spike list (the simulation sorts an epoch's spikes by time and neuron, so the result
+    /// is the same on any number of threads).
+    fn advance_parallel(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
+        let (lanes, bulk) = (inputs.lanes, inputs.bulk);
         let c = self.c;
         let n = self.len();
-        let blocks: Vec<(Vec<Spike>, f64)> = self
+        let block = n.div_ceil(inputs.team.size()).max(1);
+        let mut blocks: Vec<(Cells, Vec<Spike>, f64)> = self
             .u
-            .par_chunks_mut(PARALLEL_BLOCK)
-            .zip(self.t_u.par_chunks_mut(PARALLEL_BLOCK))
-            .zip(self.ref_until.par_chunks_mut(PARALLEL_BLOCK))
-            .zip(self.next_spike.par_chunks_mut(PARALLEL_BLOCK))
-            .zip(self.exact.par_chunks_mut(PARALLEL_BLOCK))
-            .enumerate()
-            .map(|(b, ((((u, t_u), ref_until), next_spike), exact))| {
-                let first = b * PARALLEL_BLOCK;
-                let mut cells = Cells {
+            .chunks_mut(block)
+            .zip(self.t_u.chunks_mut(block))
+            .zip(self.ref_until.chunks_mut(block))
+            .zip(self.next_spike.chunks_mut(block))
+            .zip(self.exact.chunks_mut(block))
+            .map(|((((u, t_u), ref_until), next_spike), exact)| {
+                let cells = Cells {
                     c,
                     u,
                     t_u,
@@ -486,30 +476,33 @@ impl LifGroup {
                     next_spike,
                     exact,
                 };
-                let mut out = Vec::new();
-                let from = offset + first as u32;
-                let to = offset + (first + PARALLEL_BLOCK).min(n) as u32;
-                if bulk.is_empty() {
-                    for (gid, lane) in lanes.lanes_in(from, to) {
-                        let k = (gid - from) as usize;
-                        merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, &mut out));
-                    }
-                } else {
-                    for (k, lane) in lanes.each_lane(from, to).enumerate() {
-                        let gid = from + k as u32;
-                        merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, &mut out));
-                    }
-                }
-                for k in 0..cells.u.len() {
-                    if cells.next_spike[k] < t_end {
-                        cells.fire_until(k, t_end, false, from + k as u32, &mut out);
-                    }
-                }
-                (out, smallest(cells.next_spike))
+                (cells, Vec::new(), f64::INFINITY)
             })
             .collect();
+        inputs.team.for_each(&mut blocks, &|b, (cells, out, min)| {
+            let first = b * block;
+            let from = offset + first as u32;
+            let to = from + cells.u.len() as u32;
+            if bulk.is_empty() {
+                for (gid, lane) in lanes.lanes_in(from, to) {
+                    let k = (gid - from) as usize;
+                    merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, out));
+                }
+            } else {
+                for (k, lane) in lanes.each_lane(from, to).enumerate() {
+                    let gid = from + k as u32;
+                    merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, out));
+                }
+            }
+            for k in 0..cells.u.len() {
+                if cells.next_spike[k] < t_end {
+                    cells.fire_until(k, t_end, false, from + k as u32, out);
+                }
+            }
+            *min = smallest(cells.next_spike);
+        });
         self.min_next = f64::INFINITY;
-        for (out, min) in blocks {
+        for (_, out, min) in blocks {
             spikes.extend(out);
             self.min_next = self.min_next.min(min);
         }
@@ -529,8 +522,8 @@ impl CellGroup for LifGroup {
         let (lanes, bulk) = (inputs.lanes, inputs.bulk);
         let n = self.len();
         let plain = self.recording.is_none() && self.input_slot.is_empty();
-        if plain && n >= PARALLEL_MIN_BLOCKS * PARALLEL_BLOCK && rayon::current_num_threads() > 1 {
-            self.advance_parallel(t_end, lanes, bulk, offset, spikes);
+        if plain && inputs.team.size() > 1 && n >= PARALLEL_MIN_NEURONS {
+            self.advance_parallel(t_end, inputs, offset, spikes);
             return;
         }
         if bulk.is_empty() {

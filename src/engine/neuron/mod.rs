@@ -13,6 +13,7 @@ use super::distribution::Distribution;
 use super::event::{Input, Lanes, ReceptorInput, Spike};
 use super::params::{Param, ParamError, Params};
 use super::simulation::BulkInput;
+use super::team::Team;
 
 /// The neuron models a circuit file can name, one line each.
 pub static MODELS: &[&NeuronModel] = &[
@@ -113,6 +114,8 @@ pub struct Inputs<'a> {
     pub bulk: &'a [BulkInput],
     /// Events on other receptors, this group's, sorted by (neuron, time).
     pub receptor: &'a [ReceptorInput],
+    /// The simulation's worker threads, for groups that advance their neurons in parallel.
+    pub team: &'a Team<'a>,
 }
 
 impl<'a> Inputs<'a> {

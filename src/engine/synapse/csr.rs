@@ -15,6 +15,9 @@ pub struct Synapses {
     delays: Vec<f64>,
     /// Some synapse has weight 0 (it delivers nothing a summing target would notice).
     has_zero_weight: bool,
+    /// Every row lists its targets in ascending order (the synapses onto a range of targets
+    /// are then one slice of the row).
+    rows_ascending: bool,
 }
 
 /// One synapse as produced by a connection rule.
@@ -25,6 +28,9 @@ pub struct SynapseSpec {
     pub weight: f32,
     pub delay: f64,
 }
+
+/// Synapses of one row: targets, weights and, if delays vary, delay indices.
+pub type RowSlices<'a> = (&'a [u32], &'a [f32], Option<&'a [u16]>);
 
 /// More distinct delays in one projection than the u16 index can address.
 #[derive(Debug, PartialEq)]
@@ -68,6 +74,9 @@ impl Synapses {
             delay_index = Vec::new();
         }
         let has_zero_weight = weight.contains(&0.0);
+        let rows_ascending = row_start
+            .windows(2)
+            .all(|r| post[r[0] as usize..r[1] as usize].is_sorted());
         Ok(Synapses {
             row_start,
             post,
@@ -75,6 +84,7 @@ impl Synapses {
             delay_index,
             delays,
             has_zero_weight,
+            rows_ascending,
         })
     }
 
@@ -121,7 +131,7 @@ impl Synapses {
 
     /// The whole row of `pre` as (post, weight) slices and, if delays vary, delay indices.
     #[inline]
-    pub fn row_slices(&self, pre: usize) -> (&[u32], &[f32], Option<&[u16]>) {
+    pub fn row_slices(&self, pre: usize) -> RowSlices<'_> {
         let r = self.row(pre);
         let d = if self.delay_index.is_empty() {
             None
@@ -129,6 +139,27 @@ impl Synapses {
             Some(&self.delay_index[r.clone()])
         };
         (&self.post[r.clone()], &self.weight[r], d)
+    }
+
+    /// The synapses of `pre` onto targets in `[a, b)`, as `row_slices` gives them, in row order:
+    /// one slice of the row when the rows are ascending; `None` when they are not (the caller
+    /// then filters the whole row).
+    #[inline]
+    pub fn row_slices_onto(&self, pre: usize, a: u32, b: u32) -> Option<RowSlices<'_>> {
+        if !self.rows_ascending {
+            return None;
+        }
+        let r = self.row(pre);
+        let posts = &self.post[r.clone()];
+        let i = posts.partition_point(|&p| p < a);
+        let j = i + posts[i..].partition_point(|&p| p < b);
+        let r = r.start + i..r.start + j;
+        let d = if self.delay_index.is_empty() {
+            None
+        } else {
+            Some(&self.delay_index[r.clone()])
+        };
+        Some((&self.post[r.clone()], &self.weight[r], d))
     }
 
     /// The table of distinct delays.
