@@ -133,6 +133,8 @@ pub struct Simulation {
     due_events: Vec<Vec<PendingEvent>>,
     /// Scratch: the plain projections an epoch's spikes go along (projection, population).
     plain: Vec<(usize, usize)>,
+    /// Per plain projection: where its rows cross the parts' boundaries (empty with one part).
+    row_splits: Vec<Vec<u32>>,
     far: BinaryHeap<Reverse<FarEvent>>,
     far_seq: u64,
     lanes: Lanes,
@@ -212,6 +214,7 @@ impl Simulation {
             busy_slots: 0,
             due_events: Vec::new(),
             plain: Vec::new(),
+            row_splits: Vec::new(),
             far: BinaryHeap::new(),
             far_seq: 0,
             lanes: Lanes::default(),
@@ -251,6 +254,22 @@ impl Simulation {
         self.part_starts = (0..=parts as u32).map(|p| (p * self.part_size).min(n)).collect();
         self.ring = vec![vec![Vec::new(); self.slots.len()]; parts];
         self.due_events = vec![Vec::new(); parts];
+        self.row_splits = (0..self.net.projections.len())
+            .map(|k| {
+                let proj = &self.net.projections[k];
+                let post = &self.net.populations[proj.post];
+                match &proj.conn {
+                    Connectivity::Sparse(syn) if parts > 1 && self.sends_plain(k) => {
+                        let bounds: Vec<u32> = self.part_starts[1..parts]
+                            .iter()
+                            .map(|&b| b.saturating_sub(post.offset).min(post.size as u32))
+                            .collect();
+                        syn.row_splits(&bounds)
+                    }
+                    _ => Vec::new(),
+                }
+            })
+            .collect();
     }
 
     /// Keep spikes of population `k` only if `on`.
@@ -815,6 +834,7 @@ impl Simulation {
                     post_size: net.populations[proj.post].size as u32,
                     // Counted as what they deliver: a zero weight changes no summing target.
                     skip_zero: syn.has_zero_weight() && net.summaries[proj.post] != Some(InputSummary::Count),
+                    splits: self.row_splits.get(k).filter(|s| !s.is_empty()).map(|s| &s[..]),
                 })
             })
             .collect();
@@ -827,7 +847,7 @@ impl Simulation {
         let mut sent: Vec<(&mut Vec<Vec<PendingEvent>>, PartSent)> =
             self.ring.iter_mut().map(|r| (r, PartSent::default())).collect();
         team.for_each(&mut sent, &|p, (ring, out)| {
-            *out = send_part(&jobs, clock, (starts[p], starts[p + 1]), ring);
+            *out = send_part(&jobs, clock, (p, starts), ring);
         });
         let sent: Vec<PartSent> = sent.into_iter().map(|x| x.1).collect();
         for part in sent {
@@ -950,6 +970,9 @@ struct PlainJob<'a> {
     post_offset: u32,
     post_size: u32,
     skip_zero: bool,
+    /// Where each row crosses the parts' boundaries (`Synapses::row_splits`); `None` with one
+    /// part.
+    splits: Option<&'a [u32]>,
 }
 
 /// Where an arrival time falls in the ring.
@@ -976,13 +999,15 @@ struct PartSent {
     far: Vec<(u64, PendingEvent)>,
 }
 
-/// Sends `jobs` to the neurons `[lo, hi)` (global indices) of one part, into its ring.
+/// Sends `jobs` to the neurons of part `part` (`[starts[part], starts[part + 1])`, global
+/// indices), into its ring.
 fn send_part(
     jobs: &[PlainJob],
     clock: RingClock,
-    (lo, hi): (u32, u32),
+    (part, starts): (usize, &[u32]),
     ring: &mut [Vec<PendingEvent>],
 ) -> PartSent {
+    let (lo, hi) = (starts[part], starts[part + 1]);
     let mut out = PartSent {
         delivered: 0,
         slots: Vec::new(),
@@ -1000,23 +1025,30 @@ fn send_part(
         let table = job.syn.delay_table();
         for sp in job.spikes {
             let pre = (sp.neuron - job.from) as usize;
-            // The row's synapses onto this part: the whole row, one slice of an ascending row,
-            // or (rows in any order) the row filtered.
-            let (posts, weights, delay_index, filter) = if whole {
-                let (p, w, d) = job.syn.row_slices(pre);
-                (p, w, d, false)
-            } else if let Some((p, w, d)) = job.syn.row_slices_onto(pre, a, b) {
-                (p, w, d, false)
-            } else {
-                let (p, w, d) = job.syn.row_slices(pre);
-                (p, w, d, true)
+            // The row's synapses onto this part: the whole row, or the slice between the row's
+            // crossings of the part's two boundaries (rows are ordered by target).
+            let (posts, weights, delay_index) = match job.splits {
+                Some(splits) if !whole => {
+                    let cuts = starts.len() - 2;
+                    let lo = if part == 0 {
+                        0
+                    } else {
+                        splits[pre * cuts + part - 1] as usize
+                    };
+                    let hi = if part == cuts {
+                        job.syn.row(pre).len()
+                    } else {
+                        splits[pre * cuts + part] as usize
+                    };
+                    job.syn.row_slices_between(pre, lo, hi)
+                }
+                _ => job.syn.row_slices(pre),
             };
             if posts.is_empty() {
                 continue;
             }
-            let mine = |p: u32| !filter || (p >= a && p < b);
             match delay_index {
-                None if !filter => {
+                None => {
                     let time = sp.time + table[0];
                     let epoch = clock.epoch_of(time);
                     let events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
@@ -1039,12 +1071,9 @@ fn send_part(
                         posts.len() as u64
                     };
                 }
-                _ => {
-                    for (j, (&p, &weight)) in posts.iter().zip(weights).enumerate() {
-                        if !mine(p) {
-                            continue;
-                        }
-                        let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
+                Some(di) => {
+                    for ((&p, &weight), &d) in posts.iter().zip(weights).zip(di) {
+                        let time = sp.time + table[d as usize];
                         let epoch = clock.epoch_of(time);
                         let event = PendingEvent {
                             time,

@@ -15,9 +15,6 @@ pub struct Synapses {
     delays: Vec<f64>,
     /// Some synapse has weight 0 (it delivers nothing a summing target would notice).
     has_zero_weight: bool,
-    /// Every row lists its targets in ascending order (the synapses onto a range of targets
-    /// are then one slice of the row).
-    rows_ascending: bool,
 }
 
 /// One synapse as produced by a connection rule.
@@ -37,8 +34,8 @@ pub type RowSlices<'a> = (&'a [u32], &'a [f32], Option<&'a [u16]>);
 pub struct TooManyDelays;
 
 impl Synapses {
-    /// Builds the table from synapses given in any order; within a row the given order is
-    /// kept.
+    /// Builds the table from synapses given in any order; each row is ordered by target, the
+    /// synapses onto one target in the order given.
     pub fn from_specs(n_pre: usize, specs: &[SynapseSpec]) -> Result<Self, TooManyDelays> {
         let mut row_start = vec![0u64; n_pre + 1];
         for s in specs {
@@ -74,9 +71,27 @@ impl Synapses {
             delay_index = Vec::new();
         }
         let has_zero_weight = weight.contains(&0.0);
-        let rows_ascending = row_start
-            .windows(2)
-            .all(|r| post[r[0] as usize..r[1] as usize].is_sorted());
+        // Rows list their targets in ascending order (the synapses onto a range of targets are
+        // then one slice of the row). The connection rules give them so; any other row is
+        // sorted, stably: the synapses onto one target keep their order, and so does every
+        // target's sequence of events.
+        for r in row_start.windows(2) {
+            let r = r[0] as usize..r[1] as usize;
+            if !post[r.clone()].is_sorted() {
+                let mut row: Vec<(u32, f32, u16)> = r
+                    .clone()
+                    .map(|k| (post[k], weight[k], delay_index.get(k).copied().unwrap_or(0)))
+                    .collect();
+                row.sort_by_key(|x| x.0);
+                for (k, (p, w, d)) in r.zip(row) {
+                    post[k] = p;
+                    weight[k] = w;
+                    if let Some(x) = delay_index.get_mut(k) {
+                        *x = d;
+                    }
+                }
+            }
+        }
         Ok(Synapses {
             row_start,
             post,
@@ -84,7 +99,6 @@ impl Synapses {
             delay_index,
             delays,
             has_zero_weight,
-            rows_ascending,
         })
     }
 
@@ -141,25 +155,29 @@ impl Synapses {
         (&self.post[r.clone()], &self.weight[r], d)
     }
 
-    /// The synapses of `pre` onto targets in `[a, b)`, as `row_slices` gives them, in row order:
-    /// one slice of the row when the rows are ascending; `None` when they are not (the caller
-    /// then filters the whole row).
-    #[inline]
-    pub fn row_slices_onto(&self, pre: usize, a: u32, b: u32) -> Option<RowSlices<'_>> {
-        if !self.rows_ascending {
-            return None;
+    /// Where each row crosses the target boundaries `bounds` (ascending local indices): for
+    /// row i, entries `i * bounds.len() ..` give the number of the row's synapses onto targets
+    /// below each boundary — so the synapses onto one range of targets are one slice of the row.
+    pub fn row_splits(&self, bounds: &[u32]) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.n_pre() * bounds.len());
+        for i in 0..self.n_pre() {
+            let posts = &self.post[self.row(i)];
+            out.extend(bounds.iter().map(|&b| posts.partition_point(|&p| p < b) as u32));
         }
-        let r = self.row(pre);
-        let posts = &self.post[r.clone()];
-        let i = posts.partition_point(|&p| p < a);
-        let j = i + posts[i..].partition_point(|&p| p < b);
-        let r = r.start + i..r.start + j;
+        out
+    }
+
+    /// Synapses `lo..hi` of the row of `pre`, as `row_slices` gives them.
+    #[inline]
+    pub fn row_slices_between(&self, pre: usize, lo: usize, hi: usize) -> RowSlices<'_> {
+        let start = self.row_start[pre] as usize;
+        let r = start + lo..start + hi;
         let d = if self.delay_index.is_empty() {
             None
         } else {
             Some(&self.delay_index[r.clone()])
         };
-        Some((&self.post[r.clone()], &self.weight[r], d))
+        (&self.post[r.clone()], &self.weight[r], d)
     }
 
     /// The table of distinct delays.
@@ -190,7 +208,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csr_keeps_rows_and_delays_exact() {
+    fn csr_orders_rows_by_target_and_keeps_delays_exact() {
         let s = |pre, post, weight, delay| SynapseSpec {
             pre,
             post,
@@ -202,14 +220,21 @@ mod tests {
             s(0, 2, -1.0, 1.5),
             s(1, 3, 2.0, 1.5),
             s(0, 1, 1.0, 0.1),
+            s(0, 1, 3.0, 1.5),
         ];
         let syn = Synapses::from_specs(3, &specs).unwrap();
-        assert_eq!(syn.len(), 4);
+        assert_eq!(syn.len(), 5);
         let row0: Vec<_> = syn
             .row(0)
             .map(|k| (syn.post(k), syn.weight(k), syn.delay(k)))
             .collect();
-        assert_eq!(row0, vec![(2, -1.0, 1.5), (1, 1.0, 0.1)]);
+        assert_eq!(row0, vec![(1, 1.0, 0.1), (1, 3.0, 1.5), (2, -1.0, 1.5)]);
+        assert_eq!(syn.row_splits(&[0, 2, 3]), vec![0, 2, 3, 0, 1, 1, 0, 0, 0]);
+        let (posts, weights, delays) = syn.row_slices_between(0, 1, 3);
+        assert_eq!(
+            (posts, weights, delays),
+            (&[1, 2][..], &[3.0, -1.0][..], Some(&[1, 1][..]))
+        );
         let row1: Vec<_> = syn.row(1).map(|k| (syn.post(k), syn.delay(k))).collect();
         assert_eq!(row1, vec![(0, 0.1), (3, 1.5)]);
         assert!(syn.row(2).is_empty());
