@@ -2,14 +2,15 @@
 //! stage (sort events into lanes, advance neurons, send spikes), as NEST's and Arbor's threads
 //! do. An epoch of a mid-sized network lasts tens of microseconds: waking pooled threads for
 //! every stage (rayon's fork and join) cost more than the stage itself, so the helpers wait for
-//! the next job spinning, then yielding, then napping.
+//! the next job spinning for a while (about 100 µs), and only then sleep until woken — so
+//! they leave the cores to other work (rayon's, in bit projections) during long serial stretches.
 //!
 //! The caller is member 0 and works too; `run` returns when every member has finished the job,
 //! so a job may borrow what the caller owns.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// A job as the helpers see it: the caller's closure with its lifetime erased. `run` keeps the
 /// closure alive until every helper has returned from it.
@@ -26,7 +27,14 @@ struct Shared {
     stop: AtomicBool,
     panicked: AtomicBool,
     job: Mutex<Option<Job>>,
+    /// Helpers asleep (or about to be) on `wake`, which `bell` guards.
+    sleepers: AtomicUsize,
+    bell: Mutex<()>,
+    wake: Condvar,
 }
+
+/// Spins a helper makes waiting for a job before it sleeps.
+const SPINS_BEFORE_SLEEP: u32 = 1 << 12;
 
 /// Worker threads for one simulation run (see the module's text).
 pub struct Team<'a> {
@@ -39,36 +47,68 @@ struct StopOnDrop<'a>(&'a Shared);
 
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
-        self.0.stop.store(true, Ordering::Release);
+        self.0.stop.store(true, Ordering::SeqCst);
+        self.0.ring();
     }
 }
 
-/// Waits with growing patience: spin, then yield the core, then nap.
+impl Shared {
+    /// Wakes the sleeping helpers (after a new job or `stop` was published).
+    fn ring(&self) {
+        if self.sleepers.load(Ordering::SeqCst) > 0 {
+            let _guard = self.bell.lock();
+            self.wake.notify_all();
+        }
+    }
+
+    /// Sleeps until the generation moves past `seen` or the team stops.
+    fn sleep(&self, seen: u64) {
+        let Ok(mut guard) = self.bell.lock() else {
+            return;
+        };
+        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        // Checked after announcing the sleep: a job published before this was seen here, one
+        // published after it rings the bell.
+        while self.generation.load(Ordering::SeqCst) == seen && !self.stop.load(Ordering::SeqCst) {
+            match self.wake.wait(guard) {
+                Ok(g) => guard = g,
+                Err(_) => break,
+            }
+        }
+        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits a little: spin first, then give the core away.
 fn pause(waited: &mut u32) {
     *waited = waited.saturating_add(1);
-    if *waited < 1 << 12 {
+    if *waited < SPINS_BEFORE_SLEEP {
         std::hint::spin_loop();
-    } else if *waited < 1 << 16 {
-        std::thread::yield_now();
     } else {
-        std::thread::sleep(std::time::Duration::from_micros(50));
+        std::thread::yield_now();
     }
 }
 
 fn helper(shared: &Shared, member: usize) {
     let mut seen = 0;
     loop {
-        let mut waited = 0;
+        let mut waited = 0u32;
         loop {
-            let g = shared.generation.load(Ordering::Acquire);
+            let g = shared.generation.load(Ordering::SeqCst);
             if g != seen {
                 seen = g;
                 break;
             }
-            if shared.stop.load(Ordering::Acquire) {
+            if shared.stop.load(Ordering::SeqCst) {
                 return;
             }
-            pause(&mut waited);
+            waited += 1;
+            if waited < SPINS_BEFORE_SLEEP {
+                std::hint::spin_loop();
+            } else {
+                shared.sleep(seen);
+                waited = 0;
+            }
         }
         let job = shared.job.lock().ok().and_then(|j| *j);
         if let Some(Job(f)) = job {
@@ -135,8 +175,9 @@ impl Team<'_> {
         if let Ok(mut slot) = shared.job.lock() {
             *slot = Some(job);
         }
-        shared.remaining.store(self.size - 1, Ordering::Release);
-        shared.generation.fetch_add(1, Ordering::Release);
+        shared.remaining.store(self.size - 1, Ordering::SeqCst);
+        shared.generation.fetch_add(1, Ordering::SeqCst);
+        shared.ring();
         let mine = catch_unwind(AssertUnwindSafe(|| f(0)));
         let mut waited = 0;
         while shared.remaining.load(Ordering::Acquire) > 0 {
