@@ -999,6 +999,28 @@ struct PartSent {
     far: Vec<(u64, PendingEvent)>,
 }
 
+impl PartSent {
+    /// Puts events that arrive in `epoch` into the part's ring, or beyond it.
+    #[inline]
+    fn put(
+        &mut self,
+        ring: &mut [Vec<PendingEvent>],
+        clock: RingClock,
+        epoch: u64,
+        events: impl Iterator<Item = PendingEvent>,
+    ) {
+        if epoch < clock.first - 1 + clock.n_slots {
+            let k = (epoch % clock.n_slots) as usize;
+            ring[k].extend(events);
+            if self.slots.last() != Some(&k) {
+                self.slots.push(k);
+            }
+        } else {
+            self.far.extend(events.map(|e| (epoch, e)));
+        }
+    }
+}
+
 /// Sends `jobs` to the neurons of part `part` (`[starts[part], starts[part + 1])`, global
 /// indices), into its ring.
 fn send_part(
@@ -1013,7 +1035,6 @@ fn send_part(
         slots: Vec::new(),
         far: Vec::new(),
     };
-    let horizon = clock.first - 1 + clock.n_slots;
     for job in jobs {
         // The part's neurons as local indices of the postsynaptic population.
         let a = lo.saturating_sub(job.post_offset).min(job.post_size);
@@ -1056,15 +1077,7 @@ fn send_part(
                         weight,
                         target: job.post_offset + p,
                     });
-                    if epoch < horizon {
-                        let k = (epoch % clock.n_slots) as usize;
-                        ring[k].extend(events);
-                        if out.slots.last() != Some(&k) {
-                            out.slots.push(k);
-                        }
-                    } else {
-                        out.far.extend(events.map(|e| (epoch, e)));
-                    }
+                    out.put(ring, clock, epoch, events);
                     out.delivered += if job.skip_zero {
                         weights.iter().filter(|w| **w != 0.0).count() as u64
                     } else {
@@ -1080,15 +1093,7 @@ fn send_part(
                             weight,
                             target: job.post_offset + p,
                         };
-                        if epoch < horizon {
-                            let k = (epoch % clock.n_slots) as usize;
-                            ring[k].push(event);
-                            if out.slots.last() != Some(&k) {
-                                out.slots.push(k);
-                            }
-                        } else {
-                            out.far.push((epoch, event));
-                        }
+                        out.put(ring, clock, epoch, std::iter::once(event));
                         out.delivered += u64::from(!job.skip_zero || weight != 0.0);
                     }
                 }
