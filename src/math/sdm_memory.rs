@@ -156,10 +156,14 @@ impl SdmMemory {
 
     /// The write for locations already known to be `A(key)`.
     pub fn write_active(&mut self, active: &[u32], value: &Bits) {
+        // `2v − 1` once, then one plain addition per counter (which the compiler vectorises).
+        let delta: Vec<i32> = (0..self.n_out)
+            .map(|j| if value.get(j) { 1 } else { -1 })
+            .collect();
         for &t in active {
             let row = &mut self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
-            for (j, c) in row.iter_mut().enumerate() {
-                *c += if value.get(j) { 1 } else { -1 };
+            for (c, d) in row.iter_mut().zip(&delta) {
+                *c += d;
             }
         }
     }
