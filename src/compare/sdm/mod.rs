@@ -369,7 +369,7 @@ fn addresses_of(conn: &Connectivity, n: usize, cells: usize) -> Result<(Vec<u64>
     match conn {
         // Bit rows a word at a time (the usual case).
         Connectivity::Bits(b) if b.n_pre == 2 * n => {
-            each_location(n, cells, |t, a, m| read_bit_row(b.row(t), t, a, m))
+            each_location(n, cells, |t, a, m| read_bit_row(&b.row(t), t, a, m))
         }
         Connectivity::Bits(b) => {
             each_location(n, cells, |t, a, m| read_rails(n, t, |pre| b.has(pre, t), a, m))
@@ -446,16 +446,8 @@ fn read_rails(
 /// Location `t`'s address from its bit row, a word at a time: row word w holds the rails of
 /// dimensions 32w .. 32w + 31 (bit 2j: rail 0 of dimension 32w + j; bit 2j + 1: rail 1).
 fn read_bit_row(row: &[u64], t: usize, a: &mut [u64], m: &mut [u64]) -> Result<(), String> {
+    use crate::engine::synapse::bit_matrix::gather_even as compact;
     const EVEN: u64 = 0x5555_5555_5555_5555;
-    /// The even bits of `x`, gathered into the low 32 bits.
-    fn compact(mut x: u64) -> u64 {
-        x &= EVEN;
-        x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
-        x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
-        x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
-        x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
-        (x | (x >> 16)) & 0x0000_0000_ffff_ffff
-    }
     for (w, &x) in row.iter().enumerate() {
         let (zero, one) = (x & EVEN, (x >> 1) & EVEN);
         if zero & one != 0 {

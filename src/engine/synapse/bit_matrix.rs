@@ -3,13 +3,67 @@
 //! granule cell addresses). Delivery is batched: the presynaptic spikes that share an exact time
 //! form a mask, and each target receives `popcount(mask & row) · weight` at once — exactly the
 //! sum of the simultaneous unit events it stands for.
+//!
+//! Paired rails: when the presynaptic neurons come in pairs (2i, 2i + 1) and every row holds
+//! exactly one of each pair — a dual-rail address, as the `address` rule wires a granule cell
+//! that looks at every dimension — a row is stored as one bit per pair (which of the two), half
+//! the bytes, and `popcount(mask & row)` is counted as `popcount(odd & row') + popcount(even &
+//! !row')` over the gathered rails of the mask. The Kanerva cerebellum reads its 10⁶ rows once per
+//! presentation, so the bytes read are its simulation's cost.
+
+use std::borrow::Cow;
+
+/// The even bits of `x`, gathered into its low 32 bits.
+pub fn gather_even(x: u64) -> u64 {
+    let mut x = x & 0x5555_5555_5555_5555;
+    x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
+    x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
+    (x | (x >> 16)) & 0x0000_0000_ffff_ffff
+}
+
+/// The even bits (rail 0) of the pairs that word `w` of a row of `pairs` pairs holds.
+pub(crate) fn pair_bits(pairs: usize, w: usize) -> u64 {
+    let valid = (pairs - 32 * w).min(32);
+    let low = if valid == 32 {
+        u64::MAX
+    } else {
+        (1u64 << (2 * valid)) - 1
+    };
+    low & 0x5555_5555_5555_5555
+}
+
+/// The low 32 bits of `x` spread to the even bits (the inverse of `gather_even`).
+fn spread_even(x: u64) -> u64 {
+    let mut x = x & 0x0000_0000_ffff_ffff;
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+    (x | (x << 1)) & 0x5555_5555_5555_5555
+}
+
+/// Words of 64 pairs gathered from full words of 32 pairs: the rail picked by `rail` (0: even
+/// bits, 1: odd bits).
+fn gather_pairs(words: &[u64], rail: u32, out: &mut Vec<u64>) {
+    out.clear();
+    out.extend(words.chunks(2).map(|p| {
+        let lo = gather_even(p[0] >> rail);
+        let hi = p.get(1).map_or(0, |w| gather_even(w >> rail));
+        lo | hi << 32
+    }));
+}
 
 pub struct BitMatrix {
     pub n_pre: usize,
     pub n_post: usize,
     pub words_per_row: usize,
-    /// Row of post neuron j: `bits[j·words_per_row ..]`; bit i set ⇔ synapse i → j.
+    /// Row of post neuron j: `bits[j·words_per_row ..]`; bit i set ⇔ synapse i → j. With
+    /// paired rails, `bits[j·pair_words ..]`: bit i set ⇔ synapse 2i + 1 → j (else 2i → j).
     bits: Vec<u64>,
+    /// Words per stored row when the rails are paired (0: rows stored whole).
+    pair_words: usize,
     pub weight: f32,
     pub delay: f64,
     synapses: usize,
@@ -25,15 +79,47 @@ impl BitMatrix {
             "bit rows do not match the population sizes"
         );
         let synapses = bits.iter().map(|w| w.count_ones() as usize).sum();
-        BitMatrix {
+        let mut m = BitMatrix {
             n_pre,
             n_post,
             words_per_row,
             bits,
+            pair_words: 0,
             weight,
             delay,
             synapses,
+        };
+        if m.rails_paired() {
+            m.pair_words = (n_pre / 2).div_ceil(64);
+            let mut out = Vec::with_capacity(n_post * m.pair_words);
+            let mut row = Vec::new();
+            for r in m.bits.chunks_exact(words_per_row) {
+                gather_pairs(r, 1, &mut row);
+                out.extend_from_slice(&row);
+            }
+            m.bits = out;
         }
+        m
+    }
+
+    /// Whether every row holds exactly one neuron of each pair (2i, 2i + 1).
+    fn rails_paired(&self) -> bool {
+        if self.n_pre < 2 || !self.n_pre.is_multiple_of(2) || self.n_post == 0 {
+            return false;
+        }
+        let pairs = self.n_pre / 2;
+        self.bits.chunks_exact(self.words_per_row).all(|row| {
+            row.iter().enumerate().all(|(w, &x)| {
+                // Word w holds pairs 32w .. 32w + 31; each valid one exactly once.
+                let even = pair_bits(pairs, w);
+                (x ^ (x >> 1)) & even == even
+            })
+        })
+    }
+
+    /// Whether rows are stored as one bit per pair of rails.
+    pub fn rails_are_paired(&self) -> bool {
+        self.pair_words > 0
     }
 
     pub fn len(&self) -> usize {
@@ -44,12 +130,36 @@ impl BitMatrix {
         self.synapses == 0
     }
 
-    pub fn row(&self, post: usize) -> &[u64] {
-        &self.bits[post * self.words_per_row..(post + 1) * self.words_per_row]
+    /// The row of `post` as `words_per_row` words, bit i set ⇔ synapse i → post.
+    pub fn row(&self, post: usize) -> Cow<'_, [u64]> {
+        if self.pair_words == 0 {
+            return Cow::Borrowed(&self.bits[post * self.words_per_row..(post + 1) * self.words_per_row]);
+        }
+        let stored = &self.bits[post * self.pair_words..(post + 1) * self.pair_words];
+        let pairs = self.n_pre / 2;
+        Cow::Owned(
+            (0..self.words_per_row)
+                .map(|w| {
+                    let half = stored[w / 2] >> (32 * (w % 2));
+                    let valid = (pairs - 32 * w).min(32);
+                    let live = if valid == 32 {
+                        u64::MAX
+                    } else {
+                        (1u64 << valid) - 1
+                    };
+                    spread_even(half & live) << 1 | spread_even(!half & live)
+                })
+                .collect(),
+        )
     }
 
     pub fn has(&self, pre: usize, post: usize) -> bool {
-        self.row(post)[pre / 64] >> (pre % 64) & 1 == 1
+        if self.pair_words > 0 {
+            let pair = pre / 2;
+            let odd = self.bits[post * self.pair_words + pair / 64] >> (pair % 64) & 1 == 1;
+            return odd == (pre % 2 == 1);
+        }
+        self.bits[post * self.words_per_row + pre / 64] >> (pre % 64) & 1 == 1
     }
 
     /// Adds `popcount(mask & row_j) · scale` to `out[j]` for every post neuron j (in parallel
@@ -69,6 +179,33 @@ impl BitMatrix {
         // Masks with most words set (dual-rail codes: every word) are read whole, which the
         // compiler turns into vector popcounts; sparse masks visit their set words only.
         let dense = nonzero.len() * 2 > words;
+        if self.pair_words > 0 {
+            // The mask's two rails, gathered as the rows are stored.
+            let (mut odd, mut even) = (Vec::new(), Vec::new());
+            gather_pairs(mask, 1, &mut odd);
+            gather_pairs(mask, 0, &mut even);
+            let pw = self.pair_words;
+            return out
+                .par_chunks_mut(BLOCK)
+                .enumerate()
+                .map(|(b, chunk)| {
+                    let rows = &self.bits[b * BLOCK * pw..(b * BLOCK + chunk.len()) * pw];
+                    let mut hits = 0u64;
+                    for (row, o) in rows.chunks_exact(pw).zip(chunk.iter_mut()) {
+                        let c: u64 = row
+                            .iter()
+                            .zip(odd.iter().zip(&even))
+                            .map(|(r, (a, z))| u64::from((r & a).count_ones() + (!r & z).count_ones()))
+                            .sum();
+                        if c > 0 {
+                            *o += c as f64 * scale;
+                            hits += c;
+                        }
+                    }
+                    hits
+                })
+                .sum();
+        }
         out.par_chunks_mut(BLOCK)
             .enumerate()
             .map(|(b, chunk)| {
@@ -118,17 +255,21 @@ fn dense_block(rows: &[u64], mask: &[u64], scale: f64, out: &mut [f64]) -> u64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn accumulate_counts_every_masked_bit_for_dense_and_sparse_masks() {
-        let (n_pre, n_post): (usize, usize) = (1000, 20_000);
-        let words = n_pre.div_ceil(64);
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
+    /// A xorshift stream of 64-bit words.
+    fn words_from(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x
-        };
+        }
+    }
+
+    #[test]
+    fn accumulate_counts_every_masked_bit_for_dense_and_sparse_masks() {
+        let (n_pre, n_post): (usize, usize) = (1000, 20_000);
+        let words = n_pre.div_ceil(64);
+        let mut next = words_from(0x2545_f491_4f6c_dd1d);
         let last = u64::MAX >> (64 * words - n_pre);
         let bits: Vec<u64> = (0..n_post * words)
             .map(|k| next() & if k % words == words - 1 { last } else { u64::MAX })
@@ -160,5 +301,72 @@ mod tests {
             }
             assert_eq!(hits, want_hits);
         }
+    }
+
+    #[test]
+    fn paired_rails_are_stored_as_one_bit_per_pair_and_deliver_the_same_counts() {
+        let mut next = words_from(0x9e37_79b9_7f4a_7c15);
+        for pairs in [1usize, 31, 32, 33, 40, 64, 65, 1000] {
+            let (n_pre, n_post) = (2 * pairs, 3000);
+            let words = n_pre.div_ceil(64);
+            // Each row: one neuron of every pair, chosen at random.
+            let mut rows = vec![0u64; n_post * words];
+            for j in 0..n_post {
+                for i in 0..pairs {
+                    let pre = 2 * i + (next() & 1) as usize;
+                    rows[j * words + pre / 64] |= 1 << (pre % 64);
+                }
+            }
+            let m = BitMatrix::new(n_pre, n_post, rows.clone(), 1.0, 1.0);
+            assert!(m.rails_are_paired(), "{pairs} pairs");
+            assert_eq!(m.len(), n_post * pairs);
+            for j in [0, 1, n_post - 1] {
+                assert_eq!(
+                    &m.row(j)[..],
+                    &rows[j * words..(j + 1) * words],
+                    "{pairs} pairs, row {j}"
+                );
+                for pre in 0..n_pre {
+                    assert_eq!(m.has(pre, j), rows[j * words + pre / 64] >> (pre % 64) & 1 == 1);
+                }
+            }
+            // A dual-rail mask, a random mask and a sparse one.
+            let dual: Vec<u64> = (0..words)
+                .map(|w| {
+                    let even = pair_bits(pairs, w);
+                    let odd = next() & (even << 1);
+                    odd | (!(odd >> 1) & even)
+                })
+                .collect();
+            let live = |w: usize| {
+                if n_pre - 64 * w >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << (n_pre - 64 * w)) - 1
+                }
+            };
+            let random: Vec<u64> = (0..words).map(|w| next() & live(w)).collect();
+            let sparse: Vec<u64> = (0..words)
+                .map(|w| if w == 0 { 0b1011 & live(0) } else { 0 })
+                .collect();
+            for mask in [dual, random, sparse] {
+                let mut out = vec![0.0; n_post];
+                let hits = m.accumulate(&mask, 0.5, &mut out);
+                let mut want_hits = 0;
+                for (j, o) in out.iter().enumerate() {
+                    let c: u32 = (0..words)
+                        .map(|w| (rows[j * words + w] & mask[w]).count_ones())
+                        .sum();
+                    want_hits += u64::from(c);
+                    assert_eq!(*o, f64::from(c) * 0.5, "{pairs} pairs, row {j}");
+                }
+                assert_eq!(hits, want_hits);
+            }
+        }
+        // One row with both neurons of a pair: stored whole.
+        let mut rows = vec![0u64; 2];
+        rows[0] = 0b01;
+        rows[1] = 0b11;
+        assert!(!BitMatrix::new(2, 2, rows, 1.0, 1.0).rails_are_paired());
     }
 }
