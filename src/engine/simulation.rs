@@ -501,10 +501,7 @@ impl Simulation {
     }
 
     fn mark_busy(&mut self, k: usize) {
-        if !self.busy[k] {
-            self.busy[k] = true;
-            self.busy_slots += 1;
-        }
+        mark_busy(&mut self.busy, &mut self.busy_slots, k);
     }
 
     fn slot_is_empty(&self, k: usize) -> bool {
@@ -792,10 +789,7 @@ impl Simulation {
                     "teacher and receptor delays must be within {MAX_SLOTS} epochs"
                 );
                 let slot = (epoch % n_slots) as usize;
-                if !self.busy[slot] {
-                    self.busy[slot] = true;
-                    self.busy_slots += 1;
-                }
+                mark_busy(&mut self.busy, &mut self.busy_slots, slot);
                 if let Some(target) = proj.teacher_of {
                     self.slots[slot].teacher.push(TeacherEvent {
                         time,
@@ -965,6 +959,14 @@ impl Simulation {
             bulk.values = values;
             bulk.negative = negative;
         }
+    }
+}
+
+/// Flags slot `k` as holding something (and counts it, the first time).
+fn mark_busy(busy: &mut [bool], busy_slots: &mut usize, k: usize) {
+    if !busy[k] {
+        busy[k] = true;
+        *busy_slots += 1;
     }
 }
 

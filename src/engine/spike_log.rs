@@ -4,7 +4,6 @@
 //! sparse index of the spilled part (the time of every `STRIDE`-th spike) finds it in the file
 //! without reading the rest.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,8 +29,6 @@ struct Spill {
     len: u64,
     /// Time of spike `k * STRIDE` of the file.
     index: Vec<f64>,
-    /// Time of the file's last spike.
-    last: f64,
 }
 
 impl Drop for Spill {
@@ -135,7 +132,6 @@ impl SpikeLog {
                 file,
                 len: 0,
                 index: Vec::new(),
-                last: f64::NEG_INFINITY,
             });
         }
         let spill = self.spill.as_mut().expect("created above");
@@ -153,7 +149,6 @@ impl SpikeLog {
             .write_all(&bytes)
             .map_err(|e| format!("cannot write the spike spill file {}: {e}", spill.path.display()))?;
         spill.len += self.tail.len() as u64;
-        spill.last = self.tail.last().map_or(spill.last, |s| s.time);
         self.tail.clear();
         Ok(())
     }
@@ -199,26 +194,16 @@ impl SpikeLog {
         }
     }
 
-    /// The spikes in `[a, b)` (borrowed when none of them is on disk).
-    pub fn window(&self, a: f64, b: f64) -> Cow<'_, [Spike]> {
-        let on_disk = self
-            .spill
-            .as_ref()
-            .is_some_and(|s| s.index.first().is_some_and(|t| *t < b) && s.last >= a);
-        if on_disk {
-            let mut out = Vec::new();
-            self.visit(a, b, &mut |s| out.push(*s));
-            Cow::Owned(out)
-        } else {
-            let lo = self.tail.partition_point(|s| s.time < a);
-            let hi = lo + self.tail[lo..].partition_point(|s| s.time < b);
-            Cow::Borrowed(&self.tail[lo..hi])
-        }
+    /// The spikes in `[a, b)`.
+    pub fn window(&self, a: f64, b: f64) -> Vec<Spike> {
+        let mut out = Vec::new();
+        self.visit(a, b, &mut |s| out.push(*s));
+        out
     }
 
     /// Every spike, in order.
     pub fn all(&self) -> Vec<Spike> {
-        self.window(f64::NEG_INFINITY, f64::INFINITY).into_owned()
+        self.window(f64::NEG_INFINITY, f64::INFINITY)
     }
 
     /// The first failed read of the spill file, if any.
@@ -288,7 +273,7 @@ mod tests {
                     .filter(|s| s.time >= a && s.time < a + w)
                     .copied()
                     .collect();
-                assert_eq!(log.window(a, a + w).into_owned(), want, "[{a}, {})", a + w);
+                assert_eq!(log.window(a, a + w), want, "[{a}, {})", a + w);
             }
             // Window edges at spike times, where ties meet the index.
             let t = all[k * 250].time;
@@ -297,7 +282,7 @@ mod tests {
                 .filter(|s| s.time >= t && s.time < t + 1.0)
                 .copied()
                 .collect();
-            assert_eq!(log.window(t, t + 1.0).into_owned(), want);
+            assert_eq!(log.window(t, t + 1.0), want);
         }
         assert!(log.read_error().is_none());
         drop(log);
@@ -311,12 +296,14 @@ mod tests {
     #[test]
     fn an_in_memory_log_never_spills() {
         let mut log = SpikeLog::in_memory();
-        for s in spikes(10_000) {
-            log.push(s);
+        let all = spikes(10_000);
+        for s in &all {
+            log.push(*s);
         }
         log.spill_if_full().unwrap();
         assert_eq!(log.spilled(), 0);
         assert_eq!(log.in_memory_len(), 10_000);
-        assert!(matches!(log.window(0.0, 1.0), Cow::Borrowed(_)));
+        let want: Vec<Spike> = all.iter().filter(|s| s.time < 1.0).copied().collect();
+        assert_eq!(log.window(0.0, 1.0), want);
     }
 }

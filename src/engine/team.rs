@@ -130,16 +130,11 @@ pub const SOLO: Team<'static> = Team {
 };
 
 impl Team<'_> {
-    /// A team of one: jobs run on the caller's thread.
-    pub fn solo() -> Team<'static> {
-        SOLO
-    }
-
     /// Runs `body` with a team of `size` members (the caller and `size - 1` helper threads,
     /// which end with it).
     pub fn with<R>(size: usize, body: impl FnOnce(&Team) -> R) -> R {
         if size <= 1 {
-            return body(&Team::solo());
+            return body(&SOLO);
         }
         let shared = Shared::default();
         std::thread::scope(|s| {
