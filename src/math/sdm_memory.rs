@@ -36,6 +36,41 @@ pub fn hamming_words(a: &[u64], b: &[u64]) -> usize {
     a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones() as usize).sum()
 }
 
+/// How many locations two activation sets (ascending, no repeats) share: `|A ∩ B|`.
+pub fn common(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut c) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                c += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    c
+}
+
+/// Counter tables up to this size are held as counters; larger memories keep their writes.
+const COUNTER_BYTES: usize = 256 << 20;
+
+/// Where the memory's contents live. Both give the same reads exactly: a read sums the counters
+/// of `A(q)`, `Σ_{τ∈A(q)} C_τj = Σ_{τ∈A(q)} Σ_μ [τ ∈ A(k_μ)] (2v_μj − 1) = Σ_μ |A(q) ∩ A(k_μ)|
+/// (2v_μj − 1)` — the second form needs no counters.
+enum Store {
+    /// Kanerva's bipolar counters: location τ, bit j at `[τ·n_out + j]`.
+    Counters(Vec<i32>),
+    /// The writes: the locations each one activated (ascending) and its value. At Kanerva's
+    /// scale (10⁶ locations × 1000 bits) the counters would take 4 GB; 1000 writes of ~1000
+    /// locations take 4 MB.
+    Writes {
+        active: Vec<Vec<u32>>,
+        values: Vec<Bits>,
+    },
+}
+
 /// `r` hard locations with fixed addresses and bipolar counters.
 pub struct SdmMemory {
     pub n: usize,
@@ -47,8 +82,7 @@ pub struct SdmMemory {
     /// Which coordinates location τ looks at (same layout; empty: all of them, Kanerva's
     /// design). Distance is counted over those coordinates only.
     masks: Vec<u64>,
-    /// Counter of location τ, bit j: `counters[τ·n_out + j]`.
-    counters: Vec<i32>,
+    store: Store,
 }
 
 /// What one read returns.
@@ -67,15 +101,30 @@ impl SdmMemory {
     pub fn new(n: usize, n_out: usize, radius: usize, addresses: Vec<u64>) -> Self {
         let words = n.div_ceil(64);
         let r = addresses.len() / words;
-        SdmMemory {
+        let mut m = SdmMemory {
             n,
             n_out,
             radius,
             words,
             addresses,
             masks: Vec::new(),
-            counters: vec![0; r * n_out],
-        }
+            store: Store::Counters(Vec::new()),
+        };
+        m.keep_counters(r.saturating_mul(n_out).saturating_mul(4) <= COUNTER_BYTES);
+        m
+    }
+
+    /// Holds the contents as counters (`true`) or as the list of writes (`false`); the reads
+    /// are the same either way. Call before the first write.
+    pub fn keep_counters(&mut self, counters: bool) {
+        self.store = if counters {
+            Store::Counters(vec![0; self.locations() * self.n_out])
+        } else {
+            Store::Writes {
+                active: Vec::new(),
+                values: Vec::new(),
+            }
+        };
     }
 
     /// Locations that each look at a subset of the coordinates (`masks`, same layout as the
@@ -156,12 +205,20 @@ impl SdmMemory {
 
     /// The write for locations already known to be `A(key)`.
     pub fn write_active(&mut self, active: &[u32], value: &Bits) {
+        let counters = match &mut self.store {
+            Store::Counters(c) => c,
+            Store::Writes { active: a, values } => {
+                a.push(active.to_vec());
+                values.push(value.clone());
+                return;
+            }
+        };
         // `2v − 1` once, then one plain addition per counter (which the compiler vectorises).
         let delta: Vec<i32> = (0..self.n_out)
             .map(|j| if value.get(j) { 1 } else { -1 })
             .collect();
         for &t in active {
-            let row = &mut self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
+            let row = &mut counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
             for (c, d) in row.iter_mut().zip(&delta) {
                 *c += d;
             }
@@ -175,10 +232,27 @@ impl SdmMemory {
     /// The read for locations already known to be `A(query)`.
     pub fn read_active(&self, active: &[u32]) -> Readout {
         let mut sums = vec![0i64; self.n_out];
-        for &t in active {
-            let row = &self.counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
-            for (s, c) in sums.iter_mut().zip(row) {
-                *s += i64::from(*c);
+        match &self.store {
+            Store::Counters(counters) => {
+                for &t in active {
+                    let row = &counters[t as usize * self.n_out..(t as usize + 1) * self.n_out];
+                    for (s, c) in sums.iter_mut().zip(row) {
+                        *s += i64::from(*c);
+                    }
+                }
+            }
+            Store::Writes {
+                active: written,
+                values,
+            } => {
+                for (a, v) in written.iter().zip(values) {
+                    let c = common(active, a) as i64;
+                    if c > 0 {
+                        for (j, s) in sums.iter_mut().enumerate() {
+                            *s += if v.get(j) { c } else { -c };
+                        }
+                    }
+                }
             }
         }
         let bits = sums.iter().map(|s| *s > 0).collect();
@@ -189,8 +263,17 @@ impl SdmMemory {
         }
     }
 
+    /// `C_τj`: what location τ holds for bit j.
     pub fn counter(&self, tau: usize, j: usize) -> i32 {
-        self.counters[tau * self.n_out + j]
+        match &self.store {
+            Store::Counters(c) => c[tau * self.n_out + j],
+            Store::Writes { active, values } => active
+                .iter()
+                .zip(values)
+                .filter(|(a, _)| a.binary_search(&(tau as u32)).is_ok())
+                .map(|(_, v)| if v.get(j) { 1 } else { -1 })
+                .sum(),
+        }
     }
 }
 
@@ -236,6 +319,47 @@ mod tests {
         }
     }
     use rand::{RngExt, SeedableRng};
+
+    /// A memory that keeps its writes reads exactly what one with counters reads, and its
+    /// counters are the same, for overlapping writes, repeated keys and empty activations.
+    #[test]
+    fn kept_writes_read_as_counters() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        let (n, r, n_out) = (40usize, 3000usize, 70usize);
+        let random_bits = |rng: &mut rand_chacha::ChaCha8Rng, k: usize| {
+            Bits::from_bools(&(0..k).map(|_| rng.random::<bool>()).collect::<Vec<_>>())
+        };
+        let mut addr = Vec::new();
+        for _ in 0..r {
+            addr.extend(random_bits(&mut rng, n).words);
+        }
+        let mut with = SdmMemory::new(n, n_out, 15, addr.clone());
+        with.keep_counters(true);
+        let mut without = SdmMemory::new(n, n_out, 15, addr);
+        without.keep_counters(false);
+        let keys: Vec<Bits> = (0..30).map(|_| random_bits(&mut rng, n)).collect();
+        let mut nonzero = 0;
+        for k in 0..60 {
+            let key = &keys[k % keys.len()];
+            let value = random_bits(&mut rng, n_out);
+            with.write(key, &value);
+            without.write(key, &value);
+        }
+        for q in keys
+            .iter()
+            .chain(&[random_bits(&mut rng, n), Bits::from_bools(&[true; 40])])
+        {
+            let (a, b) = (with.read(q), without.read(q));
+            assert_eq!(a, b);
+            nonzero += a.sums.iter().filter(|s| **s != 0).count();
+        }
+        assert!(nonzero > 100, "the reads are not trivial: {nonzero}");
+        for tau in (0..r).step_by(7) {
+            for j in [0, 33, n_out - 1] {
+                assert_eq!(with.counter(tau, j), without.counter(tau, j));
+            }
+        }
+    }
 
     /// The read sums equal `Σ_μ c_μ (2 v_μ − 1)` with `c_μ = |A(q) ∩ A(k_μ)|`, for any placement.
     #[test]

@@ -17,7 +17,7 @@ use crate::experiment::simulate::RunResult;
 use crate::math::attention;
 use crate::math::binomial::{LnFactorial, binomial_tail_z};
 use crate::math::sdm::{HammingSpace, cosine_of_distance, fit_beta};
-use crate::math::sdm_memory::{Bits, SdmMemory};
+use crate::math::sdm_memory::{Bits, SdmMemory, common};
 use crate::math::sdm_sparse;
 
 pub static COMPARISON: Comparison = Comparison {
@@ -323,22 +323,6 @@ pub struct SdmOutcome {
     pub first_read: Option<f64>,
 }
 
-fn intersect(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut c) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                c += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    c
-}
-
 fn hamming(a: &[bool], b: &[bool]) -> usize {
     a.iter().zip(b).filter(|(x, y)| x != y).count()
 }
@@ -500,7 +484,7 @@ impl Spec for SdmSpec {
         let mut acts = mem.activated_many(&xs).into_iter();
         let mut granule_activation_mismatches = 0;
         let mut check = |math: Vec<u32>, fired: &[u32]| -> Vec<u32> {
-            granule_activation_mismatches += math.len() + fired.len() - 2 * intersect(&math, fired);
+            granule_activation_mismatches += math.len() + fired.len() - 2 * common(&math, fired);
             math
         };
         for (k, trial) in written.iter().enumerate() {
@@ -552,7 +536,7 @@ impl Spec for SdmSpec {
                     q,
                     mu,
                     hamming(&qb, &keys.bits(mu)),
-                    intersect(&trial[0].set, &w[0].set),
+                    common(&trial[0].set, &w[0].set),
                 ));
             }
         }

@@ -522,6 +522,13 @@ impl CellGroup for LifGroup {
         let (lanes, bulk) = (inputs.lanes, inputs.bulk);
         let n = self.len();
         let plain = self.recording.is_none() && self.input_slot.is_empty();
+        if plain
+            && bulk.is_empty()
+            && self.min_next >= t_end
+            && lanes.lanes_in(offset, offset + n as u32).next().is_none()
+        {
+            return; // no input and no spike due: nothing changes in this epoch
+        }
         if plain && inputs.team.size() > 1 && n >= PARALLEL_MIN_NEURONS {
             self.advance_parallel(t_end, inputs, offset, spikes);
             return;
