@@ -198,7 +198,8 @@ impl NetworkDesc {
     pub fn projection_bytes(&self, p: &ProjectionDesc) -> f64 {
         let w = self.wiring(p);
         match p.resolved_storage() {
-            Storage::Bits => (w.n_pre.div_ceil(64) * w.n_post) as f64 * 8.0,
+            // The rows, and up to 16 volleys' counts (2 B per target) counted ahead.
+            Storage::Bits => (w.n_pre.div_ceil(64) * w.n_post) as f64 * 8.0 + (32 * w.n_post) as f64,
             Storage::Dense => (w.n_pre * w.n_post) as f64 * if p.double_weights() { 8.0 } else { 4.0 },
             _ => w.expected_synapses() * 34.0,
         }

@@ -28,6 +28,8 @@ use super::network::Network;
 use super::neuron::{InputSummary, Inputs};
 use super::spike_log::SpikeLog;
 use super::synapse::Connectivity;
+use super::synapse::bit_matrix::add_counts;
+use super::synapse::counted_ahead::{CountedAhead, volley_masks};
 use super::synapse::dense::SavedWeights;
 use super::team::Team;
 
@@ -156,6 +158,9 @@ pub struct Simulation {
     due: Slot,
     /// Summed-input vectors to reuse.
     pool: Vec<Vec<f64>>,
+    /// Per projection: volleys of a bit projection counted ahead (see `counted_ahead.rs`).
+    ahead: Vec<CountedAhead>,
+    counting_ahead: bool,
     /// Which populations' spikes are kept.
     record: Vec<bool>,
     /// Kept spikes, in (time, neuron) order: in memory, or streamed to disk past a limit.
@@ -208,6 +213,7 @@ impl Simulation {
             }
         }
         let n_pop = net.populations.len();
+        let n_proj = net.projections.len();
         let mut sim = Simulation {
             net,
             epoch_ms,
@@ -231,6 +237,8 @@ impl Simulation {
             by_pop: vec![Vec::new(); n_pop],
             due: Slot::default(),
             pool: Vec::new(),
+            ahead: (0..n_proj).map(|_| CountedAhead::default()).collect(),
+            counting_ahead: true,
             record: vec![true; n_pop],
             recorded: SpikeLog::in_memory(),
             spike_counts: vec![0; n_pop],
@@ -246,6 +254,12 @@ impl Simulation {
         };
         sim.use_threads(rayon::current_num_threads());
         sim
+    }
+
+    /// Whether bit projections from sources with planned spikes count several volleys in one
+    /// pass over their rows (the default; the inputs are the same either way — tests compare).
+    pub fn count_ahead(&mut self, on: bool) {
+        self.counting_ahead = on;
     }
 
     /// Cuts the neurons into parts for at most `threads` worker threads (one part, and no
@@ -884,21 +898,10 @@ impl Simulation {
             return; // nothing reaches the targets: no summed input to make
         }
         // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
+        let pre = self.net.projections[k].pre;
         for group in spikes.chunk_by(|a, b| a.time == b.time) {
             let t = group[0].time;
-            let mut masks: Vec<Vec<u64>> = Vec::new();
-            for s in group {
-                let pre = (s.neuron - from) as usize;
-                let (w, bit) = (pre / 64, 1u64 << (pre % 64));
-                match masks.iter_mut().find(|m| m[w] & bit == 0) {
-                    Some(m) => m[w] |= bit,
-                    None => {
-                        let mut m = vec![0u64; words];
-                        m[w] |= bit;
-                        masks.push(m);
-                    }
-                }
-            }
+            let masks = volley_masks(group.iter().map(|s| (s.neuron - from) as usize), words);
             let bulk = self.bulk_mut(t + delay, post);
             let mut acc = std::mem::take(if negative {
                 &mut bulk.negative
@@ -906,9 +909,16 @@ impl Simulation {
                 &mut bulk.values
             });
             if let Connectivity::Bits(b) = &self.net.projections[k].conn {
-                // Counted as what they deliver: each synapse of a spiking input, once.
                 for m in &masks {
-                    self.events_delivered += b.accumulate(m, scale, &mut acc);
+                    let plan = self
+                        .counting_ahead
+                        .then(|| self.net.groups[pre].planned_spikes())
+                        .flatten();
+                    // Counted as what they deliver: each synapse of a spiking input, once.
+                    self.events_delivered += match self.ahead[k].counts(b, plan, t, m) {
+                        Some(counts) => add_counts(&counts, scale, &mut acc),
+                        None => b.accumulate(m, scale, &mut acc),
+                    };
                 }
             }
             let bulk = self.bulk_mut(t + delay, post);

@@ -184,6 +184,12 @@ pub struct StateSample {
     pub value: f64,
 }
 
+/// Spikes a group has yet to emit: `times[k]` (ascending) of local neuron `neurons[k]`.
+pub struct PlannedSpikes<'a> {
+    pub times: &'a [f64],
+    pub neurons: &'a [u32],
+}
+
 /// A population of neurons of one model.
 pub trait CellGroup: Send {
     /// The model's name as written in circuit files.
@@ -230,6 +236,12 @@ pub trait CellGroup: Send {
     /// spike sources with explicit times accept it (closed-loop protocols).
     fn add_spike(&mut self, _neuron: u32, _time: f64) -> Result<(), String> {
         Err(format!("model `{}` does not take injected spikes", self.model()))
+    }
+
+    /// The spikes the group will emit from now on when no input can change them (sources with
+    /// fixed spike times), ordered by (time, neuron); more may still be added by `add_spike`.
+    fn planned_spikes(&self) -> Option<PlannedSpikes<'_>> {
+        None
     }
 
     /// Asks the group to record every input jump (time, summed weight) of `neurons` (local).

@@ -230,6 +230,133 @@ impl BitMatrix {
     pub fn bytes(&self) -> usize {
         self.bits.len() * 8
     }
+
+    /// The masks as the rows are stored, one after another: the gathered rails (a: rail 1, b:
+    /// rail 0) of paired rows, or the whole masks (b empty); and the words per stored row.
+    fn stored_masks(&self, masks: &[Vec<u64>]) -> (Vec<u64>, Vec<u64>, usize) {
+        if self.pair_words == 0 {
+            return (masks.concat(), Vec::new(), self.words_per_row);
+        }
+        let (mut a, mut b, mut rail) = (Vec::new(), Vec::new(), Vec::new());
+        for m in masks {
+            gather_pairs(m, 1, &mut rail);
+            a.extend_from_slice(&rail);
+            gather_pairs(m, 0, &mut rail);
+            b.extend_from_slice(&rail);
+        }
+        (a, b, self.pair_words)
+    }
+
+    /// `popcount(mask_k & row_j)` for each of `masks` (at most `MASKS_PER_PASS`) and every
+    /// target j, in one pass over the rows: each row is loaded once and counted against every
+    /// mask while it is in the cache, so counting the volleys of a source known in advance
+    /// costs one read of the matrix per `MASKS_PER_PASS` volleys instead of one per volley (in
+    /// parallel over blocks of targets). `counts[k][j]`; needs `n_pre ≤ u16::MAX`.
+    pub fn count_many(&self, masks: &[Vec<u64>]) -> Vec<Vec<u16>> {
+        use rayon::prelude::*;
+        const BLOCK: usize = 8192;
+        assert!(self.n_pre <= usize::from(u16::MAX) && masks.len() <= MASKS_PER_PASS);
+        let (a, b, width) = self.stored_masks(masks);
+        let kernel = Kernel::detect();
+        let blocks: Vec<Vec<u16>> = self
+            .bits
+            .par_chunks(BLOCK * width)
+            .map(|rows| {
+                let mut out = vec![0u16; masks.len() * rows.len() / width];
+                kernel.count(rows, width, &a, &b, &mut out);
+                out
+            })
+            .collect();
+        let mut counts = vec![Vec::with_capacity(self.n_post); masks.len()];
+        for block in &blocks {
+            let len = block.len() / masks.len().max(1);
+            for (k, c) in counts.iter_mut().enumerate() {
+                c.extend_from_slice(&block[k * len..(k + 1) * len]);
+            }
+        }
+        counts
+    }
+}
+
+/// Most masks `count_many` takes at once (its counts: 2 bytes per mask and target).
+pub const MASKS_PER_PASS: usize = 16;
+
+/// `out[j] += counts[j] · scale` where the count is not zero (as `accumulate` adds it);
+/// returns the counts summed.
+pub fn add_counts(counts: &[u16], scale: f64, out: &mut [f64]) -> u64 {
+    let mut hits = 0u64;
+    for (&c, o) in counts.iter().zip(out.iter_mut()) {
+        if c > 0 {
+            *o += u64::from(c) as f64 * scale;
+            hits += u64::from(c);
+        }
+    }
+    hits
+}
+
+/// The instructions `count_many` counts with: AVX-512 VPOPCNTDQ where the processor has it
+/// (detected at run time; the counts are integers, the same either way), else scalar popcnt.
+/// Once several masks share each row load the counting is no longer memory-bound: stand-alone,
+/// 10⁶ rows of 1024 pairs, 16 masks, one thread: 9.4 ns per row and mask scalar, 4.9 with
+/// VPOPCNTDQ (one mask at a time: 27 ns).
+#[derive(Clone, Copy)]
+enum Kernel {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Kernel {
+    fn detect() -> Kernel {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+        {
+            return Kernel::Avx512;
+        }
+        Kernel::Scalar
+    }
+
+    /// Counts `rows` (rows of `width` words) against the masks `a` (and `b` for paired rails:
+    /// `popcount(row & a) + popcount(!row & b)`) into `out[k · rows + j]`.
+    fn count(self, rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16]) {
+        match self {
+            Kernel::Scalar => count_rows(rows, width, a, b, out),
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `detect` found the instructions on this processor.
+            Kernel::Avx512 => unsafe { count_rows_avx512(rows, width, a, b, out) },
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq,popcnt")]
+fn count_rows_avx512(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16]) {
+    count_rows(rows, width, a, b, out)
+}
+
+/// The counting loop (compiled once per instruction set by the functions that inline it).
+#[inline(always)]
+fn count_rows(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16]) {
+    let n = rows.len() / width;
+    let masks = a.len() / width;
+    for (j, row) in rows.chunks_exact(width).enumerate() {
+        for k in 0..masks {
+            let ak = &a[k * width..(k + 1) * width];
+            let mut c = 0u64;
+            if b.is_empty() {
+                for (r, m) in row.iter().zip(ak) {
+                    c += u64::from((r & m).count_ones());
+                }
+            } else {
+                let bk = &b[k * width..(k + 1) * width];
+                for ((r, x), z) in row.iter().zip(ak).zip(bk) {
+                    c += u64::from((r & x).count_ones()) + u64::from((!r & z).count_ones());
+                }
+            }
+            out[k * n + j] = c as u16;
+        }
+    }
 }
 
 /// `out[j] += popcount(mask & row_j) · scale` for consecutive rows; returns the bits counted.
@@ -300,6 +427,57 @@ mod tests {
                 assert_eq!(*o, 0.5 + c as f64 * 0.25, "row {j}");
             }
             assert_eq!(hits, want_hits);
+        }
+    }
+
+    /// Counting several masks in one pass gives, for each, what `accumulate` adds, on paired
+    /// and whole rows, for dense, random and empty masks, on both kernels.
+    #[test]
+    fn count_many_counts_each_mask_as_accumulate_does() {
+        let mut next = words_from(0x1234_5678_9abc_def1);
+        let (pairs, n_post) = (100usize, 20_000);
+        let n_pre = 2 * pairs;
+        let words = n_pre.div_ceil(64);
+        let live = |w: usize| {
+            if n_pre - 64 * w >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << (n_pre - 64 * w)) - 1
+            }
+        };
+        let mut paired = vec![0u64; n_post * words];
+        for j in 0..n_post {
+            for i in 0..pairs {
+                let pre = 2 * i + (next() & 1) as usize;
+                paired[j * words + pre / 64] |= 1 << (pre % 64);
+            }
+        }
+        let random: Vec<u64> = (0..n_post * words).map(|k| next() & live(k % words)).collect();
+        for rows in [paired, random] {
+            let m = BitMatrix::new(n_pre, n_post, rows, 1.0, 1.0);
+            let mut masks: Vec<Vec<u64>> = (0..MASKS_PER_PASS - 1)
+                .map(|_| (0..words).map(|w| next() & live(w)).collect())
+                .collect();
+            masks.push(vec![0; words]);
+            let counts = m.count_many(&masks);
+            assert_eq!(counts.len(), masks.len());
+            let mut total = 0;
+            for (mask, c) in masks.iter().zip(&counts) {
+                let mut want = vec![0.0; n_post];
+                let hits = m.accumulate(mask, 0.5, &mut want);
+                let mut got = vec![0.0; n_post];
+                assert_eq!(add_counts(c, 0.5, &mut got), hits);
+                assert_eq!(got, want);
+                total += hits;
+            }
+            assert!(total > 0);
+            // The scalar kernel on its own (the test machine may use the wide one above).
+            let (a, b, width) = m.stored_masks(&masks);
+            let mut out = vec![0u16; masks.len() * n_post];
+            Kernel::Scalar.count(&m.bits, width, &a, &b, &mut out);
+            for (k, c) in counts.iter().enumerate() {
+                assert_eq!(&out[k * n_post..(k + 1) * n_post], &c[..]);
+            }
         }
     }
 

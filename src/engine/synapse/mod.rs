@@ -3,6 +3,7 @@
 //! all-to-all plastic wiring.
 
 pub mod bit_matrix;
+pub mod counted_ahead;
 pub mod csr;
 pub mod dense;
 
