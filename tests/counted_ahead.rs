@@ -1,14 +1,15 @@
 //! Bit projections from sources with planned spikes count up to 16 volleys in one pass over
 //! their rows (`engine/synapse/counted_ahead.rs`). The spikes and the events counted must be
 //! exactly those of counting every volley alone — also when spikes are added while running,
-//! which makes the counted-ahead volleys wrong and must make them count anew.
+//! which makes the counted-ahead volleys wrong and must make them count anew — and those of one
+//! thread.
 
 use engram::engine::network::Network;
 use engram::engine::simulation::Simulation;
 
 /// The Kanerva cerebellum's circuit with 40 000 granule cells (rows of 1000 pairs: 5 MB, past
 /// the 1 MiB from which volleys are counted ahead), 40 writes and 10 reads per noise level.
-fn simulation(ahead: bool) -> Simulation {
+fn simulation(ahead: bool, threads: usize) -> Simulation {
     let name = "circuits/cerebellum_sdm_kanerva.toml";
     let text = std::fs::read_to_string(name).unwrap();
     let lets = [
@@ -20,6 +21,7 @@ fn simulation(ahead: bool) -> Simulation {
     let circuit = engram::config::parse_with(name, &text, &lets, None, "").unwrap();
     let mut sim = Simulation::new(Network::build(&circuit.network).unwrap(), circuit.duration_ms);
     sim.count_ahead(ahead);
+    sim.use_threads(threads);
     sim
 }
 
@@ -33,7 +35,8 @@ fn spikes(sim: &Simulation) -> Vec<(u64, u32)> {
 
 #[test]
 fn volleys_counted_ahead_give_the_spikes_of_volleys_counted_alone() {
-    let (mut alone, mut ahead) = (simulation(false), simulation(true));
+    // Counted alone on one thread, ahead on two (the granule cells advanced in two blocks).
+    let (mut alone, mut ahead) = (simulation(false, 1), simulation(true, 2));
     let end = 40.0 * 300.0 + 10.0 * 30.0 + 50.0;
     // Half-way, a spike is added to a mossy fibre two presentations ahead: the
     // volley counted ahead for that time no longer matches and is counted anew.
