@@ -17,7 +17,7 @@ use crate::experiment::simulate::RunResult;
 use crate::math::attention;
 use crate::math::binomial::{LnFactorial, binomial_tail_z};
 use crate::math::sdm::{HammingSpace, cosine_of_distance, fit_beta};
-use crate::math::sdm_memory::{Bits, SdmMemory, common};
+use crate::math::sdm_memory::{Bits, Marked, SdmMemory, common};
 use crate::math::sdm_sparse;
 
 pub static COMPARISON: Comparison = Comparison {
@@ -529,15 +529,12 @@ impl Spec for SdmSpec {
             .collect();
         let r = cells as f64;
         let mut pairs: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let key_bits: Vec<Vec<bool>> = (0..written.len()).map(|mu| keys.bits(mu)).collect();
         for (q, trial) in read.iter().enumerate() {
             let qb = queries.bits(q);
+            let marked = Marked::new(&trial[0].set, cells);
             for (mu, w) in written.iter().enumerate() {
-                pairs.push((
-                    q,
-                    mu,
-                    hamming(&qb, &keys.bits(mu)),
-                    common(&trial[0].set, &w[0].set),
-                ));
+                pairs.push((q, mu, hamming(&qb, &key_bits[mu]), marked.common(&w[0].set)));
             }
         }
         let mut overlap_max_abs_z: f64 = 0.0;

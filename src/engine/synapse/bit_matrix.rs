@@ -309,9 +309,7 @@ enum Kernel {
 impl Kernel {
     fn detect() -> Kernel {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
-        {
+        if crate::cpu::has_avx512_popcount() {
             return Kernel::Avx512;
         }
         Kernel::Scalar
