@@ -371,6 +371,14 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
                 .connect
                 .listed()
                 .and_then(|l| l.weights.as_ref().map(|w| (&l.pairs, w)));
+            if let (None, Distribution::Fixed(w), false) = (listed, &proj.weight, proj.double_weights()) {
+                // One weight for all, made as f32 at once (zero: pages the system zeroes only
+                // when a weight is first written).
+                let weights = vec![*w as f32; n_pre * n_post];
+                return Ok(Connectivity::Dense(DenseWeights::new(
+                    n_pre, n_post, weights, delay,
+                )));
+            }
             let weights: Vec<f64> = match (listed, &proj.weight) {
                 (Some((pairs, w)), _) => {
                     let mut weights = vec![0.0; n_pre * n_post];

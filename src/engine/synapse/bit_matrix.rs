@@ -72,13 +72,14 @@ pub struct BitMatrix {
 impl BitMatrix {
     /// `bits` are `n_post` rows of `words_per_row` words (bits past `n_pre` must be 0).
     pub fn new(n_pre: usize, n_post: usize, bits: Vec<u64>, weight: f32, delay: f64) -> Self {
+        use rayon::prelude::*;
         let words_per_row = n_pre.div_ceil(64);
         assert_eq!(
             bits.len(),
             words_per_row * n_post,
             "bit rows do not match the population sizes"
         );
-        let synapses = bits.iter().map(|w| w.count_ones() as usize).sum();
+        let synapses = bits.par_iter().map(|w| w.count_ones() as usize).sum();
         let mut m = BitMatrix {
             n_pre,
             n_post,
@@ -90,13 +91,15 @@ impl BitMatrix {
             synapses,
         };
         if m.rails_paired() {
-            m.pair_words = (n_pre / 2).div_ceil(64);
-            let mut out = Vec::with_capacity(n_post * m.pair_words);
-            let mut row = Vec::new();
-            for r in m.bits.chunks_exact(words_per_row) {
-                gather_pairs(r, 1, &mut row);
-                out.extend_from_slice(&row);
-            }
+            let pw = (n_pre / 2).div_ceil(64);
+            let mut out = vec![0u64; n_post * pw];
+            out.par_chunks_mut(pw)
+                .zip(m.bits.par_chunks_exact(words_per_row))
+                .for_each_init(Vec::new, |row, (o, r)| {
+                    gather_pairs(r, 1, row);
+                    o.copy_from_slice(row);
+                });
+            m.pair_words = pw;
             m.bits = out;
         }
         m
@@ -107,8 +110,9 @@ impl BitMatrix {
         if self.n_pre < 2 || !self.n_pre.is_multiple_of(2) || self.n_post == 0 {
             return false;
         }
+        use rayon::prelude::*;
         let pairs = self.n_pre / 2;
-        self.bits.chunks_exact(self.words_per_row).all(|row| {
+        self.bits.par_chunks_exact(self.words_per_row).all(|row| {
             row.iter().enumerate().all(|(w, &x)| {
                 // Word w holds pairs 32w .. 32w + 31; each valid one exactly once.
                 let even = pair_bits(pairs, w);
