@@ -27,10 +27,10 @@ use super::event::{Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::Network;
 use super::neuron::{InputSummary, Inputs};
 use super::spike_log::SpikeLog;
-use super::synapse::Connectivity;
 use super::synapse::bit_matrix::add_counts;
 use super::synapse::counted_ahead::{CountedAhead, volley_masks};
 use super::synapse::dense::SavedWeights;
+use super::synapse::{Connectivity, RowWeights};
 use super::team::Team;
 
 /// One logged weight change of a traced synapse.
@@ -795,7 +795,8 @@ impl Simulation {
         for sp in spikes {
             let (posts, weights, delay_index) = syn.row_slices((sp.neuron - from) as usize);
             self.events_delivered += posts.len() as u64;
-            for (j, (&p, &weight)) in posts.iter().zip(weights).enumerate() {
+            for (j, &p) in posts.iter().enumerate() {
+                let weight = weights.get(j);
                 let time = sp.time + delay_index.map_or(table[0], |di| table[di[j] as usize]);
                 let epoch = epoch_of(time);
                 assert!(
@@ -1091,20 +1092,29 @@ fn send_part(
                 None => {
                     let time = sp.time + table[0];
                     let epoch = clock.epoch_of(time);
-                    let events = posts.iter().zip(weights).map(|(&p, &weight)| PendingEvent {
+                    let event = |p: u32, weight: f32| PendingEvent {
                         time,
                         weight,
                         target: job.post_offset + p,
-                    });
-                    out.put(ring, clock, epoch, events);
+                    };
+                    match weights {
+                        RowWeights::Each(ws) => {
+                            let events = posts.iter().zip(ws).map(|(&p, &w)| event(p, w));
+                            out.put(ring, clock, epoch, events);
+                        }
+                        RowWeights::All(w) => {
+                            out.put(ring, clock, epoch, posts.iter().map(|&p| event(p, w)));
+                        }
+                    }
                     out.delivered += if job.skip_zero {
-                        weights.iter().filter(|w| **w != 0.0).count() as u64
+                        weights.nonzero(posts.len()) as u64
                     } else {
                         posts.len() as u64
                     };
                 }
                 Some(di) => {
-                    for ((&p, &weight), &d) in posts.iter().zip(weights).zip(di) {
+                    for (j, (&p, &d)) in posts.iter().zip(di).enumerate() {
+                        let weight = weights.get(j);
                         let time = sp.time + table[d as usize];
                         let epoch = clock.epoch_of(time);
                         let event = PendingEvent {

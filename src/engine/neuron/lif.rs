@@ -182,7 +182,13 @@ struct Cells<'a> {
     ref_until: &'a mut [f64],
     next_spike: &'a mut [f64],
     exact: &'a mut [bool],
+    /// A lower bound of `next_spike` over each chunk of `CHUNK` neurons.
+    chunk_min: &'a mut [f64],
 }
+
+/// Neurons per chunk of `chunk_min`: an epoch looks at the chunks (N / 8 values), and at the
+/// neurons of only those whose bound falls in it — not at every neuron.
+const CHUNK: usize = 8;
 
 impl Cells<'_> {
     /// Free relaxation of `u` over `dt` ms (NEST's numerically careful form).
@@ -240,6 +246,30 @@ impl Cells<'_> {
             self.next_spike[i] = f64::INFINITY;
             self.exact[i] = true;
         }
+        let c = &mut self.chunk_min[i / CHUNK];
+        *c = c.min(self.next_spike[i]);
+    }
+
+    /// Fires the spikes of free relaxation due before `t_end` (neurons of the chunks whose
+    /// bound falls before it; `first`: global index of neuron 0) and returns a lower bound of
+    /// every neuron's next spike.
+    fn fire_due(&mut self, t_end: f64, first: u32, spikes: &mut Vec<Spike>) -> f64 {
+        let n = self.next_spike.len();
+        let mut least = f64::INFINITY;
+        for c in 0..self.chunk_min.len() {
+            if self.chunk_min[c] < t_end {
+                let mut m = f64::INFINITY;
+                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    if self.next_spike[i] < t_end {
+                        self.fire_until(i, t_end, false, first + i as u32, spikes);
+                    }
+                    m = m.min(self.next_spike[i]);
+                }
+                self.chunk_min[c] = m;
+            }
+            least = least.min(self.chunk_min[c]);
+        }
+        least
     }
 
     #[inline]
@@ -310,6 +340,8 @@ pub struct LifGroup {
     /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
     next_spike: Vec<f64>,
     exact: Vec<bool>,
+    /// A lower bound of `next_spike` over each chunk of `CHUNK` neurons.
+    chunk_min: Vec<f64>,
     /// A lower bound of `next_spike` over the group.
     min_next: f64,
     recording: Option<Recording>,
@@ -364,6 +396,7 @@ impl LifGroup {
             ref_until: vec![f64::NEG_INFINITY; n],
             next_spike: vec![f64::INFINITY; n],
             exact: vec![true; n],
+            chunk_min: vec![f64::INFINITY; n.div_ceil(CHUNK)],
             min_next: f64::INFINITY,
             recording: None,
             input_slot: Vec::new(),
@@ -386,6 +419,7 @@ impl LifGroup {
             ref_until: &mut self.ref_until,
             next_spike: &mut self.next_spike,
             exact: &mut self.exact,
+            chunk_min: &mut self.chunk_min,
         }
     }
 
@@ -462,7 +496,8 @@ impl LifGroup {
         let (lanes, bulk) = (inputs.lanes, inputs.bulk);
         let c = self.c;
         let n = self.len();
-        let block = n.div_ceil(inputs.team.size()).max(1);
+        // Blocks of whole chunks.
+        let block = n.div_ceil(inputs.team.size()).next_multiple_of(CHUNK).max(CHUNK);
         let mut blocks: Vec<(Cells, Vec<Spike>, f64)> = self
             .u
             .chunks_mut(block)
@@ -470,7 +505,8 @@ impl LifGroup {
             .zip(self.ref_until.chunks_mut(block))
             .zip(self.next_spike.chunks_mut(block))
             .zip(self.exact.chunks_mut(block))
-            .map(|((((u, t_u), ref_until), next_spike), exact)| {
+            .zip(self.chunk_min.chunks_mut(block / CHUNK))
+            .map(|(((((u, t_u), ref_until), next_spike), exact), chunk_min)| {
                 let cells = Cells {
                     c,
                     u,
@@ -478,6 +514,7 @@ impl LifGroup {
                     ref_until,
                     next_spike,
                     exact,
+                    chunk_min,
                 };
                 (cells, Vec::new(), f64::INFINITY)
             })
@@ -491,12 +528,7 @@ impl LifGroup {
                     let k = (gid - from) as usize;
                     merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, out));
                 }
-                for k in 0..cells.u.len() {
-                    if cells.next_spike[k] < t_end {
-                        cells.fire_until(k, t_end, false, from + k as u32, out);
-                    }
-                }
-                *min = smallest(cells.next_spike);
+                *min = cells.fire_due(t_end, from, out);
                 return;
             }
             // Summed inputs reach every neuron: each one takes its inputs, fires what free
@@ -577,13 +609,7 @@ impl CellGroup for LifGroup {
         }
         // Spikes of free relaxation (only neurons whose bound falls in this epoch).
         if self.min_next < t_end {
-            let mut cells = self.cells();
-            for i in 0..n {
-                if cells.next_spike[i] < t_end {
-                    cells.fire_until(i, t_end, false, offset + i as u32, spikes);
-                }
-            }
-            self.min_next = smallest(&self.next_spike);
+            self.min_next = self.cells().fire_due(t_end, offset, spikes);
         }
     }
 

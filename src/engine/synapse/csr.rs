@@ -1,15 +1,19 @@
 //! Static synapses of one projection, stored compactly by presynaptic neuron (CSR).
 //!
-//! Per synapse: the postsynaptic index (u32), the weight (f32) and, when the projection has more
-//! than one delay, a u16 index into its table of distinct delays — 8 or 10 bytes, plus 8 bytes
-//! per presynaptic neuron for the row offsets. Delays are kept exactly (f64) in the table.
+//! Per synapse: the postsynaptic index (u32), the weight (f32) unless every synapse of the
+//! projection has the same one (then it is held once, as NEST's `static_synapse_hom_w` does),
+//! and, when the projection has more than one delay, a u16 index into its table of distinct
+//! delays — 4 to 10 bytes, plus 8 bytes per presynaptic neuron for the row offsets. Delays are
+//! kept exactly (f64) in the table.
 
 /// The synapses of one projection.
 pub struct Synapses {
     /// Row `i` (presynaptic neuron i) is `row_start[i]..row_start[i+1]`.
     row_start: Vec<u64>,
     post: Vec<u32>,
+    /// One weight per synapse; empty when they are all `uniform`.
     weight: Vec<f32>,
+    uniform: f32,
     /// Empty when every synapse has `delays[0]`.
     delay_index: Vec<u16>,
     delays: Vec<f64>,
@@ -27,7 +31,39 @@ pub struct SynapseSpec {
 }
 
 /// Synapses of one row: targets, weights and, if delays vary, delay indices.
-pub type RowSlices<'a> = (&'a [u32], &'a [f32], Option<&'a [u16]>);
+pub type RowSlices<'a> = (&'a [u32], RowWeights<'a>, Option<&'a [u16]>);
+
+/// The weights of (part of) a row: one per synapse, or one for all.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowWeights<'a> {
+    Each(&'a [f32]),
+    All(f32),
+}
+
+impl RowWeights<'_> {
+    /// The weight of synapse `j` of the row.
+    #[inline]
+    pub fn get(&self, j: usize) -> f32 {
+        match self {
+            RowWeights::Each(w) => w[j],
+            RowWeights::All(w) => *w,
+        }
+    }
+
+    /// How many of the row's `len` synapses have a non-zero weight.
+    pub fn nonzero(&self, len: usize) -> usize {
+        match self {
+            RowWeights::Each(w) => w.iter().filter(|w| **w != 0.0).count(),
+            RowWeights::All(w) => {
+                if *w != 0.0 {
+                    len
+                } else {
+                    0
+                }
+            }
+        }
+    }
+}
 
 /// More distinct delays in one projection than the u16 index can address.
 #[derive(Debug, PartialEq)]
@@ -71,6 +107,11 @@ impl Synapses {
             delay_index = Vec::new();
         }
         let has_zero_weight = weight.contains(&0.0);
+        let uniform = weight.first().copied().unwrap_or(0.0);
+        // Compared as bits: −0.0 and 0.0 stay apart, as they are when summed.
+        if weight.iter().all(|w| w.to_bits() == uniform.to_bits()) {
+            weight = Vec::new();
+        }
         // Rows list their targets in ascending order (the synapses onto a range of targets are
         // then one slice of the row). The connection rules give them so; any other row is
         // sorted, stably: the synapses onto one target keep their order, and so does every
@@ -80,12 +121,17 @@ impl Synapses {
             if !post[r.clone()].is_sorted() {
                 let mut row: Vec<(u32, f32, u16)> = r
                     .clone()
-                    .map(|k| (post[k], weight[k], delay_index.get(k).copied().unwrap_or(0)))
+                    .map(|k| {
+                        let w = weight.get(k).copied().unwrap_or(uniform);
+                        (post[k], w, delay_index.get(k).copied().unwrap_or(0))
+                    })
                     .collect();
                 row.sort_by_key(|x| x.0);
                 for (k, (p, w, d)) in r.zip(row) {
                     post[k] = p;
-                    weight[k] = w;
+                    if let Some(x) = weight.get_mut(k) {
+                        *x = w;
+                    }
                     if let Some(x) = delay_index.get_mut(k) {
                         *x = d;
                     }
@@ -96,6 +142,7 @@ impl Synapses {
             row_start,
             post,
             weight,
+            uniform,
             delay_index,
             delays,
             has_zero_weight,
@@ -131,7 +178,17 @@ impl Synapses {
 
     #[inline]
     pub fn weight(&self, k: usize) -> f32 {
-        self.weight[k]
+        self.weight.get(k).copied().unwrap_or(self.uniform)
+    }
+
+    /// The weights of synapses `r` (a range of one row).
+    #[inline]
+    fn weights(&self, r: std::ops::Range<usize>) -> RowWeights<'_> {
+        if self.weight.is_empty() {
+            RowWeights::All(self.uniform)
+        } else {
+            RowWeights::Each(&self.weight[r])
+        }
     }
 
     #[inline]
@@ -152,7 +209,7 @@ impl Synapses {
         } else {
             Some(&self.delay_index[r.clone()])
         };
-        (&self.post[r.clone()], &self.weight[r], d)
+        (&self.post[r.clone()], self.weights(r), d)
     }
 
     /// Where each row crosses the target boundaries `bounds` (ascending local indices): for
@@ -177,7 +234,7 @@ impl Synapses {
         } else {
             Some(&self.delay_index[r.clone()])
         };
-        (&self.post[r.clone()], &self.weight[r], d)
+        (&self.post[r.clone()], self.weights(r), d)
     }
 
     /// The table of distinct delays.
@@ -233,13 +290,54 @@ mod tests {
         let (posts, weights, delays) = syn.row_slices_between(0, 1, 3);
         assert_eq!(
             (posts, weights, delays),
-            (&[1, 2][..], &[3.0, -1.0][..], Some(&[1, 1][..]))
+            (&[1, 2][..], RowWeights::Each(&[3.0, -1.0][..]), Some(&[1, 1][..]))
         );
         let row1: Vec<_> = syn.row(1).map(|k| (syn.post(k), syn.delay(k))).collect();
         assert_eq!(row1, vec![(0, 0.1), (3, 1.5)]);
         assert!(syn.row(2).is_empty());
         assert_eq!(syn.min_delay(), Some(0.1));
         assert_eq!(syn.max_delay(), Some(1.5));
+    }
+
+    /// A projection whose synapses share one weight holds it once: 4 bytes per synapse; rows
+    /// read back the same weights as if each had its own.
+    #[test]
+    fn one_weight_for_all_is_held_once() {
+        let specs: Vec<_> = (0..10)
+            .map(|i| SynapseSpec {
+                pre: 2 - i % 3,
+                post: 9 - i,
+                weight: -2.25,
+                delay: 0.1,
+            })
+            .collect();
+        let syn = Synapses::from_specs(3, &specs).unwrap();
+        assert_eq!(syn.bytes(), 10 * 4 + 4 * 8 + 8);
+        for pre in 0..3 {
+            let (posts, weights, _) = syn.row_slices(pre);
+            assert!(posts.is_sorted() && !posts.is_empty());
+            assert_eq!(weights, RowWeights::All(-2.25));
+            assert_eq!(weights.nonzero(posts.len()), posts.len());
+            assert!(syn.row(pre).all(|k| syn.weight(k) == -2.25));
+        }
+        // One different weight (or a −0.0 among 0.0) keeps a weight per synapse.
+        let mut mixed = specs.clone();
+        mixed[4].weight = 0.5;
+        assert_eq!(
+            Synapses::from_specs(3, &mixed).unwrap().bytes(),
+            10 * 8 + 4 * 8 + 8
+        );
+        let signed: Vec<_> = (0..2)
+            .map(|i| SynapseSpec {
+                pre: 0,
+                post: i,
+                weight: if i == 0 { 0.0 } else { -0.0 },
+                delay: 0.1,
+            })
+            .collect();
+        let syn = Synapses::from_specs(1, &signed).unwrap();
+        assert_eq!(syn.row_slices(0).1, RowWeights::Each(&[0.0, -0.0][..]));
+        assert_eq!(syn.row_slices(0).1.nonzero(2), 0);
     }
 
     #[test]
@@ -252,6 +350,8 @@ mod tests {
                 delay: 0.1,
             })
             .collect();
+        let mut specs = specs;
+        specs[0].weight = 2.0;
         let syn = Synapses::from_specs(3, &specs).unwrap();
         assert_eq!(syn.bytes(), 10 * 8 + 4 * 8 + 8);
     }

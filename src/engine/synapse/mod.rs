@@ -8,7 +8,7 @@ pub mod csr;
 pub mod dense;
 
 pub use bit_matrix::BitMatrix;
-pub use csr::{SynapseSpec, Synapses, TooManyDelays};
+pub use csr::{RowWeights, SynapseSpec, Synapses, TooManyDelays};
 pub use dense::DenseWeights;
 
 pub enum Connectivity {
