@@ -56,9 +56,10 @@ struct LanePart {
     /// Lane k (of neuron `touched[k]`) is `inputs[bounds[k]..bounds[k + 1]]`.
     bounds: Vec<u32>,
     inputs: Vec<Input>,
-    /// Scratch for the counting sort.
+    /// Scratch for the radix sort.
     count: Vec<u32>,
     sorted: Vec<PendingEvent>,
+    spare: Vec<PendingEvent>,
 }
 
 impl Lanes {
@@ -166,6 +167,9 @@ impl<'a> Iterator for LanesIn<'a> {
     }
 }
 
+/// Bits of the target sorted per pass (4096 counts, 16 KiB).
+const RADIX_BITS: u32 = 12;
+
 impl LanePart {
     fn fill(&mut self, events: &[PendingEvent]) {
         self.touched.clear();
@@ -176,30 +180,48 @@ impl LanePart {
         }
         let (first, n) = (self.first, (self.end - self.first) as usize);
         // Group by target, keeping the sending order (both sorts are stable): a comparison
-        // sort when events are few next to neurons, a counting sort when they are many.
+        // sort for a few events, else a radix sort on the target — one or more counting passes
+        // of at most RADIX_BITS bits, so the counts stay in the L1 cache and an epoch costs its
+        // events, not the part's neurons.
         self.sorted.clear();
-        if events.len() * 16 < n {
+        if events.len() < 64 {
             self.sorted.extend_from_slice(events);
             self.sorted.sort_by_key(|e| e.target);
         } else {
-            self.count.clear();
-            self.count.resize(n + 1, 0);
-            for e in events {
-                self.count[(e.target - first) as usize + 1] += 1;
+            let bits = u32::BITS - (n.max(2) as u32 - 1).leading_zeros();
+            let passes = bits.div_ceil(RADIX_BITS);
+            let width = bits.div_ceil(passes);
+            let mask = (1u32 << width) - 1;
+            let mut out = std::mem::take(&mut self.sorted);
+            let mut spare = std::mem::take(&mut self.spare);
+            out.resize(events.len(), events[0]);
+            for pass in 0..passes {
+                let shift = pass * width;
+                let digit = |e: &PendingEvent| ((e.target - first) >> shift & mask) as usize;
+                let src: &[PendingEvent] = if pass == 0 { events } else { &spare };
+                self.count.clear();
+                self.count.resize(mask as usize + 2, 0);
+                for e in src {
+                    self.count[digit(e) + 1] += 1;
+                }
+                let mut acc = 0u32;
+                for c in self.count.iter_mut() {
+                    acc += *c;
+                    *c = acc;
+                }
+                for e in src {
+                    let c = &mut self.count[digit(e)];
+                    out[*c as usize] = *e;
+                    *c += 1;
+                }
+                if pass + 1 < passes {
+                    // The next pass reads what this one wrote.
+                    std::mem::swap(&mut out, &mut spare);
+                    out.resize(events.len(), events[0]);
+                }
             }
-            // Offsets: a running sum in a register (adding count[i] into count[i + 1] in memory
-            // made every step wait for the store before it).
-            let mut acc = 0u32;
-            for c in self.count.iter_mut() {
-                acc += *c;
-                *c = acc;
-            }
-            self.sorted.resize(events.len(), events[0]);
-            for e in events {
-                let c = &mut self.count[(e.target - first) as usize];
-                self.sorted[*c as usize] = *e;
-                *c += 1;
-            }
+            self.sorted = out;
+            self.spare = spare;
         }
         let mut last = u32::MAX;
         for (k, e) in self.sorted.iter().enumerate() {
@@ -250,6 +272,43 @@ mod tests {
             assert_eq!(all, vec![(1, vec![2.0, 3.0, 1.0]), (3, vec![4.0])]);
             let upper: Vec<u32> = lanes.lanes_in(2, 4).map(|(i, _)| i).collect();
             assert_eq!(upper, vec![3]);
+        }
+    }
+
+    /// The radix sort (one pass up to 4096 neurons, two or three beyond) groups events as a
+    /// stable sort by target, then by time, would.
+    #[test]
+    fn radix_lanes_equal_a_stable_sort_by_target_then_time() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for (n, count) in [(4096u32, 5000), (100_000, 30_000), (20_000_000, 70)] {
+            let events: Vec<PendingEvent> = (0..count)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    PendingEvent {
+                        time: (x % 5) as f64 * 0.5,
+                        weight: (x % 1013) as f32,
+                        // Many events share a target (a tenth of the targets), some the last.
+                        target: if x.is_multiple_of(97) {
+                            n - 1
+                        } else {
+                            ((x >> 16) % u64::from(n / 10 + 1)) as u32 * 10 % n
+                        },
+                    }
+                })
+                .collect();
+            let mut lanes = Lanes::default();
+            lanes.fill(n as usize, &events);
+            let mut want = events.clone();
+            want.sort_by_key(|e| e.target);
+            want.sort_by(|a, b| a.target.cmp(&b.target).then(a.time.total_cmp(&b.time)));
+            let got: Vec<(u32, f64, f32)> = lanes
+                .lanes_in(0, n)
+                .flat_map(|(t, lane)| lane.iter().map(move |e| (t, e.time, e.weight)))
+                .collect();
+            let want: Vec<(u32, f64, f32)> = want.iter().map(|e| (e.target, e.time, e.weight)).collect();
+            assert_eq!(got, want, "{n} neurons");
         }
     }
 
