@@ -46,7 +46,7 @@ pub static MODEL: NeuronModel = NeuronModel {
     has_membrane: true,
     fires: true,
     input: InputSummary::Net,
-    bytes_per_neuron: 33,
+    bytes_per_neuron: 34,
     check: |p| {
         LifParams::from_params(p)
             .check()
@@ -177,10 +177,7 @@ struct Consts {
 /// Mutable access to the state of a contiguous range of neurons (index 0 = `first`).
 struct Cells<'a> {
     c: Consts,
-    u: &'a mut [f64],
-    t_u: &'a mut [f64],
-    ref_until: &'a mut [f64],
-    next_spike: &'a mut [f64],
+    state: &'a mut [State],
     exact: &'a mut [bool],
     /// A lower bound of `next_spike` over each chunk of `CHUNK` neurons.
     chunk_min: &'a mut [f64],
@@ -207,10 +204,10 @@ impl Cells<'_> {
     /// Where free relaxation starts from: the end of the refractory period, or the last update.
     #[inline]
     fn origin(&self, i: usize) -> (f64, f64) {
-        if self.ref_until[i] > self.t_u[i] {
-            (self.ref_until[i], self.c.u_reset)
+        if self.state[i].ref_until > self.state[i].t_u {
+            (self.state[i].ref_until, self.c.u_reset)
         } else {
-            (self.t_u[i], self.u[i])
+            (self.state[i].t_u, self.state[i].u)
         }
     }
 
@@ -234,36 +231,36 @@ impl Cells<'_> {
     fn refresh(&mut self, i: usize) {
         let (t0, u0) = self.origin(i);
         if u0 >= self.c.u_th {
-            self.next_spike[i] = t0;
+            self.state[i].next_spike = t0;
             self.exact[i] = true;
         } else if self.c.u_inf > self.c.u_th {
             // 2x/(2 + x) with x = a/g is 2a/(2g + a): one division.
             let a = self.c.u_th - u0;
             let g = self.c.u_inf - self.c.u_th;
-            self.next_spike[i] = t0 + self.c.tau_m * (1.0 - 1e-12) * (2.0 * a / (2.0 * g + a));
+            self.state[i].next_spike = t0 + self.c.tau_m * (1.0 - 1e-12) * (2.0 * a / (2.0 * g + a));
             self.exact[i] = false;
         } else {
-            self.next_spike[i] = f64::INFINITY;
+            self.state[i].next_spike = f64::INFINITY;
             self.exact[i] = true;
         }
         let c = &mut self.chunk_min[i / CHUNK];
-        *c = c.min(self.next_spike[i]);
+        *c = c.min(self.state[i].next_spike);
     }
 
     /// Fires the spikes of free relaxation due before `t_end` (neurons of the chunks whose
     /// bound falls before it; `first`: global index of neuron 0) and returns a lower bound of
     /// every neuron's next spike.
     fn fire_due(&mut self, t_end: f64, first: u32, spikes: &mut Vec<Spike>) -> f64 {
-        let n = self.next_spike.len();
+        let n = self.state.len();
         let mut least = f64::INFINITY;
         for c in 0..self.chunk_min.len() {
             if self.chunk_min[c] < t_end {
                 let mut m = f64::INFINITY;
                 for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                    if self.next_spike[i] < t_end {
+                    if self.state[i].next_spike < t_end {
                         self.fire_until(i, t_end, false, first + i as u32, spikes);
                     }
-                    m = m.min(self.next_spike[i]);
+                    m = m.min(self.state[i].next_spike);
                 }
                 self.chunk_min[c] = m;
             }
@@ -275,24 +272,24 @@ impl Cells<'_> {
     #[inline]
     fn fire(&mut self, i: usize, t: f64, gid: u32, spikes: &mut Vec<Spike>) {
         spikes.push(Spike { time: t, neuron: gid });
-        self.u[i] = self.c.u_reset;
-        self.t_u[i] = t;
-        self.ref_until[i] = t + self.c.t_ref;
+        self.state[i].u = self.c.u_reset;
+        self.state[i].t_u = t;
+        self.state[i].ref_until = t + self.c.t_ref;
     }
 
     /// Emits the spikes of free relaxation before `limit` (and at `limit` if `inclusive`).
     #[inline]
     fn fire_until(&mut self, i: usize, limit: f64, inclusive: bool, gid: u32, spikes: &mut Vec<Spike>) {
         let due = |t: f64| t < limit || (inclusive && t == limit);
-        while due(self.next_spike[i]) {
+        while due(self.state[i].next_spike) {
             if !self.exact[i] {
-                self.next_spike[i] = self.crossing(i);
+                self.state[i].next_spike = self.crossing(i);
                 self.exact[i] = true;
-                if !due(self.next_spike[i]) {
+                if !due(self.state[i].next_spike) {
                     return;
                 }
             }
-            self.fire(i, self.next_spike[i], gid, spikes);
+            self.fire(i, self.state[i].next_spike, gid, spikes);
             self.refresh(i);
         }
     }
@@ -301,16 +298,16 @@ impl Cells<'_> {
     #[inline]
     fn apply(&mut self, i: usize, time: f64, weight: f64, gid: u32, spikes: &mut Vec<Spike>) {
         self.fire_until(i, time, true, gid, spikes);
-        if time < self.ref_until[i] {
+        if time < self.state[i].ref_until {
             return; // refractory: the input is lost
         }
         let (t0, u0) = self.origin(i);
         let u = self.relax(u0, time - t0) + weight;
-        self.t_u[i] = time;
+        self.state[i].t_u = time;
         if u >= self.c.u_th {
             self.fire(i, time, gid, spikes);
         } else {
-            self.u[i] = u;
+            self.state[i].u = u;
         }
         self.refresh(i);
     }
@@ -318,27 +315,36 @@ impl Cells<'_> {
     /// Membrane potential relative to E_L of neuron `i` at `t`, given no spike or input between
     /// its last update and `t`.
     fn potential_at(&self, i: usize, t: f64) -> f64 {
-        if t < self.ref_until[i] {
+        if t < self.state[i].ref_until {
             self.c.u_reset
-        } else if self.ref_until[i] > self.t_u[i] {
-            self.relax(self.c.u_reset, t - self.ref_until[i])
+        } else if self.state[i].ref_until > self.state[i].t_u {
+            self.relax(self.c.u_reset, t - self.state[i].ref_until)
         } else {
-            self.relax(self.u[i], t - self.t_u[i])
+            self.relax(self.state[i].u, t - self.state[i].t_u)
         }
     }
+}
+
+/// The state of one neuron, kept together: an input touches one record (two share a cache
+/// line), not four arrays — what counts once the network outgrows the caches.
+#[derive(Clone, Copy, Debug)]
+struct State {
+    /// Membrane potential relative to E_L, mV.
+    u: f64,
+    /// Time at which `u` holds.
+    t_u: f64,
+    /// End of the refractory period (≤ `t_u` when not refractory).
+    ref_until: f64,
+    /// Next spike time without further input (∞ if none) when `exact`, otherwise a lower
+    /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
+    next_spike: f64,
 }
 
 pub struct LifGroup {
     p: LifParams,
     c: Consts,
-    u: Vec<f64>,
-    /// Time at which `u` holds.
-    t_u: Vec<f64>,
-    /// End of the refractory period (≤ `t_u` when not refractory).
-    ref_until: Vec<f64>,
-    /// Next spike time without further input (∞ if none) when `exact`, otherwise a lower
-    /// bound on it: the logarithm is only taken when the bound falls inside an epoch.
-    next_spike: Vec<f64>,
+    state: Vec<State>,
+    /// Whether `next_spike` is exact (else a lower bound).
     exact: Vec<bool>,
     /// A lower bound of `next_spike` over each chunk of `CHUNK` neurons.
     chunk_min: Vec<f64>,
@@ -391,10 +397,15 @@ impl LifGroup {
         let mut g = LifGroup {
             p,
             c,
-            u: v0.iter().map(|v| v - p.e_l).collect(),
-            t_u: vec![0.0; n],
-            ref_until: vec![f64::NEG_INFINITY; n],
-            next_spike: vec![f64::INFINITY; n],
+            state: v0
+                .iter()
+                .map(|v| State {
+                    u: v - p.e_l,
+                    t_u: 0.0,
+                    ref_until: f64::NEG_INFINITY,
+                    next_spike: f64::INFINITY,
+                })
+                .collect(),
             exact: vec![true; n],
             chunk_min: vec![f64::INFINITY; n.div_ceil(CHUNK)],
             min_next: f64::INFINITY,
@@ -407,17 +418,14 @@ impl LifGroup {
         for i in 0..n {
             cells.refresh(i);
         }
-        g.min_next = smallest(&g.next_spike);
+        g.min_next = smallest(&g.chunk_min);
         g
     }
 
     fn cells(&mut self) -> Cells<'_> {
         Cells {
             c: self.c,
-            u: &mut self.u,
-            t_u: &mut self.t_u,
-            ref_until: &mut self.ref_until,
-            next_spike: &mut self.next_spike,
+            state: &mut self.state,
             exact: &mut self.exact,
             chunk_min: &mut self.chunk_min,
         }
@@ -465,7 +473,7 @@ impl LifGroup {
         if !record_inputs && self.recording.is_none() {
             let mut cells = self.cells();
             merged_inputs(i, lane, bulk, |t, w| cells.apply(i, t, w, gid, spikes));
-            self.min_next = self.min_next.min(self.next_spike[i]);
+            self.min_next = self.min_next.min(self.state[i].next_spike);
             return;
         }
         let mut jumps = std::mem::take(&mut self.jumps);
@@ -485,7 +493,7 @@ impl LifGroup {
             self.cells().apply(i, time, weight, gid, spikes);
         }
         self.jumps = jumps;
-        self.min_next = self.min_next.min(self.next_spike[i]);
+        self.min_next = self.min_next.min(self.state[i].next_spike);
     }
 
     /// One epoch of a large group without recorders: one block of neurons per member of the
@@ -499,20 +507,14 @@ impl LifGroup {
         // Blocks of whole chunks.
         let block = n.div_ceil(inputs.team.size()).next_multiple_of(CHUNK).max(CHUNK);
         let mut blocks: Vec<(Cells, Vec<Spike>, f64)> = self
-            .u
+            .state
             .chunks_mut(block)
-            .zip(self.t_u.chunks_mut(block))
-            .zip(self.ref_until.chunks_mut(block))
-            .zip(self.next_spike.chunks_mut(block))
             .zip(self.exact.chunks_mut(block))
             .zip(self.chunk_min.chunks_mut(block / CHUNK))
-            .map(|(((((u, t_u), ref_until), next_spike), exact), chunk_min)| {
+            .map(|((state, exact), chunk_min)| {
                 let cells = Cells {
                     c,
-                    u,
-                    t_u,
-                    ref_until,
-                    next_spike,
+                    state,
                     exact,
                     chunk_min,
                 };
@@ -522,7 +524,7 @@ impl LifGroup {
         inputs.team.for_each(&mut blocks, &|b, (cells, out, min)| {
             let first = b * block;
             let from = offset + first as u32;
-            let to = from + cells.u.len() as u32;
+            let to = from + cells.state.len() as u32;
             if bulk.is_empty() {
                 for (gid, lane) in lanes.lanes_in(from, to) {
                     let k = (gid - from) as usize;
@@ -535,14 +537,14 @@ impl LifGroup {
             // relaxation fires before the epoch ends, and gives its bound, in one visit.
             let mut m = f64::INFINITY;
             let mut visit = |k: usize, cells: &mut Cells, out: &mut Vec<Spike>| {
-                if cells.next_spike[k] < t_end {
+                if cells.state[k].next_spike < t_end {
                     cells.fire_until(k, t_end, false, from + k as u32, out);
                 }
-                m = m.min(cells.next_spike[k]);
+                m = m.min(cells.state[k].next_spike);
             };
             if lanes.lanes_in(from, to).next().is_none() {
                 // Summed inputs only (one per time): applied in time order where not zero.
-                for k in 0..cells.u.len() {
+                for k in 0..cells.state.len() {
                     for b in bulk {
                         let w = b.values[first + k];
                         if w != 0.0 {
@@ -574,7 +576,7 @@ impl CellGroup for LifGroup {
     }
 
     fn len(&self) -> usize {
-        self.u.len()
+        self.state.len()
     }
 
     fn advance(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
@@ -627,10 +629,10 @@ impl CellGroup for LifGroup {
         Some(
             (0..self.len())
                 .map(|i| {
-                    let u = if self.ref_until[i] > self.t_u[i] {
+                    let u = if self.state[i].ref_until > self.state[i].t_u {
                         c.u_reset
                     } else {
-                        self.u[i]
+                        self.state[i].u
                     };
                     u + self.p.e_l
                 })
@@ -657,6 +659,7 @@ impl CellGroup for LifGroup {
     }
 
     fn state_bytes(&self) -> usize {
-        (4 * std::mem::size_of::<f64>() + 1) * self.len()
+        // The record, the exact flag, and a chunk bound per 8 neurons.
+        (std::mem::size_of::<State>() + 2) * self.len()
     }
 }
