@@ -56,8 +56,9 @@ struct LanePart {
     /// Lane k (of neuron `touched[k]`) is `inputs[bounds[k]..bounds[k + 1]]`.
     bounds: Vec<u32>,
     inputs: Vec<Input>,
-    /// Scratch for the radix sort.
+    /// Scratch for the radix sort, and the target of each input.
     count: Vec<u32>,
+    targets: Vec<u32>,
     sorted: Vec<PendingEvent>,
     spare: Vec<PendingEvent>,
 }
@@ -183,18 +184,28 @@ impl LanePart {
         // sort for a few events, else a radix sort on the target — one or more counting passes
         // of at most RADIX_BITS bits, so the counts stay in the L1 cache and an epoch costs its
         // events, not the part's neurons.
-        self.sorted.clear();
+        // The last pass writes each event's input and target apart (the lanes need the
+        // targets only to find where each neuron's inputs start).
+        let (inputs, targets) = (&mut self.inputs, &mut self.targets);
+        targets.clear();
+        let input = |e: &PendingEvent| Input {
+            time: e.time,
+            weight: e.weight,
+        };
         if events.len() < 64 {
+            self.sorted.clear();
             self.sorted.extend_from_slice(events);
             self.sorted.sort_by_key(|e| e.target);
+            inputs.extend(self.sorted.iter().map(input));
+            targets.extend(self.sorted.iter().map(|e| e.target));
         } else {
             let bits = u32::BITS - (n.max(2) as u32 - 1).leading_zeros();
             let passes = bits.div_ceil(RADIX_BITS);
             let width = bits.div_ceil(passes);
             let mask = (1u32 << width) - 1;
-            let mut out = std::mem::take(&mut self.sorted);
-            let mut spare = std::mem::take(&mut self.spare);
-            out.resize(events.len(), events[0]);
+            let (mut out, mut spare) = (std::mem::take(&mut self.sorted), std::mem::take(&mut self.spare));
+            inputs.resize(events.len(), input(&events[0]));
+            targets.resize(events.len(), 0);
             for pass in 0..passes {
                 let shift = pass * width;
                 let digit = |e: &PendingEvent| ((e.target - first) >> shift & mask) as usize;
@@ -209,33 +220,35 @@ impl LanePart {
                     acc += *c;
                     *c = acc;
                 }
-                for e in src {
-                    let c = &mut self.count[digit(e)];
-                    out[*c as usize] = *e;
-                    *c += 1;
-                }
-                if pass + 1 < passes {
+                if pass + 1 == passes {
+                    for e in src {
+                        let c = &mut self.count[digit(e)];
+                        inputs[*c as usize] = input(e);
+                        targets[*c as usize] = e.target;
+                        *c += 1;
+                    }
+                } else {
+                    out.resize(events.len(), events[0]);
+                    for e in src {
+                        let c = &mut self.count[digit(e)];
+                        out[*c as usize] = *e;
+                        *c += 1;
+                    }
                     // The next pass reads what this one wrote.
                     std::mem::swap(&mut out, &mut spare);
-                    out.resize(events.len(), events[0]);
                 }
             }
-            self.sorted = out;
-            self.spare = spare;
+            (self.sorted, self.spare) = (out, spare);
         }
         let mut last = u32::MAX;
-        for (k, e) in self.sorted.iter().enumerate() {
-            if e.target != last {
-                self.touched.push(e.target);
+        for (k, &t) in targets.iter().enumerate() {
+            if t != last {
+                self.touched.push(t);
                 self.bounds.push(k as u32);
-                last = e.target;
+                last = t;
             }
-            self.inputs.push(Input {
-                time: e.time,
-                weight: e.weight,
-            });
         }
-        self.bounds.push(self.sorted.len() as u32);
+        self.bounds.push(targets.len() as u32);
         for k in 0..self.touched.len() {
             let lane = &mut self.inputs[self.bounds[k] as usize..self.bounds[k + 1] as usize];
             if lane.len() > 1 {
