@@ -288,33 +288,36 @@ mod tests {
         }
     }
 
+    /// `count` events made by `event` from the words of a xorshift stream seeded `x`.
+    fn scrambled(mut x: u64, count: usize, event: impl Fn(u64) -> PendingEvent) -> Vec<PendingEvent> {
+        (0..count)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                event(x)
+            })
+            .collect()
+    }
+
     /// The radix sort (one pass up to 4096 neurons, two or three beyond) groups events as a
     /// stable sort by target, then by time, would.
     #[test]
     fn radix_lanes_equal_a_stable_sort_by_target_then_time() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         for (n, count) in [(4096u32, 5000), (100_000, 30_000), (20_000_000, 70)] {
-            let events: Vec<PendingEvent> = (0..count)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    PendingEvent {
-                        time: (x % 5) as f64 * 0.5,
-                        weight: (x % 1013) as f32,
-                        // Many events share a target (a tenth of the targets), some the last.
-                        target: if x.is_multiple_of(97) {
-                            n - 1
-                        } else {
-                            ((x >> 16) % u64::from(n / 10 + 1)) as u32 * 10 % n
-                        },
-                    }
-                })
-                .collect();
+            let events = scrambled(0x2545_f491_4f6c_dd1d + u64::from(n), count, |x| PendingEvent {
+                time: (x % 5) as f64 * 0.5,
+                weight: (x % 1013) as f32,
+                // Many events share a target (a tenth of the targets), some the last.
+                target: if x.is_multiple_of(97) {
+                    n - 1
+                } else {
+                    ((x >> 16) % u64::from(n / 10 + 1)) as u32 * 10 % n
+                },
+            });
             let mut lanes = Lanes::default();
             lanes.fill(n as usize, &events);
             let mut want = events.clone();
-            want.sort_by_key(|e| e.target);
             want.sort_by(|a, b| a.target.cmp(&b.target).then(a.time.total_cmp(&b.time)));
             let got: Vec<(u32, f64, f32)> = lanes
                 .lanes_in(0, n)
@@ -328,19 +331,11 @@ mod tests {
     #[test]
     fn lanes_cut_into_parts_are_the_lanes_of_one_part() {
         // Events in a scrambled order onto 1000 neurons, many on the same neuron and time.
-        let mut x: u64 = 88172645463325252;
-        let events: Vec<PendingEvent> = (0..20_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                PendingEvent {
-                    time: (x % 7) as f64 * 0.25,
-                    weight: (x % 1009) as f32,
-                    target: ((x >> 20) % 1000) as u32,
-                }
-            })
-            .collect();
+        let events = scrambled(88172645463325252, 20_000, |x| PendingEvent {
+            time: (x % 7) as f64 * 0.25,
+            weight: (x % 1009) as f32,
+            target: ((x >> 20) % 1000) as u32,
+        });
         let mut one = Lanes::default();
         one.fill(1000, &events);
         let whole: Vec<Vec<Input>> = one.each_lane(0, 1000).map(<[Input]>::to_vec).collect();
