@@ -950,14 +950,13 @@ impl Simulation {
                 let Connectivity::Dense(w) = &mut proj.conn else {
                     return;
                 };
-                // Plasticity first: the spike carries the weights its own update left.
-                if let Some(rule) = proj.plasticity.as_mut() {
-                    for s in group {
+                // Each spike: its rule's update of its own row first (the spike carries the
+                // weights that update left), then its delivery, while the row is in the cache.
+                for s in group {
+                    if let Some(rule) = proj.plasticity.as_mut() {
                         rule.on_pre(s.neuron - from, t, delay, w);
                     }
-                }
-                if transmits {
-                    for s in group {
+                    if transmits {
                         // Counted as what they deliver: zero weights change no target.
                         delivered +=
                             w.accumulate((s.neuron - from) as usize, summary, &mut values, &mut negative);

@@ -71,7 +71,9 @@ pub trait Rule: Send {
 
     /// A presynaptic spike of `pre` emitted at `spike` reaches its synapses `delay` ms later
     /// (arriving at `spike + delay`). Called when the spike is sent, before it is transmitted:
-    /// the spike carries the updated weights (NEST's order).
+    /// the spike carries the updated weights (NEST's order). Changes only row `pre` (the
+    /// spike's own synapses): the simulation delivers each spike right after its update,
+    /// before the next spike's.
     fn on_pre(&mut self, pre: u32, spike: f64, delay: f64, w: &mut DenseWeights);
 
     /// Teacher spikes for postsynaptic neurons `posts` arrive at `t`.
