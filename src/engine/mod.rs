@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod distribution;
 pub mod event;
+pub mod huge_pages;
 pub mod network;
 pub mod neuron;
 pub mod params;

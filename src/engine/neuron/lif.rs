@@ -397,15 +397,12 @@ impl LifGroup {
         let mut g = LifGroup {
             p,
             c,
-            state: v0
-                .iter()
-                .map(|v| State {
-                    u: v - p.e_l,
-                    t_u: 0.0,
-                    ref_until: f64::NEG_INFINITY,
-                    next_spike: f64::INFINITY,
-                })
-                .collect(),
+            state: crate::engine::huge_pages::collect(v0.iter().map(|v| State {
+                u: v - p.e_l,
+                t_u: 0.0,
+                ref_until: f64::NEG_INFINITY,
+                next_spike: f64::INFINITY,
+            })),
             exact: vec![true; n],
             chunk_min: vec![f64::INFINITY; n.div_ceil(CHUNK)],
             min_next: f64::INFINITY,

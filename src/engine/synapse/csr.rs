@@ -6,6 +6,8 @@
 //! delays — 4 to 10 bytes, plus 8 bytes per presynaptic neuron for the row offsets. Delays are
 //! kept exactly (f64) in the table.
 
+use crate::engine::huge_pages;
+
 /// The synapses of one projection.
 pub struct Synapses {
     /// Row `i` (presynaptic neuron i) is `row_start[i]..row_start[i+1]`.
@@ -73,7 +75,9 @@ impl Synapses {
     /// Builds the table from synapses given in any order; each row is ordered by target, the
     /// synapses onto one target in the order given.
     pub fn from_specs(n_pre: usize, specs: &[SynapseSpec]) -> Result<Self, TooManyDelays> {
+        // The big arrays on huge pages (asked for before they are written).
         let mut row_start = vec![0u64; n_pre + 1];
+        huge_pages::advise(&mut row_start);
         for s in specs {
             row_start[s.pre as usize + 1] += 1;
         }
@@ -86,6 +90,9 @@ impl Synapses {
         let mut post = vec![0u32; m];
         let mut weight = vec![0f32; m];
         let mut delay_index = vec![0u16; m];
+        huge_pages::advise(&mut post);
+        huge_pages::advise(&mut weight);
+        huge_pages::advise(&mut delay_index);
         let mut cursor: Vec<u64> = row_start[..n_pre].to_vec();
         for s in specs {
             let k = cursor[s.pre as usize] as usize;
