@@ -910,11 +910,11 @@ impl Simulation {
                 &mut bulk.values
             });
             if let Connectivity::Bits(b) = &self.net.projections[k].conn {
+                let plan = self
+                    .counting_ahead
+                    .then(|| self.net.groups[pre].planned_spikes())
+                    .flatten();
                 for m in &masks {
-                    let plan = self
-                        .counting_ahead
-                        .then(|| self.net.groups[pre].planned_spikes())
-                        .flatten();
                     // Counted as what they deliver: each synapse of a spiking input, once.
                     self.events_delivered += match self.ahead[k].counts(b, plan, t, m) {
                         Some(counts) => add_counts(&counts, scale, &mut acc),

@@ -358,27 +358,6 @@ pub struct LifGroup {
     jumps: Vec<(f64, f64)>,
 }
 
-/// The smallest of `xs` (∞ if empty; NaN ignored, as `f64::min` does), with eight independent
-/// running minima so that the loop vectorises instead of waiting on each comparison.
-fn smallest(xs: &[f64]) -> f64 {
-    let mut acc = [f64::INFINITY; 8];
-    let mut chunks = xs.chunks_exact(8);
-    for c in &mut chunks {
-        for (a, &x) in acc.iter_mut().zip(c) {
-            if x < *a {
-                *a = x;
-            }
-        }
-    }
-    let mut m = acc.iter().copied().fold(f64::INFINITY, f64::min);
-    for &x in chunks.remainder() {
-        if x < m {
-            m = x;
-        }
-    }
-    m
-}
-
 /// Groups of at least this many neurons, without recorders, advance in parallel blocks when
 /// the simulation has a team of threads (smaller groups cost more to share out than they save).
 const PARALLEL_MIN_NEURONS: usize = 4096;
@@ -415,7 +394,7 @@ impl LifGroup {
         for i in 0..n {
             cells.refresh(i);
         }
-        g.min_next = smallest(&g.chunk_min);
+        g.min_next = g.chunk_min.iter().copied().fold(f64::INFINITY, f64::min);
         g
     }
 

@@ -185,6 +185,7 @@ pub struct StateSample {
 }
 
 /// Spikes a group has yet to emit: `times[k]` (ascending) of local neuron `neurons[k]`.
+#[derive(Clone, Copy)]
 pub struct PlannedSpikes<'a> {
     pub times: &'a [f64],
     pub neurons: &'a [u32],

@@ -17,7 +17,7 @@ use super::bit_matrix::{BitMatrix, MASKS_PER_PASS};
 use crate::engine::neuron::PlannedSpikes;
 
 /// Matrices smaller than this are counted one volley at a time (their rows stay in the cache).
-pub const MIN_BYTES: usize = 1 << 20;
+const MIN_BYTES: usize = 1 << 20;
 
 /// One volley counted ahead.
 struct Volley {
@@ -80,14 +80,6 @@ impl CountedAhead {
             self.volleys.push_back(Volley { time, mask, counts });
         }
         first
-    }
-
-    /// Bytes held: at most `MASKS_PER_PASS − 1` volleys' counts (2 bytes per target) and masks.
-    pub fn bytes(&self) -> usize {
-        self.volleys
-            .iter()
-            .map(|v| 2 * v.counts.len() + 8 * v.mask.len())
-            .sum()
     }
 }
 
