@@ -155,6 +155,20 @@ impl<'a> LanesIn<'a> {
     }
 }
 
+impl LanesIn<'_> {
+    /// The neuron whose lane comes `d` lanes after the one `next` gave last, if it is in the
+    /// same part (for prefetching: a miss at a part's end costs nothing but the hint).
+    #[inline(always)]
+    pub fn ahead(&self, d: usize) -> Option<u32> {
+        let k = self.k + d - 1;
+        if k < self.end {
+            Some(self.parts[self.part].touched[k])
+        } else {
+            None
+        }
+    }
+}
+
 impl<'a> Iterator for LanesIn<'a> {
     type Item = (u32, &'a [Input]);
 

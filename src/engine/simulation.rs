@@ -26,6 +26,7 @@ use std::collections::BinaryHeap;
 use super::event::{Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::Network;
 use super::neuron::{InputSummary, Inputs};
+use super::prefetch::prefetch;
 use super::spike_log::SpikeLog;
 use super::synapse::bit_matrix::add_counts;
 use super::synapse::counted_ahead::{CountedAhead, volley_masks};
@@ -1040,6 +1041,9 @@ impl PartSent {
     }
 }
 
+/// How many spikes ahead a synapse row is asked for (`prefetch`), its offsets twice as far.
+const PREFETCH_ROWS: usize = 4;
+
 /// Sends `jobs` to the neurons of part `part` (`[starts[part], starts[part + 1])`, global
 /// indices), into its ring.
 fn send_part(
@@ -1063,27 +1067,42 @@ fn send_part(
         }
         let whole = a == 0 && b == job.post_size;
         let table = job.syn.delay_table();
-        for sp in job.spikes {
-            let pre = (sp.neuron - job.from) as usize;
-            // The row's synapses onto this part: the whole row, or the slice between the row's
-            // crossings of the part's two boundaries (rows are ordered by target).
-            let (posts, weights, delay_index) = match job.splits {
-                Some(splits) if !whole => {
-                    let cuts = starts.len() - 2;
-                    let lo = if part == 0 {
-                        0
-                    } else {
-                        splits[pre * cuts + part - 1] as usize
-                    };
-                    let hi = if part == cuts {
-                        job.syn.row(pre).len()
-                    } else {
-                        splits[pre * cuts + part] as usize
-                    };
-                    job.syn.row_slices_between(pre, lo, hi)
+        // The row's synapses onto this part: the whole row, or the slice between the row's
+        // crossings of the part's two boundaries (rows are ordered by target).
+        let cuts = starts.len() - 2;
+        let splits = job.splits.filter(|_| !whole);
+        let slice = |pre: usize| match splits {
+            Some(splits) => {
+                let lo = if part == 0 {
+                    0
+                } else {
+                    splits[pre * cuts + part - 1] as usize
+                };
+                let hi = if part == cuts {
+                    job.syn.row(pre).len()
+                } else {
+                    splits[pre * cuts + part] as usize
+                };
+                (lo, hi)
+            }
+            None => (0, job.syn.row(pre).len()),
+        };
+        let pre_of = |sp: &Spike| (sp.neuron - job.from) as usize;
+        for (s, sp) in job.spikes.iter().enumerate() {
+            // Rows are scattered: their offsets are asked for two steps before the rows.
+            if let Some(far) = job.spikes.get(s + 2 * PREFETCH_ROWS) {
+                job.syn.prefetch_offsets(pre_of(far));
+                if let Some(splits) = splits {
+                    prefetch(splits, pre_of(far) * cuts + part.saturating_sub(1));
                 }
-                _ => job.syn.row_slices(pre),
-            };
+            }
+            if let Some(near) = job.spikes.get(s + PREFETCH_ROWS) {
+                let (lo, hi) = slice(pre_of(near));
+                job.syn.prefetch_row(pre_of(near), lo, hi);
+            }
+            let pre = pre_of(sp);
+            let (lo, hi) = slice(pre);
+            let (posts, weights, delay_index) = job.syn.row_slices_between(pre, lo, hi);
             if posts.is_empty() {
                 continue;
             }

@@ -16,6 +16,7 @@ use crate::engine::distribution::Distribution;
 use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 
 use crate::engine::event::{Input, Spike};
+use crate::engine::prefetch::prefetch;
 use crate::engine::simulation::BulkInput;
 
 pub static MODEL: NeuronModel = NeuronModel {
@@ -358,6 +359,10 @@ pub struct LifGroup {
     jumps: Vec<(f64, f64)>,
 }
 
+/// How many lanes ahead a neuron's record is asked for (`prefetch`): far enough for a memory
+/// access to finish while the lanes in between are applied.
+const PREFETCH_LANES: usize = 8;
+
 /// Groups of at least this many neurons, without recorders, advance in parallel blocks when
 /// the simulation has a team of threads (smaller groups cost more to share out than they save).
 const PARALLEL_MIN_NEURONS: usize = 4096;
@@ -502,7 +507,11 @@ impl LifGroup {
             let from = offset + first as u32;
             let to = from + cells.state.len() as u32;
             if bulk.is_empty() {
-                for (gid, lane) in lanes.lanes_in(from, to) {
+                let mut it = lanes.lanes_in(from, to);
+                while let Some((gid, lane)) = it.next() {
+                    if let Some(g) = it.ahead(PREFETCH_LANES) {
+                        prefetch(cells.state, (g - from) as usize);
+                    }
                     let k = (gid - from) as usize;
                     merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, out));
                 }
@@ -571,7 +580,11 @@ impl CellGroup for LifGroup {
             return;
         }
         if bulk.is_empty() {
-            for (gid, lane) in lanes.lanes_in(offset, offset + n as u32) {
+            let mut it = lanes.lanes_in(offset, offset + n as u32);
+            while let Some((gid, lane)) = it.next() {
+                if let Some(g) = it.ahead(PREFETCH_LANES) {
+                    prefetch(&self.state, (g - offset) as usize);
+                }
                 self.take_inputs((gid - offset) as usize, lane, &[], gid, spikes);
             }
         } else {

@@ -7,6 +7,10 @@
 //! kept exactly (f64) in the table.
 
 use crate::engine::huge_pages;
+use crate::engine::prefetch::prefetch;
+
+/// Cache lines of a row asked for ahead, per array.
+const PREFETCH_LINES: usize = 8;
 
 /// The synapses of one projection.
 pub struct Synapses {
@@ -242,6 +246,31 @@ impl Synapses {
             Some(&self.delay_index[r.clone()])
         };
         (&self.post[r.clone()], self.weights(r), d)
+    }
+
+    /// Hints that the offsets of row `pre` will be read soon.
+    #[inline(always)]
+    pub fn prefetch_offsets(&self, pre: usize) {
+        prefetch(&self.row_start, pre);
+    }
+
+    /// Hints that synapses `lo..hi` of row `pre` will be read soon (their first
+    /// `PREFETCH_LINES` cache lines of each array; the hardware streams longer rows).
+    #[inline(always)]
+    pub fn prefetch_row(&self, pre: usize, lo: usize, hi: usize) {
+        let start = self.row_start[pre] as usize;
+        let r = start + lo..start + hi;
+        let lines =
+            |bytes_per_synapse: usize| (r.clone().step_by(64 / bytes_per_synapse)).take(PREFETCH_LINES);
+        for k in lines(4) {
+            prefetch(&self.post, k);
+            prefetch(&self.weight, k);
+        }
+        if !self.delay_index.is_empty() {
+            for k in lines(2) {
+                prefetch(&self.delay_index, k);
+            }
+        }
     }
 
     /// The table of distinct delays.
