@@ -69,6 +69,39 @@ pub struct BulkInput {
     pub values: Vec<f64>,
     /// Empty unless the target model keeps the signs apart.
     pub negative: Vec<f64>,
+    /// Added to every entry of `values` after them (0: none): the last contribution, when it
+    /// reaches every neuron alike (a uniform bit matrix onto a net sum), kept as one number
+    /// instead of a pass over the vector. Read through `value`.
+    pub uniform: f64,
+}
+
+impl BulkInput {
+    /// The net (or excitatory) summed input of neuron `i`.
+    #[inline]
+    pub fn value(&self, i: usize) -> f64 {
+        if self.uniform == 0.0 {
+            self.values[i]
+        } else {
+            self.values[i] + self.uniform
+        }
+    }
+
+    /// Adds `x` to every entry, after what is there.
+    pub fn add_uniform(&mut self, x: f64) {
+        self.settle();
+        self.uniform = x;
+    }
+
+    /// Folds the uniform contribution into `values` (before another contribution is added,
+    /// so that every entry is summed in sending order, as if each had been added in turn).
+    pub fn settle(&mut self) {
+        if self.uniform != 0.0 {
+            for v in &mut self.values {
+                *v += self.uniform;
+            }
+            self.uniform = 0.0;
+        }
+    }
 }
 
 /// A teacher spike for neuron `post` of plastic projection `projection`.
@@ -707,6 +740,7 @@ impl Simulation {
                     population,
                     values,
                     negative,
+                    uniform: 0.0,
                 });
                 slot.bulk.len() - 1
             }
@@ -901,10 +935,26 @@ impl Simulation {
         }
         // Spikes at exactly the same time form masks (a repeated neuron starts a new one).
         let pre = self.net.projections[k].pre;
+        let n_post = self.net.populations[post].size as u64;
         for group in spikes.chunk_by(|a, b| a.time == b.time) {
             let t = group[0].time;
             let masks = volley_masks(group.iter().map(|s| (s.neuron - from) as usize), words);
+            let Connectivity::Bits(b) = &self.net.projections[k].conn else {
+                return;
+            };
+            if summary == InputSummary::Net && b.is_uniform() {
+                // Every target counts the same: one number for all of them.
+                let counts: Vec<u64> = masks.iter().map(|m| b.uniform_count(m)).collect();
+                for c in counts {
+                    self.events_delivered += c * n_post;
+                    if c > 0 {
+                        self.bulk_mut(t + delay, post).add_uniform(c as f64 * scale);
+                    }
+                }
+                continue;
+            }
             let bulk = self.bulk_mut(t + delay, post);
+            bulk.settle();
             let mut acc = std::mem::take(if negative {
                 &mut bulk.negative
             } else {
@@ -918,7 +968,11 @@ impl Simulation {
                 for m in &masks {
                     // Counted as what they deliver: each synapse of a spiking input, once.
                     self.events_delivered += match self.ahead[k].counts(b, plan, t, m) {
-                        Some(counts) => add_counts(&counts, scale, &mut acc),
+                        Some(counts) => {
+                            let hits = add_counts(&counts, scale, &mut acc);
+                            self.ahead[k].give_back(counts);
+                            hits
+                        }
                         None => b.accumulate(m, scale, &mut acc),
                     };
                 }
@@ -943,6 +997,7 @@ impl Simulation {
             let t = group[0].time;
             let mut delivered = 0u64;
             let bulk = self.bulk_mut(t + delay, post);
+            bulk.settle();
             let mut values = std::mem::take(&mut bulk.values);
             let mut negative = std::mem::take(&mut bulk.negative);
             {

@@ -702,6 +702,7 @@ mod tests {
                 population: 0,
                 values: vec![0.0; 3],
                 negative: vec![1.0; 3],
+                uniform: 0.0,
             }];
             let inputs = Inputs {
                 team: &crate::engine::team::SOLO,

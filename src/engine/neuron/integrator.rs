@@ -216,6 +216,11 @@ mod tests {
                         })
                         .collect(),
                     negative: Vec::new(),
+                    uniform: if rng.random_bool(0.3) {
+                        rng.random_range(-1.0..1.0)
+                    } else {
+                        0.0
+                    },
                 })
                 .collect();
             let inputs = Inputs {

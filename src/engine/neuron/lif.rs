@@ -531,7 +531,7 @@ impl LifGroup {
                 // Summed inputs only (one per time): applied in time order where not zero.
                 for k in 0..cells.state.len() {
                     for b in bulk {
-                        let w = b.values[first + k];
+                        let w = b.value(first + k);
                         if w != 0.0 {
                             cells.apply(k, b.time, w, from + k as u32, out);
                         }

@@ -151,7 +151,7 @@ pub(super) fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f:
     }
     let (mut j, mut b) = (0, 0);
     loop {
-        while b < bulk.len() && bulk[b].values[i] == 0.0 {
+        while b < bulk.len() && bulk[b].value(i) == 0.0 {
             b += 1;
         }
         let t_lane = lane.get(j).map_or(f64::INFINITY, |e| e.time);
@@ -166,7 +166,7 @@ pub(super) fn merged_inputs(i: usize, lane: &[Input], bulk: &[BulkInput], mut f:
             j += 1;
         }
         while b < bulk.len() && bulk[b].time == time {
-            weight += bulk[b].values[i];
+            weight += bulk[b].value(i);
             b += 1;
         }
         if weight != 0.0 {

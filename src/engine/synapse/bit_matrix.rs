@@ -64,6 +64,8 @@ pub struct BitMatrix {
     bits: Vec<u64>,
     /// Words per stored row when the rails are paired (0: rows stored whole).
     pair_words: usize,
+    /// Every row is the same (e.g. `all_to_all`): only the first is stored.
+    uniform: bool,
     pub weight: f32,
     pub delay: f64,
     synapses: usize,
@@ -86,11 +88,17 @@ impl BitMatrix {
             words_per_row,
             bits,
             pair_words: 0,
+            uniform: false,
             weight,
             delay,
             synapses,
         };
-        if m.rails_paired() {
+        let first = &m.bits[..words_per_row];
+        if n_post > 1 && m.bits.par_chunks_exact(words_per_row).all(|row| row == first) {
+            m.bits.truncate(words_per_row);
+            m.bits.shrink_to_fit();
+            m.uniform = true;
+        } else if m.rails_paired() {
             let pw = (n_pre / 2).div_ceil(64);
             let mut out = vec![0u64; n_post * pw];
             out.par_chunks_mut(pw)
@@ -121,6 +129,27 @@ impl BitMatrix {
         })
     }
 
+    /// Whether every target has the same row (one is stored).
+    pub fn is_uniform(&self) -> bool {
+        self.uniform
+    }
+
+    /// `popcount(mask & row)` of every row, when they are all the same.
+    pub fn uniform_count(&self, mask: &[u64]) -> u64 {
+        debug_assert!(self.uniform);
+        self.bits
+            .iter()
+            .zip(mask)
+            .map(|(r, m)| u64::from((r & m).count_ones()))
+            .sum()
+    }
+
+    /// Where the row of `post` is stored (row 0 for every target of a uniform matrix).
+    #[inline]
+    fn stored(&self, post: usize) -> usize {
+        if self.uniform { 0 } else { post }
+    }
+
     /// Whether rows are stored as one bit per pair of rails.
     pub fn rails_are_paired(&self) -> bool {
         self.pair_words > 0
@@ -136,6 +165,7 @@ impl BitMatrix {
 
     /// The row of `post` as `words_per_row` words, bit i set ⇔ synapse i → post.
     pub fn row(&self, post: usize) -> Cow<'_, [u64]> {
+        let post = self.stored(post);
         if self.pair_words == 0 {
             return Cow::Borrowed(&self.bits[post * self.words_per_row..(post + 1) * self.words_per_row]);
         }
@@ -158,6 +188,7 @@ impl BitMatrix {
     }
 
     pub fn has(&self, pre: usize, post: usize) -> bool {
+        let post = self.stored(post);
         if self.pair_words > 0 {
             let pair = pre / 2;
             let odd = self.bits[post * self.pair_words + pair / 64] >> (pair % 64) & 1 == 1;
@@ -174,6 +205,15 @@ impl BitMatrix {
         use rayon::prelude::*;
         const BLOCK: usize = 8192;
         let words = self.words_per_row;
+        if self.uniform {
+            let c = self.uniform_count(mask);
+            if c > 0 {
+                let x = c as f64 * scale;
+                out.par_chunks_mut(BLOCK)
+                    .for_each(|chunk| chunk.iter_mut().for_each(|o| *o += x));
+            }
+            return c * self.n_post as u64;
+        }
         let nonzero: Vec<usize> = mask
             .iter()
             .enumerate()
@@ -257,28 +297,42 @@ impl BitMatrix {
     /// costs one read of the matrix per `MASKS_PER_PASS` volleys instead of one per volley (in
     /// parallel over blocks of targets). `counts[k][j]`; needs `n_pre ≤ u16::MAX`.
     pub fn count_many(&self, masks: &[Vec<u64>]) -> Vec<Vec<u16>> {
+        let mut counts = vec![Vec::new(); masks.len()];
+        self.count_many_into(masks, &mut counts);
+        counts
+    }
+
+    /// `count_many` into `counts` (one vector per mask, resized to `n_post`): vectors kept
+    /// from an earlier pass are overwritten in place — no fresh pages, no copies.
+    pub fn count_many_into(&self, masks: &[Vec<u64>], counts: &mut [Vec<u16>]) {
         use rayon::prelude::*;
         const BLOCK: usize = 8192;
         assert!(self.n_pre <= usize::from(u16::MAX) && masks.len() <= MASKS_PER_PASS);
+        assert_eq!(masks.len(), counts.len());
+        for c in counts.iter_mut() {
+            c.resize(self.n_post, 0);
+        }
+        if self.uniform {
+            for (c, m) in counts.iter_mut().zip(masks) {
+                c.fill(self.uniform_count(m) as u16);
+            }
+            return;
+        }
         let (a, b, width) = self.stored_masks(masks);
         let kernel = Kernel::detect();
-        let blocks: Vec<Vec<u16>> = self
-            .bits
-            .par_chunks(BLOCK * width)
-            .map(|rows| {
-                let mut out = vec![0u16; masks.len() * rows.len() / width];
-                kernel.count(rows, width, &a, &b, &mut out);
-                out
-            })
+        // Block by block, the slices of every mask's counts.
+        let mut blocks: Vec<Vec<&mut [u16]>> = (0..self.n_post.div_ceil(BLOCK))
+            .map(|_| Vec::with_capacity(masks.len()))
             .collect();
-        let mut counts = vec![Vec::with_capacity(self.n_post); masks.len()];
-        for block in &blocks {
-            let len = block.len() / masks.len().max(1);
-            for (k, c) in counts.iter_mut().enumerate() {
-                c.extend_from_slice(&block[k * len..(k + 1) * len]);
+        for c in counts.iter_mut() {
+            for (block, part) in blocks.iter_mut().zip(c.chunks_mut(BLOCK)) {
+                block.push(part);
             }
         }
-        counts
+        blocks
+            .into_par_iter()
+            .zip(self.bits.par_chunks(BLOCK * width))
+            .for_each(|(mut out, rows)| kernel.count(rows, width, &a, &b, &mut out));
     }
 }
 
@@ -286,16 +340,29 @@ impl BitMatrix {
 pub const MASKS_PER_PASS: usize = 16;
 
 /// `out[j] += counts[j] · scale` where the count is not zero (as `accumulate` adds it);
-/// returns the counts summed.
+/// returns the counts summed. Large vectors are shared out in blocks (each entry is added
+/// alone, so the result does not depend on the threads).
 pub fn add_counts(counts: &[u16], scale: f64, out: &mut [f64]) -> u64 {
-    let mut hits = 0u64;
-    for (&c, o) in counts.iter().zip(out.iter_mut()) {
-        if c > 0 {
-            *o += u64::from(c) as f64 * scale;
-            hits += u64::from(c);
+    use rayon::prelude::*;
+    const BLOCK: usize = 1 << 16;
+    let add = |(counts, out): (&[u16], &mut [f64])| {
+        let mut hits = 0u64;
+        for (&c, o) in counts.iter().zip(out.iter_mut()) {
+            if c > 0 {
+                *o += u64::from(c) as f64 * scale;
+                hits += u64::from(c);
+            }
         }
+        hits
+    };
+    if out.len() <= BLOCK {
+        return add((counts, out));
     }
-    hits
+    counts
+        .par_chunks(BLOCK)
+        .zip(out.par_chunks_mut(BLOCK))
+        .map(add)
+        .sum()
 }
 
 /// The instructions `count_many` counts with: AVX-512 VPOPCNTDQ where the processor has it
@@ -320,8 +387,8 @@ impl Kernel {
     }
 
     /// Counts `rows` (rows of `width` words) against the masks `a` (and `b` for paired rails:
-    /// `popcount(row & a) + popcount(!row & b)`) into `out[k · rows + j]`.
-    fn count(self, rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16]) {
+    /// `popcount(row & a) + popcount(!row & b)`) into `out[k][j]`.
+    fn count(self, rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [&mut [u16]]) {
         match self {
             Kernel::Scalar => count_rows(rows, width, a, b, out),
             #[cfg(target_arch = "x86_64")]
@@ -333,14 +400,13 @@ impl Kernel {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vpopcntdq,popcnt")]
-fn count_rows_avx512(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16]) {
+fn count_rows_avx512(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [&mut [u16]]) {
     count_rows(rows, width, a, b, out)
 }
 
 /// The counting loop (compiled once per instruction set by the functions that inline it).
 #[inline(always)]
-fn count_rows(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16]) {
-    let n = rows.len() / width;
+fn count_rows(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [&mut [u16]]) {
     let masks = a.len() / width;
     for (j, row) in rows.chunks_exact(width).enumerate() {
         for k in 0..masks {
@@ -356,7 +422,7 @@ fn count_rows(rows: &[u64], width: usize, a: &[u64], b: &[u64], out: &mut [u16])
                     c += u64::from((r & x).count_ones()) + u64::from((!r & z).count_ones());
                 }
             }
-            out[k * n + j] = c as u16;
+            out[k][j] = c as u16;
         }
     }
 }
@@ -475,12 +541,62 @@ mod tests {
             assert!(total > 0);
             // The scalar kernel on its own (the test machine may use the wide one above).
             let (a, b, width) = m.stored_masks(&masks);
-            let mut out = vec![0u16; masks.len() * n_post];
-            Kernel::Scalar.count(&m.bits, width, &a, &b, &mut out);
-            for (k, c) in counts.iter().enumerate() {
-                assert_eq!(&out[k * n_post..(k + 1) * n_post], &c[..]);
+            let mut out = vec![vec![0u16; n_post]; masks.len()];
+            let mut slices: Vec<&mut [u16]> = out.iter_mut().map(|o| &mut o[..]).collect();
+            Kernel::Scalar.count(&m.bits, width, &a, &b, &mut slices);
+            assert_eq!(out, counts);
+            // Counting into vectors kept from an earlier pass overwrites them.
+            let mut again = vec![vec![7u16; n_post]; masks.len()];
+            m.count_many_into(&masks, &mut again);
+            assert_eq!(again, counts);
+        }
+    }
+
+    /// A matrix whose rows are all the same (all_to_all) keeps one and delivers what every
+    /// row would: checked against popcounts of the rows as given.
+    #[test]
+    fn identical_rows_are_stored_once_and_count_as_every_row() {
+        let mut next = words_from(0x2545_f491_4f6c_dd1d);
+        for (n_pre, n_post) in [(1usize, 5000usize), (70, 300), (2000, 2)] {
+            let words = n_pre.div_ceil(64);
+            let live = |w: usize| {
+                if n_pre - 64 * w >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << (n_pre - 64 * w)) - 1
+                }
+            };
+            let row: Vec<u64> = (0..words).map(|w| next() & live(w)).collect();
+            let m = BitMatrix::new(n_pre, n_post, row.repeat(n_post), 0.5, 1.0);
+            assert!(m.is_uniform() && m.bytes() == 8 * words);
+            let per_row: usize = row.iter().map(|w| w.count_ones() as usize).sum();
+            assert_eq!(m.len(), per_row * n_post);
+            assert_eq!(m.row(n_post - 1).into_owned(), row);
+            for pre in 0..n_pre {
+                assert_eq!(m.has(pre, n_post - 1), row[pre / 64] >> (pre % 64) & 1 == 1);
+            }
+            let masks: Vec<Vec<u64>> = (0..3)
+                .map(|_| (0..words).map(|w| next() & live(w)).collect())
+                .collect();
+            let counts = m.count_many(&masks);
+            for (mask, c) in masks.iter().zip(&counts) {
+                let want: u32 = row.iter().zip(mask).map(|(r, x)| (r & x).count_ones()).sum();
+                assert_eq!(m.uniform_count(mask), u64::from(want));
+                assert!(c.iter().all(|&x| u32::from(x) == want) && c.len() == n_post);
+                let mut out = vec![1.0; n_post];
+                let hits = m.accumulate(mask, 0.5, &mut out);
+                assert_eq!(hits, u64::from(want) * n_post as u64);
+                let each = if want > 0 {
+                    1.0 + f64::from(want) * 0.5
+                } else {
+                    1.0
+                };
+                assert!(out.iter().all(|&x| x == each));
             }
         }
+        // Rows that differ are kept.
+        let m = BitMatrix::new(3, 2, vec![0b011, 0b110], 1.0, 1.0);
+        assert!(!m.is_uniform() && m.row(1).into_owned() == vec![0b110]);
     }
 
     #[test]

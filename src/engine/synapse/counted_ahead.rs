@@ -30,6 +30,8 @@ struct Volley {
 #[derive(Default)]
 pub struct CountedAhead {
     volleys: VecDeque<Volley>,
+    /// Count vectors given back, for the next pass (no fresh pages per pass).
+    spare: Vec<Vec<u16>>,
 }
 
 impl CountedAhead {
@@ -44,7 +46,8 @@ impl CountedAhead {
         mask: &[u64],
     ) -> Option<Vec<u16>> {
         while self.volleys.front().is_some_and(|v| v.time < t) {
-            self.volleys.pop_front();
+            let stale = self.volleys.pop_front().map(|v| v.counts);
+            self.give_back(stale.unwrap_or_default());
         }
         if let Some(v) = self.volleys.front()
             && v.time == t
@@ -73,13 +76,28 @@ impl CountedAhead {
             }
             k = end;
         }
-        let mut counts = bits.count_many(&masks).into_iter();
+        for v in std::mem::take(&mut self.volleys) {
+            self.give_back(v.counts);
+        }
+        let mut counts: Vec<Vec<u16>> = (0..masks.len())
+            .map(|_| self.spare.pop().unwrap_or_default())
+            .collect();
+        bits.count_many_into(&masks, &mut counts);
+        let mut counts = counts.into_iter();
         let first = counts.next();
-        self.volleys.clear();
         for ((time, mask), counts) in times.into_iter().zip(masks).skip(1).zip(counts) {
             self.volleys.push_back(Volley { time, mask, counts });
         }
         first
+    }
+}
+
+impl CountedAhead {
+    /// Returns a vector of counts (from `counts`) once it has been used, to be filled again.
+    pub fn give_back(&mut self, counts: Vec<u16>) {
+        if self.spare.len() < MASKS_PER_PASS && counts.capacity() > 0 {
+            self.spare.push(counts);
+        }
     }
 }
 
