@@ -1,8 +1,8 @@
 //! Teacher-gated, timing-dependent plasticity (the Marr–Albus–Ito parallel-fibre → Purkinje
 //! rule, with EDLUT's kernel), evaluated exactly and event by event.
 //!
-//! - Every presynaptic spike arriving at a synapse potentiates it by `ltp` (weights are read
-//!   for transmission before the spike's own update).
+//! - Every presynaptic spike arriving at a synapse potentiates it by `ltp` (the spike carries
+//!   the weight its own update leaves, as with every rule: NEST's order, `Rule::on_pre`).
 //! - A teacher spike for postsynaptic neuron j arriving at `t` depresses every synapse (i, j) by
 //!   `ltd · Σ_k k(t − t_ik)` over the presynaptic arrivals `t_ik < t`, with the kernel
 //!   `k(s) = e^{−s/τ} sin^m(s/τ)`, normalised to 1 at its peak `s = τ·atan(m)`, on its first lobe

@@ -460,6 +460,15 @@ mod tests {
         }
     }
 
+    /// The bits of word `w` that stand for neurons of a population of `n_pre`.
+    fn live_bits(n_pre: usize, w: usize) -> u64 {
+        if n_pre - 64 * w >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << (n_pre - 64 * w)) - 1
+        }
+    }
+
     #[test]
     fn accumulate_counts_every_masked_bit_for_dense_and_sparse_masks() {
         let (n_pre, n_post): (usize, usize) = (1000, 20_000);
@@ -506,13 +515,7 @@ mod tests {
         let (pairs, n_post) = (100usize, 20_000);
         let n_pre = 2 * pairs;
         let words = n_pre.div_ceil(64);
-        let live = |w: usize| {
-            if n_pre - 64 * w >= 64 {
-                u64::MAX
-            } else {
-                (1u64 << (n_pre - 64 * w)) - 1
-            }
-        };
+        let live = |w: usize| live_bits(n_pre, w);
         let mut paired = vec![0u64; n_post * words];
         for j in 0..n_post {
             for i in 0..pairs {
@@ -559,13 +562,7 @@ mod tests {
         let mut next = words_from(0x2545_f491_4f6c_dd1d);
         for (n_pre, n_post) in [(1usize, 5000usize), (70, 300), (2000, 2)] {
             let words = n_pre.div_ceil(64);
-            let live = |w: usize| {
-                if n_pre - 64 * w >= 64 {
-                    u64::MAX
-                } else {
-                    (1u64 << (n_pre - 64 * w)) - 1
-                }
-            };
+            let live = |w: usize| live_bits(n_pre, w);
             let row: Vec<u64> = (0..words).map(|w| next() & live(w)).collect();
             let m = BitMatrix::new(n_pre, n_post, row.repeat(n_post), 0.5, 1.0);
             assert!(m.is_uniform() && m.bytes() == 8 * words);
@@ -634,13 +631,7 @@ mod tests {
                     odd | (!(odd >> 1) & even)
                 })
                 .collect();
-            let live = |w: usize| {
-                if n_pre - 64 * w >= 64 {
-                    u64::MAX
-                } else {
-                    (1u64 << (n_pre - 64 * w)) - 1
-                }
-            };
+            let live = |w: usize| live_bits(n_pre, w);
             let random: Vec<u64> = (0..words).map(|w| next() & live(w)).collect();
             let sparse: Vec<u64> = (0..words)
                 .map(|w| if w == 0 { 0b1011 & live(0) } else { 0 })
