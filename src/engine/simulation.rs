@@ -1143,6 +1143,12 @@ fn send_part(
             None => (0, job.syn.row(pre).len()),
         };
         let pre_of = |sp: &Spike| (sp.neuron - job.from) as usize;
+        // The slices of the next PREFETCH_ROWS spikes, found when their rows were asked for
+        // (spike s's at s % PREFETCH_ROWS).
+        let mut slices = [(0, 0); PREFETCH_ROWS];
+        for (s, sp) in job.spikes.iter().take(PREFETCH_ROWS).enumerate() {
+            slices[s] = slice(pre_of(sp));
+        }
         for (s, sp) in job.spikes.iter().enumerate() {
             // Rows are scattered: their offsets are asked for two steps before the rows.
             if let Some(far) = job.spikes.get(s + 2 * PREFETCH_ROWS) {
@@ -1151,12 +1157,13 @@ fn send_part(
                     prefetch(splits, pre_of(far) * cuts + part.saturating_sub(1));
                 }
             }
-            if let Some(near) = job.spikes.get(s + PREFETCH_ROWS) {
-                let (lo, hi) = slice(pre_of(near));
-                job.syn.prefetch_row(pre_of(near), lo, hi);
-            }
             let pre = pre_of(sp);
-            let (lo, hi) = slice(pre);
+            let (lo, hi) = slices[s % PREFETCH_ROWS];
+            if let Some(near) = job.spikes.get(s + PREFETCH_ROWS) {
+                let next = slice(pre_of(near));
+                job.syn.prefetch_row(pre_of(near), next.0, next.1);
+                slices[s % PREFETCH_ROWS] = next;
+            }
             let (posts, weights, delay_index) = job.syn.row_slices_between(pre, lo, hi);
             if posts.is_empty() {
                 continue;

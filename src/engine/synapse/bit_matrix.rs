@@ -93,8 +93,10 @@ impl BitMatrix {
             delay,
             synapses,
         };
-        let first = &m.bits[..words_per_row];
-        if n_post > 1 && m.bits.par_chunks_exact(words_per_row).all(|row| row == first) {
+        if n_post > 1 && {
+            let first = &m.bits[..words_per_row];
+            m.bits.par_chunks_exact(words_per_row).all(|row| row == first)
+        } {
             m.bits.truncate(words_per_row);
             m.bits.shrink_to_fit();
             m.uniform = true;

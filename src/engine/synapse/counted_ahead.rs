@@ -45,9 +45,8 @@ impl CountedAhead {
         t: f64,
         mask: &[u64],
     ) -> Option<Vec<u16>> {
-        while self.volleys.front().is_some_and(|v| v.time < t) {
-            let stale = self.volleys.pop_front().map(|v| v.counts);
-            self.give_back(stale.unwrap_or_default());
+        while let Some(v) = self.volleys.pop_front_if(|v| v.time < t) {
+            self.give_back(v.counts);
         }
         if let Some(v) = self.volleys.front()
             && v.time == t
@@ -90,9 +89,7 @@ impl CountedAhead {
         }
         first
     }
-}
 
-impl CountedAhead {
     /// Returns a vector of counts (from `counts`) once it has been used, to be filled again.
     pub fn give_back(&mut self, counts: Vec<u16>) {
         if self.spare.len() < MASKS_PER_PASS && counts.capacity() > 0 {
