@@ -110,3 +110,28 @@ delay_ms = 0.1
     assert_eq!(one, run_text(&text, 2));
     assert_eq!(one, run_text(&text, 3));
 }
+
+#[test]
+fn a_recorded_group_advancing_whole_beside_groups_in_blocks_gives_identical_spikes() {
+    // The membrane recorder keeps E from being cut into blocks (it advances whole, on the
+    // calling thread, after the parts' blocks of I): the spikes are still those of one thread.
+    let name = "circuits/cuba_ed.toml";
+    let text = format!(
+        "{}\n[[recorder]]\ntype = \"membrane\"\npopulation = \"E\"\nneurons = [0, 30000, 55999]\ninterval_ms = 0.5\n",
+        builtin::find(name).unwrap()
+    );
+    let run = |threads| {
+        let mut circuit =
+            engram::config::parse_with(name, &text, &[("neurons".to_string(), 70_000.0)], None, "").unwrap();
+        circuit.duration_ms = 20.0;
+        run_on(circuit, threads)
+    };
+    let one = run(1);
+    assert!(
+        one.0.len() > 5_000,
+        "{} spikes: the network must be active",
+        one.0.len()
+    );
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}

@@ -48,7 +48,7 @@ pub struct Lanes {
 
 /// The lanes of the neurons `[first, end)`.
 #[derive(Default)]
-struct LanePart {
+pub struct LanePart {
     first: u32,
     end: u32,
     /// Neurons whose lane is not empty, ascending.
@@ -66,30 +66,60 @@ struct LanePart {
 impl Lanes {
     /// Regroups `events` (any order) into lanes for `n` neurons, in one part.
     pub fn fill(&mut self, n: usize, events: &[PendingEvent]) {
-        self.fill_parts(&crate::engine::team::SOLO, &[0, n as u32], &[events]);
+        self.fill_parts(&crate::engine::team::SOLO, &[(0, n as u32)], &[events]);
     }
 
-    /// Regroups the events of each part (`events[p]`: those for neurons in
-    /// `[starts[p], starts[p + 1])`, any order) into lanes, the parts shared out in `team`.
+    /// Regroups the events of each part (`events[p]`: those for the neurons of part p, any
+    /// order) into lanes, the parts shared out in `team`; `spans` as in `parts_mut`.
     pub fn fill_parts<E: AsRef<[PendingEvent]> + Sync>(
         &mut self,
         team: &crate::engine::team::Team,
-        starts: &[u32],
+        spans: &[(u32, u32)],
         events: &[E],
     ) {
-        let n_parts = starts.len().saturating_sub(1);
-        self.parts.resize_with(n_parts, LanePart::default);
-        self.parts.truncate(n_parts);
-        for (p, part) in self.parts.iter_mut().enumerate() {
-            part.first = starts[p];
-            part.end = starts[p + 1];
+        team.for_each(self.parts_mut(spans), &|p, part| part.fill(events[p].as_ref()));
+    }
+
+    /// The parts of the lanes, for members of a team that each fill their own part and read
+    /// it (`LanePart::fill`, `LanePart::view`). Part p's neurons lie in `[spans[p].0,
+    /// spans[p].1)`; parts may interleave (a share of every population each), as long as,
+    /// within any one population, a part's neurons all come before the next part's.
+    pub fn parts_mut(&mut self, spans: &[(u32, u32)]) -> &mut [LanePart] {
+        self.parts.resize_with(spans.len(), LanePart::default);
+        for (part, &(first, end)) in self.parts.iter_mut().zip(spans) {
+            part.first = first;
+            part.end = end;
         }
-        team.for_each(&mut self.parts, &|p, part| part.fill(events[p].as_ref()));
+        &mut self.parts
+    }
+
+    /// The lanes of every part.
+    pub fn view(&self) -> LaneView<'_> {
+        LaneView { parts: &self.parts }
     }
 
     /// The lane of every neuron in `[from, to)`, in order (empty slices for neurons without
     /// input).
     pub fn each_lane(&self, from: u32, to: u32) -> impl Iterator<Item = &[Input]> {
+        self.view().each_lane(from, to)
+    }
+
+    /// The non-empty lanes of neurons in `[from, to)`: (global index, inputs sorted by time).
+    pub fn lanes_in(&self, from: u32, to: u32) -> LanesIn<'_> {
+        self.view().lanes_in(from, to)
+    }
+}
+
+/// Read access to the lanes of some consecutive parts (all of them, or one part's own).
+#[derive(Clone, Copy)]
+pub struct LaneView<'a> {
+    parts: &'a [LanePart],
+}
+
+impl<'a> LaneView<'a> {
+    /// The lane of every neuron in `[from, to)`, in order (empty slices for neurons without
+    /// input); the range must lie within the view's parts, and within one population.
+    pub fn each_lane(self, from: u32, to: u32) -> impl Iterator<Item = &'a [Input]> {
         let mut touched = self.lanes_in(from, to).peekable();
         (from..to).map(move |gid| match touched.peek() {
             Some(&(g, lane)) if g == gid => {
@@ -100,17 +130,18 @@ impl Lanes {
         })
     }
 
-    /// The non-empty lanes of neurons in `[from, to)`: (global index, inputs sorted by time).
-    pub fn lanes_in(&self, from: u32, to: u32) -> LanesIn<'_> {
-        let p = self.parts.partition_point(|x| x.end <= from);
+    /// The non-empty lanes of neurons in `[from, to)`, ascending: (global index, inputs sorted
+    /// by time); the range must lie within the view's parts, and within one population.
+    pub fn lanes_in(self, from: u32, to: u32) -> LanesIn<'a> {
         let mut it = LanesIn {
-            parts: &self.parts,
+            parts: self.parts,
+            from,
             to,
-            part: p,
+            part: 0,
             k: 0,
             end: 0,
         };
-        if let Some(part) = self.parts.get(p) {
+        if let Some(part) = self.parts.first() {
             (it.k, it.end) = part.range(from, to);
         }
         it
@@ -120,6 +151,7 @@ impl Lanes {
 /// The non-empty lanes of a range of neurons, part after part (see `Lanes::lanes_in`).
 pub struct LanesIn<'a> {
     parts: &'a [LanePart],
+    from: u32,
     to: u32,
     /// The current part, and the positions left in its `touched`.
     part: usize,
@@ -146,10 +178,7 @@ impl<'a> LanesIn<'a> {
         while self.k >= self.end {
             self.part += 1;
             let part = self.parts.get(self.part)?;
-            if part.first >= self.to {
-                return None;
-            }
-            (self.k, self.end) = part.range(part.first, self.to);
+            (self.k, self.end) = part.range(self.from, self.to);
         }
         Some(self.take())
     }
@@ -186,7 +215,8 @@ impl<'a> Iterator for LanesIn<'a> {
 const RADIX_BITS: u32 = 12;
 
 impl LanePart {
-    fn fill(&mut self, events: &[PendingEvent]) {
+    /// Regroups `events` (for this part's neurons, any order) into lanes.
+    pub fn fill(&mut self, events: &[PendingEvent]) {
         self.touched.clear();
         self.bounds.clear();
         self.inputs.clear();
@@ -269,6 +299,13 @@ impl LanePart {
                 // Stable: equal times keep the sending order.
                 lane.sort_by(|x, y| x.time.total_cmp(&y.time));
             }
+        }
+    }
+
+    /// This part's lanes alone.
+    pub fn view(&self) -> LaneView<'_> {
+        LaneView {
+            parts: std::slice::from_ref(self),
         }
     }
 
@@ -359,6 +396,7 @@ mod tests {
             vec![0, 1, 333, 334, 999, 1000],
             vec![0, 0, 1000, 1000],
         ] {
+            let spans: Vec<(u32, u32)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
             let parts: Vec<Vec<PendingEvent>> = starts
                 .windows(2)
                 .map(|w| {
@@ -370,12 +408,72 @@ mod tests {
                 })
                 .collect();
             let mut cut = Lanes::default();
-            crate::engine::team::Team::with(2, |team| cut.fill_parts(team, &starts, &parts));
+            crate::engine::team::Team::with(2, |team| cut.fill_parts(team, &spans, &parts));
             let got: Vec<Vec<Input>> = cut.each_lane(0, 1000).map(<[Input]>::to_vec).collect();
             assert_eq!(got, whole, "{starts:?}");
             let some: Vec<u32> = cut.lanes_in(300, 700).map(|(g, _)| g).collect();
             let want: Vec<u32> = one.lanes_in(300, 700).map(|(g, _)| g).collect();
             assert_eq!(some, want);
+        }
+    }
+
+    #[test]
+    fn interleaved_parts_give_each_population_its_lanes_in_order() {
+        // Two populations, [0, 600) and [600, 1000); each part takes a share of both.
+        let events = scrambled(1442695040888963407, 20_000, |x| PendingEvent {
+            time: (x % 5) as f64 * 0.5,
+            weight: (x % 1013) as f32,
+            target: ((x >> 20) % 1000) as u32,
+        });
+        let mut one = Lanes::default();
+        one.fill(1000, &events);
+        let pops = [(0u32, 600u32), (600, 1000)];
+        for cuts in [
+            [vec![0, 300, 600], vec![0, 200, 400]],
+            [vec![0, 0, 600], vec![0, 400, 400]],
+            [vec![0, 64, 128, 600], vec![0, 1, 2, 400]],
+        ] {
+            let n_parts = cuts[0].len() - 1;
+            let segments = |p: usize| {
+                pops.iter()
+                    .zip(&cuts)
+                    .map(move |(&(off, _), c)| (off + c[p], off + c[p + 1]))
+            };
+            let parts: Vec<Vec<PendingEvent>> = (0..n_parts)
+                .map(|p| {
+                    events
+                        .iter()
+                        .filter(|e| segments(p).any(|(a, b)| e.target >= a && e.target < b))
+                        .copied()
+                        .collect()
+                })
+                .collect();
+            let spans: Vec<(u32, u32)> = (0..n_parts)
+                .map(|p| {
+                    let live = segments(p).filter(|(a, b)| a < b);
+                    live.fold((u32::MAX, 0), |(f, e), (a, b)| (f.min(a), e.max(b)))
+                })
+                .map(|(f, e)| if f > e { (e, e) } else { (f, e) })
+                .collect();
+            let mut cut = Lanes::default();
+            crate::engine::team::Team::with(2, |team| cut.fill_parts(team, &spans, &parts));
+            for &(from, to) in &pops {
+                let got: Vec<Vec<Input>> = cut.each_lane(from, to).map(<[Input]>::to_vec).collect();
+                let want: Vec<Vec<Input>> = one.each_lane(from, to).map(<[Input]>::to_vec).collect();
+                assert_eq!(got, want, "{cuts:?}");
+                let mid = (from + 10, to - 10);
+                let got: Vec<u32> = cut.lanes_in(mid.0, mid.1).map(|(g, _)| g).collect();
+                let want: Vec<u32> = one.lanes_in(mid.0, mid.1).map(|(g, _)| g).collect();
+                assert_eq!(got, want, "{cuts:?}");
+            }
+            // Each part alone holds the lanes of its own segments.
+            for p in 0..n_parts {
+                for (a, b) in segments(p) {
+                    let got: Vec<u32> = cut.parts[p].view().lanes_in(a, b).map(|(g, _)| g).collect();
+                    let want: Vec<u32> = one.lanes_in(a, b).map(|(g, _)| g).collect();
+                    assert_eq!(got, want, "{cuts:?} part {p}");
+                }
+            }
         }
     }
 }

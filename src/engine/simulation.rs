@@ -22,10 +22,11 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::ops::Range;
 
-use super::event::{Lanes, PendingEvent, ReceptorInput, Spike};
+use super::event::{LanePart, Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::Network;
-use super::neuron::{InputSummary, Inputs};
+use super::neuron::{BLOCK_ALIGN, CellBlock, InputSummary, Inputs};
 use super::prefetch::prefetch;
 use super::spike_log::SpikeLog;
 use super::synapse::bit_matrix::add_counts;
@@ -164,11 +165,14 @@ pub struct Simulation {
     /// Plain synaptic events by part of the neurons, then slot: `ring[p][k]` holds the events
     /// for the neurons of part p due in the epoch of slot k, in the order they were sent.
     ring: Vec<Vec<Vec<PendingEvent>>>,
-    /// The neurons are cut into parts of `part_size` consecutive neurons, one per worker
-    /// thread (one for small networks): part p starts at `part_starts[p]`; the last entry is
-    /// the neuron count. Each part's events are sent, sorted into lanes and applied in parallel.
-    part_starts: Vec<u32>,
-    part_size: u32,
+    /// The neurons are cut into parts, one per worker thread (one for small networks): part p
+    /// holds, of every population `pop`, the neurons whose local index lies in
+    /// `[part_cuts[pop][p], part_cuts[pop][p + 1])` — an even share of each population, so each
+    /// part gets a like share of every projection's synapses and of every model's neurons.
+    /// Each part's events are sent, sorted into lanes and applied in parallel.
+    part_cuts: Vec<Vec<u32>>,
+    /// The global indices each part's neurons lie within: (least, past the greatest).
+    part_spans: Vec<(u32, u32)>,
     /// Which slots hold anything, and how many.
     busy: Vec<bool>,
     busy_slots: usize,
@@ -255,8 +259,8 @@ impl Simulation {
             now: 0.0,
             slots: vec![Slot::default(); n_slots],
             ring: Vec::new(),
-            part_starts: Vec::new(),
-            part_size: 1,
+            part_cuts: Vec::new(),
+            part_spans: Vec::new(),
             busy: vec![false; n_slots],
             busy_slots: 0,
             due_events: Vec::new(),
@@ -305,21 +309,45 @@ impl Simulation {
         }
         let n = self.net.neuron_count() as u32;
         let parts = threads.min((n as usize / NEURONS_PER_PART).max(1)).max(1);
-        self.part_size = n.div_ceil(parts as u32).max(1);
-        self.part_starts = (0..=parts as u32).map(|p| (p * self.part_size).min(n)).collect();
+        // Each population cut evenly, each cut moved down to a multiple of BLOCK_ALIGN (so its
+        // group can be cut into blocks there).
+        let align = BLOCK_ALIGN as u64;
+        self.part_cuts = self
+            .net
+            .populations
+            .iter()
+            .map(|pop| {
+                let size = pop.size as u64;
+                (0..=parts as u64)
+                    .map(|p| {
+                        if p == parts as u64 {
+                            size
+                        } else {
+                            size * p / parts as u64 / align * align
+                        }
+                    })
+                    .map(|c| c as u32)
+                    .collect()
+            })
+            .collect();
+        self.part_spans = (0..parts)
+            .map(|p| {
+                let segments = self.net.populations.iter().zip(&self.part_cuts);
+                let live = segments.filter(|(_, c)| c[p] < c[p + 1]);
+                let (first, end) = live.fold((u32::MAX, 0), |(f, e), (pop, c)| {
+                    (f.min(pop.offset + c[p]), e.max(pop.offset + c[p + 1]))
+                });
+                (first.min(end), end)
+            })
+            .collect();
         self.ring = vec![vec![Vec::new(); self.slots.len()]; parts];
         self.due_events = vec![Vec::new(); parts];
         self.row_splits = (0..self.net.projections.len())
             .map(|k| {
                 let proj = &self.net.projections[k];
-                let post = &self.net.populations[proj.post];
                 match &proj.conn {
                     Connectivity::Sparse(syn) if parts > 1 && self.sends_plain(k) => {
-                        let bounds: Vec<u32> = self.part_starts[1..parts]
-                            .iter()
-                            .map(|&b| b.saturating_sub(post.offset).min(post.size as u32))
-                            .collect();
-                        syn.row_splits(&bounds)
+                        syn.row_splits(&self.part_cuts[proj.post][1..parts])
                     }
                     _ => Vec::new(),
                 }
@@ -557,9 +585,10 @@ impl Simulation {
     }
 
     /// The part of the neurons that neuron `target` (global index) belongs to.
-    #[inline]
     fn part_of(&self, target: u32) -> usize {
-        (target / self.part_size) as usize
+        let pop = self.net.population_of(target);
+        let local = target - self.net.populations[pop].offset;
+        self.part_cuts[pop].partition_point(|&c| c <= local) - 1
     }
 
     /// Advances every neuron to `t_end` (within the current epoch) and sends the spikes.
@@ -629,7 +658,6 @@ impl Simulation {
             self.busy[k] = false;
             self.busy_slots -= 1;
         }
-        self.lanes.fill_parts(team, &self.part_starts, &self.due_events);
         self.due
             .bulk
             .sort_by(|a, b| a.population.cmp(&b.population).then(a.time.total_cmp(&b.time)));
@@ -641,10 +669,10 @@ impl Simulation {
                 .then(a.1.time.total_cmp(&b.1.time))
         });
         let receptor: Vec<ReceptorInput> = self.due.receptor.iter().map(|e| e.1).collect();
-
-        self.epoch_spikes.clear();
+        // Each group's summed inputs and receptor events.
         let (mut b, mut r) = (0, 0);
-        for (g, (group, pop)) in self.net.groups.iter_mut().zip(&self.net.populations).enumerate() {
+        let mut ranges = Vec::with_capacity(self.net.groups.len());
+        for g in 0..self.net.groups.len() {
             let start = b;
             while b < self.due.bulk.len() && self.due.bulk[b].population == g {
                 b += 1;
@@ -653,14 +681,10 @@ impl Simulation {
             while r < self.due.receptor.len() && self.due.receptor[r].0 == g {
                 r += 1;
             }
-            let inputs = Inputs {
-                team,
-                lanes: &self.lanes,
-                bulk: &self.due.bulk[start..b],
-                receptor: &receptor[r_start..r],
-            };
-            group.advance(t_end, inputs, pop.offset, &mut self.epoch_spikes);
+            ranges.push((start..b, r_start..r));
         }
+        self.epoch_spikes.clear();
+        self.advance_groups(t_end, team, &ranges, &receptor);
         for b in self.due.bulk.drain(..) {
             for v in [b.values, b.negative] {
                 if self.pool.len() < 8 && v.capacity() > 0 {
@@ -672,6 +696,86 @@ impl Simulation {
             .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
         self.apply_teacher();
         self.send(team);
+    }
+
+    /// Sorts the epoch's plain events into lanes and advances every group to `t_end`. With
+    /// several parts, each member of the team, in one job, fills its own part's lanes and
+    /// advances the blocks of the groups (`CellGroup::blocks`) that lie in its part — the
+    /// neurons whose lanes it has just filled; groups that cannot be cut then advance whole on
+    /// the calling thread. Groups are independent within an epoch, and the epoch's spikes are
+    /// sorted afterwards, so the cut changes nothing.
+    fn advance_groups(
+        &mut self,
+        t_end: f64,
+        team: &Team,
+        ranges: &[(Range<usize>, Range<usize>)],
+        receptor: &[ReceptorInput],
+    ) {
+        let parts = self.part_spans.len();
+        let n_groups = self.net.groups.len();
+        let bulk = &self.due.bulk;
+        let mut work: Vec<PartWork> = self
+            .lanes
+            .parts_mut(&self.part_spans)
+            .iter_mut()
+            .zip(&self.due_events)
+            .map(|(lanes, events)| PartWork {
+                lanes,
+                events,
+                blocks: Vec::new(),
+                spikes: Vec::new(),
+                bounds: Vec::new(),
+            })
+            .collect();
+        let mut whole = Vec::new();
+        let mut cuts = Vec::new();
+        for (g, (group, pop)) in self.net.groups.iter_mut().zip(&self.net.populations).enumerate() {
+            let blocks = if parts > 1 && ranges[g].1.is_empty() {
+                cuts.clear();
+                cuts.extend(self.part_cuts[g].iter().map(|&c| c as usize));
+                group.blocks(&cuts, pop.offset)
+            } else {
+                None
+            };
+            match blocks {
+                // Block p is part p's share of the group.
+                Some(blocks) => {
+                    for (p, block) in blocks.into_iter().enumerate() {
+                        work[p].blocks.push((g, block, &bulk[ranges[g].0.clone()]));
+                    }
+                }
+                None => whole.push(g),
+            }
+        }
+        team.for_each(&mut work, &|_, w| {
+            w.lanes.fill(w.events);
+            let lanes = w.lanes.view();
+            for (g, block, bulk) in &mut w.blocks {
+                let bound = block.advance(t_end, lanes, bulk, &mut w.spikes);
+                w.bounds.push((*g, bound));
+            }
+        });
+        let mut bounds = vec![None; n_groups];
+        for w in work {
+            self.epoch_spikes.extend_from_slice(&w.spikes);
+            for (g, bound) in w.bounds {
+                bounds[g] = Some(bound.min(bounds[g].unwrap_or(f64::INFINITY)));
+            }
+        }
+        for (g, bound) in bounds.into_iter().enumerate() {
+            if let Some(bound) = bound {
+                self.net.groups[g].blocks_done(bound);
+            }
+        }
+        for g in whole {
+            let inputs = Inputs {
+                lanes: &self.lanes,
+                bulk: &self.due.bulk[ranges[g].0.clone()],
+                receptor: &receptor[ranges[g].1.clone()],
+            };
+            let offset = self.net.populations[g].offset;
+            self.net.groups[g].advance(t_end, inputs, offset, &mut self.epoch_spikes);
+        }
     }
 
     fn apply_teacher(&mut self) {
@@ -883,6 +987,7 @@ impl Simulation {
                     from: net.populations[pop].offset,
                     post_offset: net.populations[proj.post].offset,
                     post_size: net.populations[proj.post].size as u32,
+                    post_cuts: &self.part_cuts[proj.post],
                     // Counted as what they deliver: a zero weight changes no summing target.
                     skip_zero: syn.has_zero_weight() && net.summaries[proj.post] != Some(InputSummary::Count),
                     splits: self.row_splits.get(k).filter(|s| !s.is_empty()).map(|s| &s[..]),
@@ -894,11 +999,10 @@ impl Simulation {
             first: self.epoch + 1,
             n_slots: self.slots.len() as u64,
         };
-        let starts = &self.part_starts;
         let mut sent: Vec<(&mut Vec<Vec<PendingEvent>>, PartSent)> =
             self.ring.iter_mut().map(|r| (r, PartSent::default())).collect();
         team.for_each(&mut sent, &|p, (ring, out)| {
-            *out = send_part(&jobs, clock, (p, starts), ring);
+            *out = send_part(&jobs, clock, p, ring);
         });
         let sent: Vec<PartSent> = sent.into_iter().map(|x| x.1).collect();
         for part in sent {
@@ -1037,6 +1141,16 @@ fn mark_busy(busy: &mut [bool], busy_slots: &mut usize, k: usize) {
 }
 
 /// One plain sparse projection's share of an epoch's sending.
+/// One member's share of an epoch's advance (`Simulation::advance_groups`): its part's lanes
+/// and events, and the blocks (group, block, the group's summed inputs) in that part.
+struct PartWork<'a> {
+    lanes: &'a mut LanePart,
+    events: &'a [PendingEvent],
+    blocks: Vec<(usize, Box<dyn CellBlock + 'a>, &'a [BulkInput])>,
+    spikes: Vec<Spike>,
+    bounds: Vec<(usize, f64)>,
+}
+
 struct PlainJob<'a> {
     syn: &'a crate::engine::synapse::csr::Synapses,
     spikes: &'a [Spike],
@@ -1044,6 +1158,8 @@ struct PlainJob<'a> {
     from: u32,
     post_offset: u32,
     post_size: u32,
+    /// The postsynaptic population's cuts into parts (`Simulation::part_cuts`).
+    post_cuts: &'a [u32],
     skip_zero: bool,
     /// Where each row crosses the parts' boundaries (`Synapses::row_splits`); `None` with one
     /// part.
@@ -1099,15 +1215,9 @@ impl PartSent {
 /// How many spikes ahead a synapse row is asked for (`prefetch`), its offsets twice as far.
 const PREFETCH_ROWS: usize = 4;
 
-/// Sends `jobs` to the neurons of part `part` (`[starts[part], starts[part + 1])`, global
-/// indices), into its ring.
-fn send_part(
-    jobs: &[PlainJob],
-    clock: RingClock,
-    (part, starts): (usize, &[u32]),
-    ring: &mut [Vec<PendingEvent>],
-) -> PartSent {
-    let (lo, hi) = (starts[part], starts[part + 1]);
+/// Sends `jobs` to the neurons of part `part` (its share of each postsynaptic population),
+/// into its ring.
+fn send_part(jobs: &[PlainJob], clock: RingClock, part: usize, ring: &mut [Vec<PendingEvent>]) -> PartSent {
     let mut out = PartSent {
         delivered: 0,
         slots: Vec::new(),
@@ -1115,8 +1225,7 @@ fn send_part(
     };
     for job in jobs {
         // The part's neurons as local indices of the postsynaptic population.
-        let a = lo.saturating_sub(job.post_offset).min(job.post_size);
-        let b = hi.saturating_sub(job.post_offset).min(job.post_size);
+        let (a, b) = (job.post_cuts[part], job.post_cuts[part + 1]);
         if a >= b {
             continue;
         }
@@ -1124,7 +1233,7 @@ fn send_part(
         let table = job.syn.delay_table();
         // The row's synapses onto this part: the whole row, or the slice between the row's
         // crossings of the part's two boundaries (rows are ordered by target).
-        let cuts = starts.len() - 2;
+        let cuts = job.post_cuts.len() - 2;
         let splits = job.splits.filter(|_| !whole);
         let slice = |pre: usize| match splits {
             Some(splits) => {

@@ -587,7 +587,6 @@ mod tests {
     fn no_input() -> Inputs<'static> {
         static LANES: std::sync::OnceLock<Lanes> = std::sync::OnceLock::new();
         Inputs {
-            team: &crate::engine::team::SOLO,
             lanes: LANES.get_or_init(Lanes::default),
             bulk: &[],
             receptor: &[],
@@ -705,7 +704,6 @@ mod tests {
                 uniform: 0.0,
             }];
             let inputs = Inputs {
-                team: &crate::engine::team::SOLO,
                 lanes: &lanes,
                 bulk: &bulk,
                 receptor: &[],

@@ -224,7 +224,6 @@ mod tests {
                 })
                 .collect();
             let inputs = Inputs {
-                team: &crate::engine::team::SOLO,
                 lanes: &lanes,
                 bulk: &bulk,
                 receptor: &[],

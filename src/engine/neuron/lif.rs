@@ -10,12 +10,12 @@
 //! NEST's precise models do); an input at exactly the end of the refractory period counts.
 
 use super::recording::{Recording, slots};
-use super::{CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample, merged_inputs};
+use super::{CellBlock, CellGroup, GroupInit, InputSummary, Inputs, NeuronModel, StateSample, merged_inputs};
 
 use crate::engine::distribution::Distribution;
 use crate::engine::params::{Param, ParamDefault, ParamError, Params};
 
-use crate::engine::event::{Input, Spike};
+use crate::engine::event::{Input, LaneView, Spike};
 use crate::engine::prefetch::prefetch;
 use crate::engine::simulation::BulkInput;
 
@@ -251,23 +251,47 @@ impl Cells<'_> {
     /// Fires the spikes of free relaxation due before `t_end` (neurons of the chunks whose
     /// bound falls before it; `first`: global index of neuron 0) and returns a lower bound of
     /// every neuron's next spike.
+    ///
+    /// Every epoch reads every chunk's bound, and few chunks are due: the bounds are read in
+    /// groups of `GROUP`, tested for anything due all at once and folded into `GROUP` running
+    /// minima (one long chain of dependent minima would take a few cycles per chunk).
     fn fire_due(&mut self, t_end: f64, first: u32, spikes: &mut Vec<Spike>) -> f64 {
-        let n = self.state.len();
-        let mut least = f64::INFINITY;
-        for c in 0..self.chunk_min.len() {
-            if self.chunk_min[c] < t_end {
-                let mut m = f64::INFINITY;
-                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                    if self.state[i].next_spike < t_end {
-                        self.fire_until(i, t_end, false, first + i as u32, spikes);
+        const GROUP: usize = 8;
+        let mut least = [f64::INFINITY; GROUP];
+        let n_chunks = self.chunk_min.len();
+        for g in (0..n_chunks).step_by(GROUP) {
+            let end = (g + GROUP).min(n_chunks);
+            if self.chunk_min[g..end]
+                .iter()
+                .fold(false, |due, &m| due | (m < t_end))
+            {
+                for c in g..end {
+                    if self.chunk_min[c] < t_end {
+                        self.fire_chunk(c, t_end, first, spikes);
                     }
-                    m = m.min(self.state[i].next_spike);
                 }
-                self.chunk_min[c] = m;
             }
-            least = least.min(self.chunk_min[c]);
+            // Bounds are never NaN: a plain comparison is the minimum, and vectorises.
+            for (l, &m) in least.iter_mut().zip(&self.chunk_min[g..end]) {
+                if m < *l {
+                    *l = m;
+                }
+            }
         }
-        least
+        least.into_iter().fold(f64::INFINITY, f64::min)
+    }
+
+    /// Fires the due neurons of chunk `c` and renews its bound.
+    #[inline(never)]
+    fn fire_chunk(&mut self, c: usize, t_end: f64, first: u32, spikes: &mut Vec<Spike>) {
+        let mut m = f64::INFINITY;
+        for i in c * CHUNK..((c + 1) * CHUNK).min(self.state.len()) {
+            if self.state[i].next_spike < t_end {
+                self.fire_until(i, t_end, false, first + i as u32, spikes);
+            }
+            m = m.min(self.state[i].next_spike);
+        }
+        self.chunk_min[c] = m;
     }
 
     #[inline]
@@ -371,10 +395,6 @@ pub struct LifGroup {
 /// How many lanes ahead a neuron's record is asked for (`prefetch`): far enough for a memory
 /// access to finish while the lanes in between are applied.
 const PREFETCH_LANES: usize = 8;
-
-/// Groups of at least this many neurons, without recorders, advance in parallel blocks when
-/// the simulation has a team of threads (smaller groups cost more to share out than they save).
-const PARALLEL_MIN_NEURONS: usize = 4096;
 
 impl LifGroup {
     /// `v0` are the initial membrane potentials (mV) at time 0.
@@ -485,82 +505,68 @@ impl LifGroup {
         self.jumps = jumps;
         self.min_next = self.min_next.min(self.state[i].next_spike);
     }
+}
 
-    /// One epoch of a large group without recorders: one block of neurons per member of the
-    /// team, each block taking its inputs and firing its free-relaxation spikes alone, into its
-    /// own spike list (the simulation sorts an epoch's spikes by time and neuron, so the result
-    /// is the same on any number of threads).
-    fn advance_parallel(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>) {
-        let (lanes, bulk) = (inputs.lanes, inputs.bulk);
-        let c = self.c;
-        let n = self.len();
-        // Blocks of whole chunks.
-        let block = n.div_ceil(inputs.team.size()).next_multiple_of(CHUNK).max(CHUNK);
-        let mut blocks: Vec<(Cells, Vec<Spike>, f64)> = self
-            .state
-            .chunks_mut(block)
-            .zip(self.exact.chunks_mut(block))
-            .zip(self.chunk_min.chunks_mut(block / CHUNK))
-            .map(|((state, exact), chunk_min)| {
-                let cells = Cells {
-                    c,
-                    state,
-                    exact,
-                    chunk_min,
-                };
-                (cells, Vec::new(), f64::INFINITY)
-            })
-            .collect();
-        inputs.team.for_each(&mut blocks, &|b, (cells, out, min)| {
-            let first = b * block;
-            let from = offset + first as u32;
-            let to = from + cells.state.len() as u32;
-            if bulk.is_empty() {
-                let mut it = lanes.lanes_in(from, to);
-                while let Some((gid, lane)) = it.next() {
-                    if let Some(g) = it.ahead(PREFETCH_LANES) {
-                        prefetch(cells.state, (g - from) as usize);
-                    }
-                    let k = (gid - from) as usize;
-                    merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, out));
+/// Some consecutive neurons of a LIF group without recorders, advanced apart for one epoch
+/// (`CellGroup::blocks`).
+struct LifBlock<'a> {
+    cells: Cells<'a>,
+    /// Local index of the first neuron, and its global index.
+    first: usize,
+    from: u32,
+    /// The group's bound before the epoch (so one for these neurons too).
+    bound: f64,
+}
+
+impl CellBlock for LifBlock<'_> {
+    fn advance(&mut self, t_end: f64, lanes: LaneView, bulk: &[BulkInput], out: &mut Vec<Spike>) -> f64 {
+        let (cells, first, from) = (&mut self.cells, self.first, self.from);
+        let to = from + cells.state.len() as u32;
+        if bulk.is_empty() {
+            // As `advance`: the inputs, then the spikes of free relaxation if any is due.
+            let mut m = self.bound;
+            let mut it = lanes.lanes_in(from, to);
+            while let Some((gid, lane)) = it.next() {
+                if let Some(g) = it.ahead(PREFETCH_LANES) {
+                    prefetch(cells.state, (g - from) as usize);
                 }
-                *min = cells.fire_due(t_end, from, out);
-                return;
-            }
-            // Summed inputs reach every neuron: each one takes its inputs, fires what free
-            // relaxation fires before the epoch ends, and gives its bound, in one visit.
-            let mut m = f64::INFINITY;
-            let mut visit = |k: usize, cells: &mut Cells, out: &mut Vec<Spike>| {
-                if cells.state[k].next_spike < t_end {
-                    cells.fire_until(k, t_end, false, from + k as u32, out);
-                }
+                let k = (gid - from) as usize;
+                merged_inputs(0, lane, &[], |t, w| cells.apply(k, t, w, gid, out));
                 m = m.min(cells.state[k].next_spike);
-            };
-            if lanes.lanes_in(from, to).next().is_none() {
-                // Summed inputs only (one per time): applied in time order where not zero.
-                for k in 0..cells.state.len() {
-                    for b in bulk {
-                        let w = b.value(first + k);
-                        if w != 0.0 {
-                            cells.apply(k, b.time, w, from + k as u32, out);
-                        }
-                    }
-                    visit(k, cells, out);
-                }
-            } else {
-                for (k, lane) in lanes.each_lane(from, to).enumerate() {
-                    let gid = from + k as u32;
-                    merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, out));
-                    visit(k, cells, out);
-                }
             }
-            *min = m;
-        });
-        self.min_next = f64::INFINITY;
-        for (_, out, min) in blocks {
-            spikes.extend(out);
-            self.min_next = self.min_next.min(min);
+            if m < t_end {
+                m = cells.fire_due(t_end, from, out);
+            }
+            return m;
         }
+        // Summed inputs reach every neuron: each one takes its inputs, fires what free
+        // relaxation fires before the epoch ends, and gives its bound, in one visit.
+        let mut m = f64::INFINITY;
+        let mut visit = |k: usize, cells: &mut Cells, out: &mut Vec<Spike>| {
+            if cells.state[k].next_spike < t_end {
+                cells.fire_until(k, t_end, false, from + k as u32, out);
+            }
+            m = m.min(cells.state[k].next_spike);
+        };
+        if lanes.lanes_in(from, to).next().is_none() {
+            // Summed inputs only (one per time): applied in time order where not zero.
+            for k in 0..cells.state.len() {
+                for b in bulk {
+                    let w = b.value(first + k);
+                    if w != 0.0 {
+                        cells.apply(k, b.time, w, from + k as u32, out);
+                    }
+                }
+                visit(k, cells, out);
+            }
+        } else {
+            for (k, lane) in lanes.each_lane(from, to).enumerate() {
+                let gid = from + k as u32;
+                merged_inputs(first + k, lane, bulk, |t, w| cells.apply(k, t, w, gid, out));
+                visit(k, cells, out);
+            }
+        }
+        m
     }
 }
 
@@ -583,10 +589,6 @@ impl CellGroup for LifGroup {
             && lanes.lanes_in(offset, offset + n as u32).next().is_none()
         {
             return; // no input and no spike due: nothing changes in this epoch
-        }
-        if plain && inputs.team.size() > 1 && n >= PARALLEL_MIN_NEURONS {
-            self.advance_parallel(t_end, inputs, offset, spikes);
-            return;
         }
         if bulk.is_empty() {
             let mut it = lanes.lanes_in(offset, offset + n as u32);
@@ -611,6 +613,42 @@ impl CellGroup for LifGroup {
         if self.min_next < t_end {
             self.min_next = self.cells().fire_due(t_end, offset, spikes);
         }
+    }
+
+    fn blocks(&mut self, cuts: &[usize], offset: u32) -> Option<Vec<Box<dyn CellBlock + '_>>> {
+        if self.recording.is_some() || !self.input_slot.is_empty() {
+            return None;
+        }
+        let (c, bound) = (self.c, self.min_next);
+        let (mut state, mut exact, mut chunk_min) =
+            (&mut self.state[..], &mut self.exact[..], &mut self.chunk_min[..]);
+        let mut blocks: Vec<Box<dyn CellBlock + '_>> = Vec::with_capacity(cuts.len().saturating_sub(1));
+        for w in cuts.windows(2) {
+            let len = w[1] - w[0];
+            // Every cut but the group's end is a multiple of CHUNK: whole chunks per block.
+            let (s, rest) = std::mem::take(&mut state).split_at_mut(len);
+            state = rest;
+            let (e, rest) = std::mem::take(&mut exact).split_at_mut(len);
+            exact = rest;
+            let (m, rest) = std::mem::take(&mut chunk_min).split_at_mut(len.div_ceil(CHUNK));
+            chunk_min = rest;
+            blocks.push(Box::new(LifBlock {
+                cells: Cells {
+                    c,
+                    state: s,
+                    exact: e,
+                    chunk_min: m,
+                },
+                first: w[0],
+                from: offset + w[0] as u32,
+                bound,
+            }));
+        }
+        Some(blocks)
+    }
+
+    fn blocks_done(&mut self, bound: f64) {
+        self.min_next = bound;
     }
 
     fn next_spontaneous(&self) -> f64 {

@@ -10,10 +10,9 @@ pub mod recording;
 pub mod spike_times;
 
 use super::distribution::Distribution;
-use super::event::{Input, Lanes, ReceptorInput, Spike};
+use super::event::{Input, LaneView, Lanes, ReceptorInput, Spike};
 use super::params::{Param, ParamError, Params};
 use super::simulation::BulkInput;
-use super::team::Team;
 
 /// The neuron models a circuit file can name, one line each.
 pub static MODELS: &[&NeuronModel] = &[
@@ -114,8 +113,6 @@ pub struct Inputs<'a> {
     pub bulk: &'a [BulkInput],
     /// Events on other receptors, this group's, sorted by (neuron, time).
     pub receptor: &'a [ReceptorInput],
-    /// The simulation's worker threads, for groups that advance their neurons in parallel.
-    pub team: &'a Team<'a>,
 }
 
 impl<'a> Inputs<'a> {
@@ -191,6 +188,19 @@ pub struct PlannedSpikes<'a> {
     pub neurons: &'a [u32],
 }
 
+/// Cuts between blocks (`CellGroup::blocks`) fall on multiples of this many neurons, so
+/// per-neuron arrays of up to 8 bytes are cut at cache-line boundaries.
+pub const BLOCK_ALIGN: usize = 64;
+
+/// Some consecutive neurons of a group, advanced through an epoch apart from the others.
+pub trait CellBlock: Send {
+    /// Advances the block's neurons to `t_end` (exclusive): `lanes` hold (at least) their
+    /// lanes by global index, `bulk` the group's summed inputs (by local index, sorted by
+    /// time). Pushes the spikes it emits and returns a time before which none of its neurons
+    /// fires without input.
+    fn advance(&mut self, t_end: f64, lanes: LaneView, bulk: &[BulkInput], spikes: &mut Vec<Spike>) -> f64;
+}
+
 /// A population of neurons of one model.
 pub trait CellGroup: Send {
     /// The model's name as written in circuit files.
@@ -205,6 +215,19 @@ pub trait CellGroup: Send {
     /// Advances every neuron to `t_end` (exclusive), applying its inputs (lanes by global
     /// index = `offset` + local index), and pushing the spikes it emits.
     fn advance(&mut self, t_end: f64, inputs: Inputs, offset: u32, spikes: &mut Vec<Spike>);
+
+    /// For one epoch, the group cut into blocks that advance independently, each on whichever
+    /// member of the simulation's team owns its part of the neurons: block b holds the local
+    /// neurons `[cuts[b], cuts[b + 1])` (`cuts` runs from 0 to the group's size, every cut
+    /// between a multiple of `BLOCK_ALIGN`);
+    /// `offset` is the group's first global index. `None` when the group must advance as a
+    /// whole this epoch (recorders, receptor inputs, models without blocks): then `advance`.
+    fn blocks(&mut self, _cuts: &[usize], _offset: u32) -> Option<Vec<Box<dyn CellBlock + '_>>> {
+        None
+    }
+
+    /// After an epoch advanced in blocks: the least of the bounds the blocks returned.
+    fn blocks_done(&mut self, _bound: f64) {}
 
     /// A time before which no neuron of the group fires without input (∞ if none will).
     fn next_spontaneous(&self) -> f64;

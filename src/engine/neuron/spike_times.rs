@@ -100,12 +100,10 @@ impl CellGroup for SpikeTimesGroup {
 mod tests {
     use super::*;
     use crate::engine::event::Lanes;
-    use crate::engine::team::SOLO;
 
     fn advance(g: &mut SpikeTimesGroup, t_end: f64) -> Vec<(f64, u32)> {
         let lanes = Lanes::default();
         let inputs = Inputs {
-            team: &SOLO,
             lanes: &lanes,
             bulk: &[],
             receptor: &[],
