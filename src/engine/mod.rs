@@ -8,6 +8,7 @@ pub mod network;
 pub mod neuron;
 pub mod params;
 pub mod plasticity;
+pub mod populate;
 pub mod prefetch;
 pub mod rng;
 pub mod simulation;

@@ -373,11 +373,14 @@ fn build_connectivity(desc: &NetworkDesc, proj: &ProjectionDesc) -> Result<Conne
                 .and_then(|l| l.weights.as_ref().map(|w| (&l.pairs, w)));
             if let (None, Distribution::Fixed(w), false) = (listed, &proj.weight, proj.double_weights()) {
                 // One weight for all, made as f32 at once (zero: pages the system zeroes only
-                // when a weight is first written).
+                // when a weight is first written — made ready in the background when a rule
+                // will write them).
                 let weights = vec![*w as f32; n_pre * n_post];
-                return Ok(Connectivity::Dense(DenseWeights::new(
-                    n_pre, n_post, weights, delay,
-                )));
+                let mut dense = DenseWeights::new(n_pre, n_post, weights, delay);
+                if *w == 0.0 && proj.plasticity.is_some() {
+                    dense.populate_in_background();
+                }
+                return Ok(Connectivity::Dense(dense));
             }
             let weights: Vec<f64> = match (listed, &proj.weight) {
                 (Some((pairs, w)), _) => {

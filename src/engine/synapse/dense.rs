@@ -5,6 +5,7 @@
 //! without rounding (the STDP rules: NEST keeps doubles too).
 
 use crate::engine::neuron::InputSummary;
+use crate::engine::populate::Populator;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Values {
@@ -17,6 +18,9 @@ enum Values {
 pub struct SavedWeights(Values);
 
 pub struct DenseWeights {
+    /// Makes the weights' pages ready in the background (`populate_in_background`); declared
+    /// first, so it stops before `values` is freed.
+    populating: Option<Populator>,
     pub n_pre: usize,
     pub n_post: usize,
     values: Values,
@@ -28,6 +32,7 @@ impl DenseWeights {
     pub fn new(n_pre: usize, n_post: usize, weights: Vec<f32>, delay: f64) -> Self {
         assert_eq!(weights.len(), n_pre * n_post);
         DenseWeights {
+            populating: None,
             n_pre,
             n_post,
             values: Values::Single(weights),
@@ -39,6 +44,7 @@ impl DenseWeights {
     pub fn new_double(n_pre: usize, n_post: usize, weights: Vec<f64>, delay: f64) -> Self {
         assert_eq!(weights.len(), n_pre * n_post);
         DenseWeights {
+            populating: None,
             n_pre,
             n_post,
             values: Values::Double(weights),
@@ -160,7 +166,18 @@ impl DenseWeights {
 
     /// Puts back the weights `save` copied from this matrix.
     pub fn restore(&mut self, saved: &SavedWeights) {
+        self.populating = None; // before the old allocation may go
         self.values.clone_from(&saved.0);
+    }
+
+    /// For weights that start as zeroes never written (pages the system gives on first write)
+    /// and that a rule will write: has a background thread make the pages ready meanwhile
+    /// (`populate.rs`), so the writes do not fault one page at a time. Changes no weight.
+    pub fn populate_in_background(&mut self) {
+        self.populating = match &self.values {
+            Values::Single(v) => Populator::start(v),
+            Values::Double(v) => Populator::start(v),
+        };
     }
 
     pub fn bytes(&self) -> usize {
