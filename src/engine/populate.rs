@@ -6,7 +6,9 @@
 //! row by the climbing-fibre rule on the calling thread: about 10⁶ faults there, ~4 s of that
 //! thread's time while the other core waits. Linux (5.14 and later) can fault a range in
 //! without touching its contents (`MADV_POPULATE_WRITE`); a background thread asks for it chunk
-//! by chunk while the simulation runs. The contents never change (it is the same as the
+//! by chunk while the simulation runs, at idle priority (it takes only what the simulation's
+//! threads leave: at Kanerva's scale ~5 s of a core's time, mostly while the calling thread
+//! runs serial work and the other core would wait). The contents never change (it is the same as the
 //! simulation's own first write would do), so results cannot depend on it; elsewhere, or when
 //! the system refuses, nothing happens.
 
@@ -62,6 +64,15 @@ impl Drop for Populator {
 #[cfg(target_os = "linux")]
 fn populate(start: usize, bytes: usize, stop: &AtomicBool) {
     const PAGE: usize = 4096;
+    // Only on a core that nothing else wants (Linux's SCHED_IDLE): the simulation's own
+    // threads come first. Where refused, at the lowest ordinary priority.
+    // SAFETY: plain system calls about the calling thread (`0`), with a valid parameter.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        }
+    }
     let (first, end) = (start.next_multiple_of(PAGE), start + bytes);
     let mut at = first;
     while at < end && !stop.load(Ordering::Relaxed) {
