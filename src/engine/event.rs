@@ -379,16 +379,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn lanes_cut_into_parts_are_the_lanes_of_one_part() {
-        // Events in a scrambled order onto 1000 neurons, many on the same neuron and time.
-        let events = scrambled(88172645463325252, 20_000, |x| PendingEvent {
-            time: (x % 7) as f64 * 0.25,
+    /// 20 000 events in a scrambled order onto 1000 neurons, many on the same neuron and time
+    /// (`times` distinct times, `step` ms apart), and their lanes in one part.
+    fn events_onto_1000(seed: u64, times: u64, step: f64) -> (Vec<PendingEvent>, Lanes) {
+        let events = scrambled(seed, 20_000, |x| PendingEvent {
+            time: (x % times) as f64 * step,
             weight: (x % 1009) as f32,
             target: ((x >> 20) % 1000) as u32,
         });
         let mut one = Lanes::default();
         one.fill(1000, &events);
+        (events, one)
+    }
+
+    #[test]
+    fn lanes_cut_into_parts_are_the_lanes_of_one_part() {
+        let (events, one) = events_onto_1000(88172645463325252, 7, 0.25);
         let whole: Vec<Vec<Input>> = one.each_lane(0, 1000).map(<[Input]>::to_vec).collect();
         for starts in [
             vec![0, 1000],
@@ -420,13 +426,7 @@ mod tests {
     #[test]
     fn interleaved_parts_give_each_population_its_lanes_in_order() {
         // Two populations, [0, 600) and [600, 1000); each part takes a share of both.
-        let events = scrambled(1442695040888963407, 20_000, |x| PendingEvent {
-            time: (x % 5) as f64 * 0.5,
-            weight: (x % 1013) as f32,
-            target: ((x >> 20) % 1000) as u32,
-        });
-        let mut one = Lanes::default();
-        one.fill(1000, &events);
+        let (events, one) = events_onto_1000(1442695040888963407, 5, 0.5);
         let pops = [(0u32, 600u32), (600, 1000)];
         for cuts in [
             [vec![0, 300, 600], vec![0, 200, 400]],
