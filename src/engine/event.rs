@@ -39,8 +39,9 @@ pub struct Input {
 /// index), then synapse (the projection's row order).
 /// Models decide what simultaneity means; `lif` sums simultaneous inputs into one jump.
 ///
-/// The neurons are cut into consecutive parts (one per worker thread), each filled from the
-/// events sent to its own neurons, in parallel; a lane is the same whatever the cut.
+/// The neurons are cut into parts (one per worker thread; a part may hold a share of several
+/// populations), each filled from the events sent to its own neurons, in parallel; a lane is
+/// the same whatever the cut.
 #[derive(Default)]
 pub struct Lanes {
     parts: Vec<LanePart>,
@@ -110,7 +111,7 @@ impl Lanes {
     }
 }
 
-/// Read access to the lanes of some consecutive parts (all of them, or one part's own).
+/// Read access to the lanes of some parts (all of them, or one part's own).
 #[derive(Clone, Copy)]
 pub struct LaneView<'a> {
     parts: &'a [LanePart],

@@ -9,11 +9,12 @@
 //! at most `MAX_SLOTS` epochs; later events wait in a heap. Epochs in which nothing can happen
 //! (no pending input, no spontaneous spike due) are skipped.
 //!
-//! Threads: the neurons are cut into consecutive parts, one per worker thread (large networks
-//! only). Each part keeps the plain events bound for its own neurons, sorts them into its own
-//! lanes, and — when the epoch's spikes are sent — takes the slice of every synapse row that
-//! reaches it; LIF groups advance in one block per thread. A team of threads that lives for the
-//! whole run (`team.rs`) takes these jobs. Every neuron receives its events in the order of a
+//! Threads: the neurons are cut into parts, one per worker thread (large networks only), each
+//! an even share of every population. Each part keeps the plain events bound for its own
+//! neurons; in one job per epoch, its thread sorts them into the part's lanes and advances the
+//! part's block of every group that can be cut (`CellGroup::blocks`); when the epoch's spikes
+//! are sent, in a second job, each part takes the slice of every synapse row that reaches it. A
+//! team of threads that lives for the whole run (`team.rs`) takes these jobs. Every neuron receives its events in the order of a
 //! single pass, so the spikes do not depend on the thread count.
 //!
 //! Plasticity: teacher spikes due in an epoch are applied first, then the epoch's presynaptic
