@@ -8,9 +8,9 @@
 //! without touching its contents (`MADV_POPULATE_WRITE`); a background thread asks for it chunk
 //! by chunk while the simulation runs, at idle priority (it takes only what the simulation's
 //! threads leave: at Kanerva's scale ~5 s of a core's time, mostly while the calling thread
-//! runs serial work and the other core would wait). The contents never change (it is the same as the
-//! simulation's own first write would do), so results cannot depend on it; elsewhere, or when
-//! the system refuses, nothing happens.
+//! runs serial work and the other core would wait). The contents never change (the pages are
+//! mapped as the simulation's own first write would map them), so results cannot depend on it;
+//! elsewhere, or when the system refuses, nothing happens.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -756,7 +756,12 @@ impl Simulation {
                 w.bounds.push((*g, bound));
             }
         });
-        let mut bounds = vec![None; n_groups];
+        // Each cut group's least bound (nothing to allocate with one part: no blocks).
+        let mut bounds = if parts > 1 {
+            vec![None; n_groups]
+        } else {
+            Vec::new()
+        };
         for w in work {
             self.epoch_spikes.extend_from_slice(&w.spikes);
             for (g, bound) in w.bounds {

@@ -218,9 +218,8 @@ pub trait CellGroup: Send {
 
     /// For one epoch, the group cut into blocks that advance independently, each on whichever
     /// member of the simulation's team owns its part of the neurons: block b holds the local
-    /// neurons `[cuts[b], cuts[b + 1])` (`cuts` runs from 0 to the group's size, every cut
-    /// between a multiple of `BLOCK_ALIGN`);
-    /// `offset` is the group's first global index. `None` when the group must advance as a
+    /// neurons `[cuts[b], cuts[b + 1])` (`cuts` runs from 0 to the group's size; the cuts in
+    /// between are multiples of `BLOCK_ALIGN`); `offset` is the group's first global index. `None` when the group must advance as a
     /// whole this epoch (recorders, receptor inputs, models without blocks): then `advance`.
     fn blocks(&mut self, _cuts: &[usize], _offset: u32) -> Option<Vec<Box<dyn CellBlock + '_>>> {
         None
