@@ -135,3 +135,61 @@ fn a_recorded_group_advancing_whole_beside_groups_in_blocks_gives_identical_spik
     assert_eq!(one, run(2));
     assert_eq!(one, run(3));
 }
+
+/// cuba_ed at 70 000 neurons simulated to 20 ms in runs that stop at `stops` (ms), on
+/// `threads` parts: the spikes (time bits, neuron) and the events delivered.
+fn in_runs(threads: usize, stops: &[f64]) -> (Vec<(u64, u32)>, u64) {
+    use engram::engine::{network::Network, simulation::Simulation, synapse::Connectivity};
+    let name = "circuits/cuba_ed.toml";
+    let text = builtin::find(name).unwrap();
+    let circuit =
+        engram::config::parse_with(name, text, &[("neurons".to_string(), 70_000.0)], None, "").unwrap();
+    let mut sim = Simulation::new(Network::build(&circuit.network).unwrap(), 20.0);
+    sim.use_threads(threads);
+    for &t in stops {
+        sim.run_until(t, &mut |_| {});
+        // Every spike so far has been sent when a run ends: one event per synapse of its rows.
+        let net = &sim.net;
+        let mut sent = 0;
+        sim.recorded.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |s| {
+            let pop = net.population_of(s.neuron);
+            for proj in net.projections.iter().filter(|p| p.pre == pop) {
+                if let Connectivity::Sparse(syn) = &proj.conn {
+                    sent += syn.row((s.neuron - net.populations[pop].offset) as usize).len() as u64;
+                }
+            }
+        });
+        assert_eq!(
+            sim.events_delivered, sent,
+            "events sent by {t} ms on {threads} threads"
+        );
+    }
+    assert_eq!(sim.now(), 20.0);
+    let mut spikes = Vec::new();
+    sim.recorded.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |s| {
+        spikes.push((s.time.to_bits(), s.neuron))
+    });
+    (spikes, sim.events_delivered)
+}
+
+#[test]
+fn runs_that_stop_inside_epochs_give_the_spikes_of_one_run_on_any_thread_count() {
+    // A run ends with its last epoch's spikes sent (the parts send an epoch's spikes at the
+    // start of the next epoch's job); one that stops inside an epoch keeps that epoch's later
+    // events for the next run.
+    let whole = in_runs(1, &[20.0]);
+    assert!(
+        whole.0.len() > 5_000,
+        "{} spikes: the network must be active",
+        whole.0.len()
+    );
+    let stops = [0.37, 1.0, 1.05, 4.2501, 7.999, 10.0, 13.33, 20.0];
+    for threads in [1, 2, 3] {
+        assert_eq!(
+            whole,
+            in_runs(threads, &stops),
+            "{threads} threads, stopping inside epochs"
+        );
+    }
+    assert_eq!(whole, in_runs(2, &[20.0]));
+}

@@ -11,22 +11,24 @@
 //!
 //! Threads: the neurons are cut into parts, one per worker thread (large networks only), each
 //! an even share of every population. Each part keeps the plain events bound for its own
-//! neurons; in one job per epoch, its thread sorts them into the part's lanes and advances the
-//! part's block of every group that can be cut (`CellGroup::blocks`); when the epoch's spikes
-//! are sent, in a second job, each part takes the slice of every synapse row that reaches it. A
-//! team of threads that lives for the whole run (`team.rs`) takes these jobs. Every neuron receives its events in the order of a
-//! single pass, so the spikes do not depend on the thread count.
+//! neurons. In one job per epoch, each part's thread sends the last epoch's spikes to the part
+//! (the slice of every synapse row that reaches it), sorts the events due now into the part's
+//! lanes and advances the part's block of every group that can be cut (`CellGroup::blocks`);
+//! the last sending of a run is done when it ends. A team of threads that lives for the whole
+//! run (`team.rs`) takes these jobs. Every neuron receives its events in the order of a single
+//! pass, so the spikes do not depend on the thread count.
 //!
 //! Plasticity: teacher spikes due in an epoch are applied first, then the epoch's presynaptic
 //! spikes are transmitted (weights are read when the spike is sent, at the end of the epoch it
-//! was emitted in) and update their synapses.
+//! was emitted in) and update their synapses. (Plain sparse projections, sent at the start of
+//! the next epoch's job, have no rule: their weights never change during a run.)
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ops::Range;
 
 use super::event::{LanePart, Lanes, PendingEvent, ReceptorInput, Spike};
-use super::network::Network;
+use super::network::{Network, PopulationInfo, Projection};
 use super::neuron::{BLOCK_ALIGN, CellBlock, InputSummary, Inputs};
 use super::prefetch::prefetch;
 use super::spike_log::SpikeLog;
@@ -179,8 +181,14 @@ pub struct Simulation {
     busy_slots: usize,
     /// Scratch: the current epoch's plain events, by part.
     due_events: Vec<Vec<PendingEvent>>,
-    /// Scratch: the plain projections an epoch's spikes go along (projection, population).
+    /// Scratch: events from beyond the ring due in the current epoch, by part.
+    far_due: Vec<Vec<PendingEvent>>,
+    /// The plain projections the last epoch's spikes (`by_pop`) go along (projection,
+    /// population), and where that epoch's arrivals fall in the ring: sent at the start of the
+    /// next epoch's job, each part its own share, just before it sorts its lanes (one meeting
+    /// of the team per epoch), or at the end of the run.
     plain: Vec<(usize, usize)>,
+    pending: Option<RingClock>,
     /// Per plain projection: where its rows cross the parts' boundaries (empty with one part).
     row_splits: Vec<Vec<u32>>,
     far: BinaryHeap<Reverse<FarEvent>>,
@@ -265,7 +273,9 @@ impl Simulation {
             busy: vec![false; n_slots],
             busy_slots: 0,
             due_events: Vec::new(),
+            far_due: Vec::new(),
             plain: Vec::new(),
+            pending: None,
             row_splits: Vec::new(),
             far: BinaryHeap::new(),
             far_seq: 0,
@@ -343,6 +353,7 @@ impl Simulation {
             .collect();
         self.ring = vec![vec![Vec::new(); self.slots.len()]; parts];
         self.due_events = vec![Vec::new(); parts];
+        self.far_due = vec![Vec::new(); parts];
         self.row_splits = (0..self.net.projections.len())
             .map(|k| {
                 let proj = &self.net.projections[k];
@@ -461,7 +472,10 @@ impl Simulation {
             return;
         }
         // One member of the team per part of the neurons, for the whole run.
-        Team::with(self.ring.len(), |team| self.run_epochs(t_stop, progress, team));
+        Team::with(self.ring.len(), |team| {
+            self.run_epochs(t_stop, progress, team);
+            self.send_pending(team);
+        });
     }
 
     fn run_epochs(&mut self, t_stop: f64, progress: &mut dyn FnMut(f64), team: &Team) {
@@ -553,7 +567,7 @@ impl Simulation {
 
     /// Jumps over epochs in which no input is pending and no neuron can fire on its own.
     fn skip_idle_epochs(&mut self, t_stop: f64) {
-        if self.busy_slots > 0 {
+        if self.busy_slots > 0 || self.pending.is_some() {
             return;
         }
         let mut next = self
@@ -600,31 +614,19 @@ impl Simulation {
             }
             let e = f.event;
             self.far.pop();
-            let k = self.slot_index(self.epoch);
             let p = self.part_of(e.target);
-            self.ring[p][k].push(e);
-            self.mark_busy(k);
+            self.far_due[p].push(e);
         }
         let k = self.slot_index(self.epoch);
         let slot = &mut self.slots[k];
-        for d in &mut self.due_events {
-            d.clear();
-        }
         self.due.bulk.clear();
         self.due.teacher.clear();
         self.due.receptor.clear();
-        if t_end < (self.epoch + 1) as f64 * self.epoch_ms {
-            // A partial epoch: keep the inputs at or after t_end for the rest of it.
+        let partial = t_end < (self.epoch + 1) as f64 * self.epoch_ms;
+        if partial {
+            // A partial epoch: keep the inputs at or after t_end for the rest of it (the plain
+            // events: in `advance_groups`).
             let due = &mut self.due;
-            for (ring, due_events) in self.ring.iter_mut().zip(&mut self.due_events) {
-                ring[k].retain(|e| {
-                    let keep = e.time >= t_end;
-                    if !keep {
-                        due_events.push(*e);
-                    }
-                    keep
-                });
-            }
             let bulk = std::mem::take(&mut slot.bulk);
             for b in bulk {
                 if b.time < t_end {
@@ -648,16 +650,9 @@ impl Simulation {
                 keep
             });
         } else {
-            for (ring, due_events) in self.ring.iter_mut().zip(&mut self.due_events) {
-                std::mem::swap(due_events, &mut ring[k]);
-            }
             std::mem::swap(&mut self.due.bulk, &mut slot.bulk);
             std::mem::swap(&mut self.due.teacher, &mut slot.teacher);
             std::mem::swap(&mut self.due.receptor, &mut slot.receptor);
-        }
-        if self.busy[k] && self.slot_is_empty(k) {
-            self.busy[k] = false;
-            self.busy_slots -= 1;
         }
         self.due
             .bulk
@@ -685,7 +680,11 @@ impl Simulation {
             ranges.push((start..b, r_start..r));
         }
         self.epoch_spikes.clear();
-        self.advance_groups(t_end, team, &ranges, &receptor);
+        self.advance_groups(t_end, partial.then_some(t_end), team, &ranges, &receptor);
+        if self.busy[k] && self.slot_is_empty(k) {
+            self.busy[k] = false;
+            self.busy_slots -= 1;
+        }
         for b in self.due.bulk.drain(..) {
             for v in [b.values, b.negative] {
                 if self.pool.len() < 8 && v.capacity() > 0 {
@@ -696,33 +695,52 @@ impl Simulation {
         self.epoch_spikes
             .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
         self.apply_teacher();
-        self.send(team);
+        self.send();
     }
 
-    /// Sorts the epoch's plain events into lanes and advances every group to `t_end`. With
-    /// several parts, each member of the team, in one job, fills its own part's lanes and
-    /// advances the blocks of the groups (`CellGroup::blocks`) that lie in its part — the
-    /// neurons whose lanes it has just filled; groups that cannot be cut then advance whole on
-    /// the calling thread. Groups are independent within an epoch, and the epoch's spikes are
-    /// sorted afterwards, so the cut changes nothing.
+    /// Sends the last epoch's plain events, sorts this epoch's into lanes and advances every
+    /// group to `t_end`. With several parts, each member of the team, in one job, sends the
+    /// last epoch's spikes to its part's neurons, takes its part's events due now (those before
+    /// `partial`, if the epoch ends there), fills its part's lanes and advances the blocks of
+    /// the groups (`CellGroup::blocks`) that lie in its part — the neurons whose lanes it has
+    /// just filled; groups that cannot be cut then advance whole on the calling thread. Groups
+    /// are independent within an epoch, and the epoch's spikes are sorted afterwards, so the
+    /// cut changes nothing.
     fn advance_groups(
         &mut self,
         t_end: f64,
+        partial: Option<f64>,
         team: &Team,
         ranges: &[(Range<usize>, Range<usize>)],
         receptor: &[ReceptorInput],
     ) {
         let parts = self.part_spans.len();
         let n_groups = self.net.groups.len();
+        let k = self.slot_index(self.epoch);
         let bulk = &self.due.bulk;
+        let pending = self.pending.take();
+        let jobs = match pending {
+            Some(_) => plain_jobs(
+                (&self.net.projections, &self.net.populations, &self.net.summaries),
+                &self.plain,
+                &self.by_pop,
+                &self.part_cuts,
+                &self.row_splits,
+            ),
+            None => Vec::new(),
+        };
         let mut work: Vec<PartWork> = self
             .lanes
             .parts_mut(&self.part_spans)
             .iter_mut()
-            .zip(&self.due_events)
-            .map(|(lanes, events)| PartWork {
+            .zip(&mut self.ring)
+            .zip(self.due_events.iter_mut().zip(&mut self.far_due))
+            .map(|((lanes, ring), (events, far))| PartWork {
                 lanes,
+                ring,
+                far,
                 events,
+                sent: PartSent::default(),
                 blocks: Vec::new(),
                 spikes: Vec::new(),
                 bounds: Vec::new(),
@@ -748,7 +766,24 @@ impl Simulation {
                 None => whole.push(g),
             }
         }
-        team.for_each(&mut work, &|_, w| {
+        team.for_each(&mut work, &|p, w| {
+            if let Some(clock) = pending {
+                w.sent = send_part(&jobs, clock, p, w.ring);
+            }
+            // Beyond-the-ring events after those sent into the ring (the order of one pass).
+            let due = &mut w.ring[k];
+            due.append(w.far);
+            w.events.clear();
+            match partial {
+                Some(t_end) => due.retain(|e| {
+                    let keep = e.time >= t_end;
+                    if !keep {
+                        w.events.push(*e);
+                    }
+                    keep
+                }),
+                None => std::mem::swap(w.events, due),
+            }
             w.lanes.fill(w.events);
             let lanes = w.lanes.view();
             for (g, block, bulk) in &mut w.blocks {
@@ -762,12 +797,16 @@ impl Simulation {
         } else {
             Vec::new()
         };
+        let mut sent = Vec::with_capacity(parts);
         for w in work {
             self.epoch_spikes.extend_from_slice(&w.spikes);
             for (g, bound) in w.bounds {
                 bounds[g] = Some(bound.min(bounds[g].unwrap_or(f64::INFINITY)));
             }
+            sent.push(w.sent);
         }
+        drop(jobs);
+        self.take_sent(sent);
         for (g, bound) in bounds.into_iter().enumerate() {
             if let Some(bound) = bound {
                 self.net.groups[g].blocks_done(bound);
@@ -858,7 +897,7 @@ impl Simulation {
         &mut slot.bulk[k]
     }
 
-    fn send(&mut self, team: &Team) {
+    fn send(&mut self) {
         let spikes = std::mem::take(&mut self.epoch_spikes);
         for sp in &spikes {
             let pop = self.net.population_of(sp.neuron);
@@ -890,7 +929,13 @@ impl Simulation {
                 }
             }
         }
-        self.send_plain(&plain, &by_pop, team);
+        if !plain.is_empty() {
+            self.pending = Some(RingClock {
+                epoch_ms: self.epoch_ms,
+                first: self.epoch + 1,
+                n_slots: self.slots.len() as u64,
+            });
+        }
         self.plain = plain;
         // Then the postsynaptic side of the rules that hear it.
         for (pop, mine) in by_pop.iter().enumerate() {
@@ -971,46 +1016,32 @@ impl Simulation {
         }
     }
 
-    /// Sends the epoch's spikes along every plain sparse projection (`plain`: projection and
-    /// presynaptic population, in sending order), each part of the neurons taking the events
-    /// for its own neurons, the parts in parallel. Every neuron gets its events in the order of
-    /// a single pass (projection, spike, synapse), so the result does not depend on the parts.
-    fn send_plain(&mut self, plain: &[(usize, usize)], by_pop: &[Vec<Spike>], team: &Team) {
-        if plain.is_empty() {
+    /// Sends the last epoch's plain events now, if they are still pending (at the end of a
+    /// run), each part its own share, the parts in parallel.
+    fn send_pending(&mut self, team: &Team) {
+        let Some(clock) = self.pending.take() else {
             return;
-        }
-        let net = &self.net;
-        let jobs: Vec<PlainJob> = plain
-            .iter()
-            .filter_map(|&(k, pop)| {
-                let proj = &net.projections[k];
-                let Connectivity::Sparse(syn) = &proj.conn else {
-                    return None;
-                };
-                Some(PlainJob {
-                    syn,
-                    spikes: &by_pop[pop],
-                    from: net.populations[pop].offset,
-                    post_offset: net.populations[proj.post].offset,
-                    post_size: net.populations[proj.post].size as u32,
-                    post_cuts: &self.part_cuts[proj.post],
-                    // Counted as what they deliver: a zero weight changes no summing target.
-                    skip_zero: syn.has_zero_weight() && net.summaries[proj.post] != Some(InputSummary::Count),
-                    splits: self.row_splits.get(k).filter(|s| !s.is_empty()).map(|s| &s[..]),
-                })
-            })
-            .collect();
-        let clock = RingClock {
-            epoch_ms: self.epoch_ms,
-            first: self.epoch + 1,
-            n_slots: self.slots.len() as u64,
         };
+        let jobs = plain_jobs(
+            (&self.net.projections, &self.net.populations, &self.net.summaries),
+            &self.plain,
+            &self.by_pop,
+            &self.part_cuts,
+            &self.row_splits,
+        );
         let mut sent: Vec<(&mut Vec<Vec<PendingEvent>>, PartSent)> =
             self.ring.iter_mut().map(|r| (r, PartSent::default())).collect();
         team.for_each(&mut sent, &|p, (ring, out)| {
             *out = send_part(&jobs, clock, p, ring);
         });
         let sent: Vec<PartSent> = sent.into_iter().map(|x| x.1).collect();
+        drop(jobs);
+        self.take_sent(sent);
+    }
+
+    /// Counts what the parts sent, flags the slots they filled and keeps their events beyond
+    /// the ring (in part order).
+    fn take_sent(&mut self, sent: Vec<PartSent>) {
         for part in sent {
             self.events_delivered += part.delivered;
             for k in part.slots {
@@ -1146,12 +1177,49 @@ fn mark_busy(busy: &mut [bool], busy_slots: &mut usize, k: usize) {
     }
 }
 
-/// One plain sparse projection's share of an epoch's sending.
-/// One member's share of an epoch's advance (`Simulation::advance_groups`): its part's lanes
+/// The sending along plain sparse projections `plain` (projection, presynaptic population, in
+/// sending order) of the spikes `by_pop` (by population).
+/// (`net`: the network's projections, populations and their input summaries.)
+fn plain_jobs<'a>(
+    net: (&'a [Projection], &'a [PopulationInfo], &'a [Option<InputSummary>]),
+    plain: &[(usize, usize)],
+    by_pop: &'a [Vec<Spike>],
+    part_cuts: &'a [Vec<u32>],
+    row_splits: &'a [Vec<u32>],
+) -> Vec<PlainJob<'a>> {
+    plain
+        .iter()
+        .filter_map(|&(k, pop)| {
+            let (projections, populations, summaries) = net;
+            let proj: &'a Projection = &projections[k];
+            let Connectivity::Sparse(syn) = &proj.conn else {
+                return None;
+            };
+            Some(PlainJob {
+                syn,
+                spikes: &by_pop[pop],
+                from: populations[pop].offset,
+                post_offset: populations[proj.post].offset,
+                post_size: populations[proj.post].size as u32,
+                post_cuts: &part_cuts[proj.post],
+                // Counted as what they deliver: a zero weight changes no summing target.
+                skip_zero: syn.has_zero_weight() && summaries[proj.post] != Some(InputSummary::Count),
+                splits: row_splits.get(k).filter(|s| !s.is_empty()).map(|s| &s[..]),
+            })
+        })
+        .collect()
+}
+
+/// One member's share of an epoch's job (`Simulation::advance_groups`): its part's lanes, ring
 /// and events, and the blocks (group, block, the group's summed inputs) in that part.
 struct PartWork<'a> {
     lanes: &'a mut LanePart,
-    events: &'a [PendingEvent],
+    /// The part's ring, its events from beyond the ring due now, its events due now, and what
+    /// it sent of the last epoch's spikes.
+    ring: &'a mut Vec<Vec<PendingEvent>>,
+    far: &'a mut Vec<PendingEvent>,
+    events: &'a mut Vec<PendingEvent>,
+    sent: PartSent,
     blocks: Vec<(usize, Box<dyn CellBlock + 'a>, &'a [BulkInput])>,
     spikes: Vec<Spike>,
     bounds: Vec<(usize, f64)>,
@@ -1221,27 +1289,29 @@ impl PartSent {
 /// How many spikes ahead a synapse row is asked for (`prefetch`), its offsets twice as far.
 const PREFETCH_ROWS: usize = 4;
 
-/// Sends `jobs` to the neurons of part `part` (its share of each postsynaptic population),
-/// into its ring.
-fn send_part(jobs: &[PlainJob], clock: RingClock, part: usize, ring: &mut [Vec<PendingEvent>]) -> PartSent {
-    let mut out = PartSent {
-        delivered: 0,
-        slots: Vec::new(),
-        far: Vec::new(),
-    };
-    for job in jobs {
-        // The part's neurons as local indices of the postsynaptic population.
-        let (a, b) = (job.post_cuts[part], job.post_cuts[part + 1]);
-        if a >= b {
-            continue;
-        }
-        let whole = a == 0 && b == job.post_size;
-        let table = job.syn.delay_table();
-        // The row's synapses onto this part: the whole row, or the slice between the row's
-        // crossings of the part's two boundaries (rows are ordered by target).
-        let cuts = job.post_cuts.len() - 2;
-        let splits = job.splits.filter(|_| !whole);
-        let slice = |pre: usize| match splits {
+/// One plain projection's share of an epoch's sending onto part `part`.
+struct PartJob<'a> {
+    job: &'a PlainJob<'a>,
+    /// Where each row crosses the parts' boundaries; `None` when the part holds the whole
+    /// postsynaptic population (or there is one part).
+    splits: Option<&'a [u32]>,
+    /// Boundaries between parts (parts − 1).
+    cuts: usize,
+    part: usize,
+}
+
+impl PartJob<'_> {
+    #[inline]
+    fn pre(&self, sp: &Spike) -> usize {
+        (sp.neuron - self.job.from) as usize
+    }
+
+    /// The synapses of row `pre` onto this part: the whole row, or the slice between the row's
+    /// crossings of the part's two boundaries (rows are ordered by target).
+    #[inline]
+    fn slice(&self, pre: usize) -> (usize, usize) {
+        let (syn, part, cuts) = (self.job.syn, self.part, self.cuts);
+        match self.splits {
             Some(splits) => {
                 let lo = if part == 0 {
                     0
@@ -1249,77 +1319,119 @@ fn send_part(jobs: &[PlainJob], clock: RingClock, part: usize, ring: &mut [Vec<P
                     splits[pre * cuts + part - 1] as usize
                 };
                 let hi = if part == cuts {
-                    job.syn.row(pre).len()
+                    syn.row(pre).len()
                 } else {
                     splits[pre * cuts + part] as usize
                 };
                 (lo, hi)
             }
-            None => (0, job.syn.row(pre).len()),
-        };
-        let pre_of = |sp: &Spike| (sp.neuron - job.from) as usize;
-        // The slices of the next PREFETCH_ROWS spikes, found when their rows were asked for
-        // (spike s's at s % PREFETCH_ROWS).
-        let mut slices = [(0, 0); PREFETCH_ROWS];
-        for (s, sp) in job.spikes.iter().take(PREFETCH_ROWS).enumerate() {
-            slices[s] = slice(pre_of(sp));
+            None => (0, syn.row(pre).len()),
         }
-        for (s, sp) in job.spikes.iter().enumerate() {
-            // Rows are scattered: their offsets are asked for two steps before the rows.
-            if let Some(far) = job.spikes.get(s + 2 * PREFETCH_ROWS) {
-                job.syn.prefetch_offsets(pre_of(far));
-                if let Some(splits) = splits {
-                    prefetch(splits, pre_of(far) * cuts + part.saturating_sub(1));
+    }
+
+    /// Hints that row `pre`'s offsets (and crossings) will be read soon.
+    #[inline]
+    fn prefetch_offsets(&self, pre: usize) {
+        self.job.syn.prefetch_offsets(pre);
+        if let Some(splits) = self.splits {
+            prefetch(splits, pre * self.cuts + self.part.saturating_sub(1));
+        }
+    }
+}
+
+/// Sends `jobs` to the neurons of part `part` (its share of each postsynaptic population),
+/// into its ring: projection by projection, spike by spike, with rows asked for ahead across
+/// the projections (an epoch holds a few spikes per projection: a look-ahead restarted for
+/// each would leave most of them unasked).
+fn send_part(jobs: &[PlainJob], clock: RingClock, part: usize, ring: &mut [Vec<PendingEvent>]) -> PartSent {
+    let mut out = PartSent {
+        delivered: 0,
+        slots: Vec::new(),
+        far: Vec::new(),
+    };
+    let cuts = jobs.first().map_or(0, |j| j.post_cuts.len() - 2);
+    let mine: Vec<PartJob> = jobs
+        .iter()
+        .filter_map(|job| {
+            let (a, b) = (job.post_cuts[part], job.post_cuts[part + 1]);
+            if a >= b {
+                return None;
+            }
+            let whole = a == 0 && b == job.post_size;
+            Some(PartJob {
+                job,
+                splits: job.splits.filter(|_| !whole),
+                cuts,
+                part,
+            })
+        })
+        .collect();
+    let items = || {
+        mine.iter()
+            .flat_map(|j| j.job.spikes.iter().map(move |sp| (j, sp)))
+    };
+    // Rows are scattered: their offsets are asked for two steps before the rows.
+    let mut far = items().skip(2 * PREFETCH_ROWS);
+    let mut near = items().skip(PREFETCH_ROWS);
+    // The slices of the next PREFETCH_ROWS items, found when their rows were asked for
+    // (item s's at s % PREFETCH_ROWS).
+    let mut slices = [(0, 0); PREFETCH_ROWS];
+    for (s, (j, sp)) in items().take(PREFETCH_ROWS).enumerate() {
+        j.prefetch_offsets(j.pre(sp));
+        slices[s] = j.slice(j.pre(sp));
+    }
+    for (s, (j, sp)) in items().enumerate() {
+        if let Some((fj, fsp)) = far.next() {
+            fj.prefetch_offsets(fj.pre(fsp));
+        }
+        let (lo, hi) = slices[s % PREFETCH_ROWS];
+        if let Some((nj, nsp)) = near.next() {
+            let next = nj.slice(nj.pre(nsp));
+            nj.job.syn.prefetch_row(nj.pre(nsp), next.0, next.1);
+            slices[s % PREFETCH_ROWS] = next;
+        }
+        let job = j.job;
+        let (posts, weights, delay_index) = job.syn.row_slices_between(j.pre(sp), lo, hi);
+        if posts.is_empty() {
+            continue;
+        }
+        let table = job.syn.delay_table();
+        match delay_index {
+            None => {
+                let time = sp.time + table[0];
+                let epoch = clock.epoch_of(time);
+                let event = |p: u32, weight: f32| PendingEvent {
+                    time,
+                    weight,
+                    target: job.post_offset + p,
+                };
+                match weights {
+                    RowWeights::Each(ws) => {
+                        let events = posts.iter().zip(ws).map(|(&p, &w)| event(p, w));
+                        out.put(ring, clock, epoch, events);
+                    }
+                    RowWeights::All(w) => {
+                        out.put(ring, clock, epoch, posts.iter().map(|&p| event(p, w)));
+                    }
                 }
+                out.delivered += if job.skip_zero {
+                    weights.nonzero(posts.len()) as u64
+                } else {
+                    posts.len() as u64
+                };
             }
-            let pre = pre_of(sp);
-            let (lo, hi) = slices[s % PREFETCH_ROWS];
-            if let Some(near) = job.spikes.get(s + PREFETCH_ROWS) {
-                let next = slice(pre_of(near));
-                job.syn.prefetch_row(pre_of(near), next.0, next.1);
-                slices[s % PREFETCH_ROWS] = next;
-            }
-            let (posts, weights, delay_index) = job.syn.row_slices_between(pre, lo, hi);
-            if posts.is_empty() {
-                continue;
-            }
-            match delay_index {
-                None => {
-                    let time = sp.time + table[0];
+            Some(di) => {
+                for (j, (&p, &d)) in posts.iter().zip(di).enumerate() {
+                    let weight = weights.get(j);
+                    let time = sp.time + table[d as usize];
                     let epoch = clock.epoch_of(time);
-                    let event = |p: u32, weight: f32| PendingEvent {
+                    let event = PendingEvent {
                         time,
                         weight,
                         target: job.post_offset + p,
                     };
-                    match weights {
-                        RowWeights::Each(ws) => {
-                            let events = posts.iter().zip(ws).map(|(&p, &w)| event(p, w));
-                            out.put(ring, clock, epoch, events);
-                        }
-                        RowWeights::All(w) => {
-                            out.put(ring, clock, epoch, posts.iter().map(|&p| event(p, w)));
-                        }
-                    }
-                    out.delivered += if job.skip_zero {
-                        weights.nonzero(posts.len()) as u64
-                    } else {
-                        posts.len() as u64
-                    };
-                }
-                Some(di) => {
-                    for (j, (&p, &d)) in posts.iter().zip(di).enumerate() {
-                        let weight = weights.get(j);
-                        let time = sp.time + table[d as usize];
-                        let epoch = clock.epoch_of(time);
-                        let event = PendingEvent {
-                            time,
-                            weight,
-                            target: job.post_offset + p,
-                        };
-                        out.put(ring, clock, epoch, std::iter::once(event));
-                        out.delivered += u64::from(!job.skip_zero || weight != 0.0);
-                    }
+                    out.put(ring, clock, epoch, std::iter::once(event));
+                    out.delivered += u64::from(!job.skip_zero || weight != 0.0);
                 }
             }
         }
