@@ -899,18 +899,18 @@ impl Simulation {
 
     fn send(&mut self) {
         let spikes = std::mem::take(&mut self.epoch_spikes);
+        // The epoch's spikes of each population, in (time, neuron) order; the kept ones.
+        let mut by_pop = std::mem::take(&mut self.by_pop);
+        by_pop.iter_mut().for_each(Vec::clear);
         for sp in &spikes {
             let pop = self.net.population_of(sp.neuron);
-            self.spike_counts[pop] += 1;
+            by_pop[pop].push(*sp);
             if self.record[pop] {
                 self.recorded.push(*sp);
             }
         }
-        // The epoch's spikes of each population, in (time, neuron) order.
-        let mut by_pop = std::mem::take(&mut self.by_pop);
-        by_pop.iter_mut().for_each(Vec::clear);
-        for sp in &spikes {
-            by_pop[self.net.population_of(sp.neuron)].push(*sp);
+        for (count, mine) in self.spike_counts.iter_mut().zip(&by_pop) {
+            *count += mine.len() as u64;
         }
         let mut plain = std::mem::take(&mut self.plain);
         plain.clear();
