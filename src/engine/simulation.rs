@@ -199,6 +199,8 @@ pub struct Simulation {
     /// Plastic projections whose rule hears the spikes of each (postsynaptic) population.
     post_listeners: Vec<Vec<usize>>,
     epoch_spikes: Vec<Spike>,
+    /// Scratch: each part's spikes of the epoch (from its blocks), sorted in its job.
+    part_spikes: Vec<Vec<Spike>>,
     /// Scratch: the epoch's spikes by population.
     by_pop: Vec<Vec<Spike>>,
     /// Scratch: the current epoch's inputs.
@@ -283,6 +285,7 @@ impl Simulation {
             outgoing,
             post_listeners,
             epoch_spikes: Vec::new(),
+            part_spikes: Vec::new(),
             by_pop: vec![Vec::new(); n_pop],
             due: Slot::default(),
             pool: Vec::new(),
@@ -354,6 +357,7 @@ impl Simulation {
         self.ring = vec![vec![Vec::new(); self.slots.len()]; parts];
         self.due_events = vec![Vec::new(); parts];
         self.far_due = vec![Vec::new(); parts];
+        self.part_spikes = vec![Vec::new(); parts];
         self.row_splits = (0..self.net.projections.len())
             .map(|k| {
                 let proj = &self.net.projections[k];
@@ -692,8 +696,10 @@ impl Simulation {
                 }
             }
         }
+        // The parts' sorted runs (then whole groups' spikes) merged: a stable sort finds the
+        // runs (spikes that compare equal are identical, so any sort gives this order).
         self.epoch_spikes
-            .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
+            .sort_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
         self.apply_teacher();
         self.send();
     }
@@ -735,14 +741,15 @@ impl Simulation {
             .iter_mut()
             .zip(&mut self.ring)
             .zip(self.due_events.iter_mut().zip(&mut self.far_due))
-            .map(|((lanes, ring), (events, far))| PartWork {
+            .zip(&mut self.part_spikes)
+            .map(|(((lanes, ring), (events, far)), spikes)| PartWork {
                 lanes,
                 ring,
                 far,
                 events,
                 sent: PartSent::default(),
                 blocks: Vec::new(),
-                spikes: Vec::new(),
+                spikes,
                 bounds: Vec::new(),
             })
             .collect();
@@ -787,9 +794,12 @@ impl Simulation {
             w.lanes.fill(w.events);
             let lanes = w.lanes.view();
             for (g, block, bulk) in &mut w.blocks {
-                let bound = block.advance(t_end, lanes, bulk, &mut w.spikes);
+                let bound = block.advance(t_end, lanes, bulk, w.spikes);
                 w.bounds.push((*g, bound));
             }
+            // In (time, neuron) order: the parts' runs are then merged (`step`).
+            w.spikes
+                .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
         });
         // Each cut group's least bound (nothing to allocate with one part: no blocks).
         let mut bounds = if parts > 1 {
@@ -799,7 +809,8 @@ impl Simulation {
         };
         let mut sent = Vec::with_capacity(parts);
         for w in work {
-            self.epoch_spikes.extend_from_slice(&w.spikes);
+            self.epoch_spikes.extend_from_slice(w.spikes);
+            w.spikes.clear();
             for (g, bound) in w.bounds {
                 bounds[g] = Some(bound.min(bounds[g].unwrap_or(f64::INFINITY)));
             }
@@ -1221,7 +1232,7 @@ struct PartWork<'a> {
     events: &'a mut Vec<PendingEvent>,
     sent: PartSent,
     blocks: Vec<(usize, Box<dyn CellBlock + 'a>, &'a [BulkInput])>,
-    spikes: Vec<Spike>,
+    spikes: &'a mut Vec<Spike>,
     bounds: Vec<(usize, f64)>,
 }
 
