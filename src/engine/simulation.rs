@@ -979,7 +979,7 @@ impl Simulation {
     }
 
     /// Sends the spikes of sparse projections to teachers and to other receptors (plain
-    /// events go through `send_plain`).
+    /// events go through `send_part`, in the next epoch's job or at the end of the run).
     fn send_sparse(&mut self, k: usize, spikes: &[Spike], from: u32) {
         let proj = &self.net.projections[k];
         let Connectivity::Sparse(syn) = &proj.conn else {
