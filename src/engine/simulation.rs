@@ -1301,6 +1301,7 @@ impl PartSent {
 const PREFETCH_ROWS: usize = 4;
 
 /// One plain projection's share of an epoch's sending onto part `part`.
+#[derive(Clone, Copy)]
 struct PartJob<'a> {
     job: &'a PlainJob<'a>,
     /// Where each row crosses the parts' boundaries; `None` when the part holds the whole
@@ -1361,24 +1362,21 @@ fn send_part(jobs: &[PlainJob], clock: RingClock, part: usize, ring: &mut [Vec<P
         far: Vec::new(),
     };
     let cuts = jobs.first().map_or(0, |j| j.post_cuts.len() - 2);
-    let mine: Vec<PartJob> = jobs
-        .iter()
-        .filter_map(|job| {
-            let (a, b) = (job.post_cuts[part], job.post_cuts[part + 1]);
-            if a >= b {
-                return None;
-            }
-            let whole = a == 0 && b == job.post_size;
-            Some(PartJob {
-                job,
-                splits: job.splits.filter(|_| !whole),
-                cuts,
-                part,
-            })
+    let mine = jobs.iter().filter_map(move |job| {
+        let (a, b) = (job.post_cuts[part], job.post_cuts[part + 1]);
+        if a >= b {
+            return None;
+        }
+        let whole = a == 0 && b == job.post_size;
+        Some(PartJob {
+            job,
+            splits: job.splits.filter(|_| !whole),
+            cuts,
+            part,
         })
-        .collect();
+    });
     let items = || {
-        mine.iter()
+        mine.clone()
             .flat_map(|j| j.job.spikes.iter().map(move |sp| (j, sp)))
     };
     // Rows are scattered: their offsets are asked for two steps before the rows.
