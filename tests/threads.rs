@@ -193,3 +193,64 @@ fn runs_that_stop_inside_epochs_give_the_spikes_of_one_run_on_any_thread_count()
     }
     assert_eq!(whole, in_runs(2, &[20.0]));
 }
+
+#[test]
+fn an_event_from_beyond_the_ring_waits_through_a_run_that_stops_inside_its_epoch() {
+    // One spike at 1.05 ms reaches a parrot after 0.1 ms and after 500 ms — beyond the ring of
+    // 4096 epochs of 0.1 ms, so it waits in the heap. A run stops at 501.02 ms, inside the
+    // epoch the late event falls in but before it: the event must stay due (the network is
+    // otherwise quiet, so nothing else keeps the epochs from being skipped) and be delivered
+    // in the next run, as in one unbroken run.
+    use engram::engine::{network::Network, simulation::Simulation};
+    let text = r#"
+name = "late"
+duration_ms = 520.0
+[[stimulus]]
+name = "src"
+model = "spike_times"
+times_ms = [[1.05]]
+[[population]]
+name = "relay"
+size = 1
+model = "parrot"
+[[projection]]
+name = "soon"
+pre = "src"
+post = "relay"
+connectivity = { rule = "one_to_one" }
+weight = 1.0
+delay_ms = 0.1
+[[projection]]
+name = "late"
+pre = "src"
+post = "relay"
+connectivity = { rule = "one_to_one" }
+weight = 1.0
+delay_ms = 500.0
+"#;
+    let relay_spikes = |stops: &[f64]| {
+        let circuit = engram::config::parse_with("late.toml", text, &[], None, "").unwrap();
+        let mut sim = Simulation::new(Network::build(&circuit.network).unwrap(), 520.0);
+        for &t in stops {
+            sim.run_until(t, &mut |_| {});
+        }
+        let relay = sim
+            .net
+            .populations
+            .iter()
+            .find(|p| p.name == "relay")
+            .unwrap()
+            .offset;
+        let mut times = Vec::new();
+        sim.recorded.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |s| {
+            if s.neuron == relay {
+                times.push(s.time)
+            }
+        });
+        times
+    };
+    let whole = relay_spikes(&[520.0]);
+    assert_eq!(whole.len(), 2, "the parrot repeats both arrivals: {whole:?}");
+    assert!((whole[1] - 501.05).abs() < 1e-9, "{whole:?}");
+    assert_eq!(whole, relay_spikes(&[501.02, 520.0]));
+}

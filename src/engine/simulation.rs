@@ -620,6 +620,10 @@ impl Simulation {
             self.far.pop();
             let p = self.part_of(e.target);
             self.far_due[p].push(e);
+            // Joined to the slot in the job: the slot holds them (a partial epoch keeps those
+            // at or after its end) until the job has taken them.
+            let k = self.slot_index(self.epoch);
+            self.mark_busy(k);
         }
         let k = self.slot_index(self.epoch);
         let slot = &mut self.slots[k];
@@ -684,7 +688,7 @@ impl Simulation {
             ranges.push((start..b, r_start..r));
         }
         self.epoch_spikes.clear();
-        self.advance_groups(t_end, partial.then_some(t_end), team, &ranges, &receptor);
+        self.advance_groups(t_end, partial, team, &ranges, &receptor);
         if self.busy[k] && self.slot_is_empty(k) {
             self.busy[k] = false;
             self.busy_slots -= 1;
@@ -707,7 +711,7 @@ impl Simulation {
     /// Sends the last epoch's plain events, sorts this epoch's into lanes and advances every
     /// group to `t_end`. With several parts, each member of the team, in one job, sends the
     /// last epoch's spikes to its part's neurons, takes its part's events due now (those before
-    /// `partial`, if the epoch ends there), fills its part's lanes and advances the blocks of
+    /// `t_end` if the epoch is `partial`, ending there), fills its part's lanes and advances the blocks of
     /// the groups (`CellGroup::blocks`) that lie in its part — the neurons whose lanes it has
     /// just filled; groups that cannot be cut then advance whole on the calling thread. Groups
     /// are independent within an epoch, and the epoch's spikes are sorted afterwards, so the
@@ -715,7 +719,7 @@ impl Simulation {
     fn advance_groups(
         &mut self,
         t_end: f64,
-        partial: Option<f64>,
+        partial: bool,
         team: &Team,
         ranges: &[(Range<usize>, Range<usize>)],
         receptor: &[ReceptorInput],
@@ -781,15 +785,16 @@ impl Simulation {
             let due = &mut w.ring[k];
             due.append(w.far);
             w.events.clear();
-            match partial {
-                Some(t_end) => due.retain(|e| {
+            if partial {
+                due.retain(|e| {
                     let keep = e.time >= t_end;
                     if !keep {
                         w.events.push(*e);
                     }
                     keep
-                }),
-                None => std::mem::swap(w.events, due),
+                });
+            } else {
+                std::mem::swap(w.events, due);
             }
             w.lanes.fill(w.events);
             let lanes = w.lanes.view();
