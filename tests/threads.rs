@@ -50,12 +50,12 @@ fn run_text(text: &str, threads: usize) -> (Vec<(u64, u32)>, u64) {
     )
 }
 
-#[test]
-fn rows_given_in_any_order_and_delays_beyond_the_ring_give_identical_spikes_on_1_2_and_3_threads() {
-    // 20 000 self-driven LIF neurons: a random projection, and an explicit one that lists each
-    // row's targets in descending order (stored by target: each part takes a slice of the row)
-    // with several delays per row, one of them (600 ms) beyond the ring of 4096 epochs of 0.1 ms.
-    let n = 20_000u64;
+/// 25 000 self-driven LIF neurons (three parts on three threads), 640 ms: a random projection, and an explicit one that lists
+/// each row's targets in descending order (stored by target: each part takes a slice of the
+/// row) with several delays per row, one of them (600 ms) beyond the ring of 4096 epochs of
+/// 0.1 ms.
+fn scrambled_text() -> String {
+    let n = 25_000u64;
     let mut pairs = Vec::new();
     let mut delays = Vec::new();
     for pre in 0..n {
@@ -66,7 +66,7 @@ fn rows_given_in_any_order_and_delays_beyond_the_ring_give_identical_spikes_on_1
             delays.push(["0.1", "0.35", "600.0", "0.2"][j].to_string());
         }
     }
-    let text = format!(
+    format!(
         r#"name = "scrambled"
 seed = 3
 duration_ms = 640.0
@@ -97,7 +97,12 @@ delay_ms = 0.1
 "#,
         pairs.join(", "),
         delays.join(", ")
-    );
+    )
+}
+
+#[test]
+fn rows_given_in_any_order_and_delays_beyond_the_ring_give_identical_spikes_on_1_2_and_3_threads() {
+    let text = scrambled_text();
     let one = run_text(&text, 1);
     assert!(
         one.0.len() > 10_000,
@@ -253,4 +258,56 @@ delay_ms = 500.0
     assert_eq!(whole.len(), 2, "the parrot repeats both arrivals: {whole:?}");
     assert!((whole[1] - 501.05).abs() < 1e-9, "{whole:?}");
     assert_eq!(whole, relay_spikes(&[501.02, 520.0]));
+}
+
+#[test]
+fn parts_cut_again_between_runs_give_the_spikes_of_one_run() {
+    // The parts' shares follow the threads' speed during a run (`engine::balance`); here they
+    // are set by hand between runs that stop inside epochs, while events wait in the ring for
+    // several epochs (0.2 and 0.35 ms delays, epochs of 0.1 ms) and beyond it (600 ms): the
+    // waiting events move with their neurons, and the spikes are those of one unbroken run.
+    use engram::engine::{network::Network, simulation::Simulation};
+    let circuit = engram::config::parse_with("scrambled.toml", &scrambled_text(), &[], None, "").unwrap();
+    let run = |threads: usize, plan: &[(f64, &[f64])]| {
+        let mut sim = Simulation::new(Network::build(&circuit.network).unwrap(), 640.0);
+        sim.use_threads(threads);
+        for &(t, shares) in plan {
+            sim.run_until(t, &mut |_| {});
+            sim.share_parts(shares);
+            if shares.len() == threads {
+                let sum: f64 = shares.iter().sum();
+                let set: Vec<f64> = shares.iter().map(|s| s / sum).collect();
+                assert_eq!(sim.part_shares(), &set[..], "shares taken at {t} ms");
+            }
+        }
+        let mut spikes = Vec::new();
+        sim.recorded.visit(f64::NEG_INFINITY, f64::INFINITY, &mut |s| {
+            spikes.push((s.time.to_bits(), s.neuron))
+        });
+        (spikes, sim.events_delivered)
+    };
+    let one = run(1, &[(640.0, &[])]);
+    let late = one.0.iter().filter(|s| f64::from_bits(s.0) > 600.2).count();
+    assert!(
+        one.0.len() > 10_000 && late > 100,
+        "{} spikes, {late} late",
+        one.0.len()
+    );
+    let two: [(f64, &[f64]); 6] = [
+        (0.55, &[0.8, 0.2]),
+        (3.0, &[0.3, 0.7]),
+        (50.02, &[0.9, 0.1]),
+        (300.0, &[0.5, 0.5]),
+        (600.27, &[0.05, 0.95]),
+        (640.0, &[]),
+    ];
+    assert_eq!(one, run(2, &two), "2 threads");
+    let three: [(f64, &[f64]); 5] = [
+        (0.43, &[0.2, 0.3, 0.5]),
+        (10.0, &[0.6, 0.2, 0.2]),
+        (400.0, &[1.0, 1.0, 3.0]),
+        (600.31, &[0.34, 0.33, 0.33]),
+        (640.0, &[]),
+    ];
+    assert_eq!(one, run(3, &three), "3 threads");
 }

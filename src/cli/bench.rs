@@ -34,6 +34,7 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         return EXIT_BAD_INPUT;
     }
     let mut rows = Vec::new();
+    let mut shares = Vec::new();
     for _ in 0..repeats.max(1) {
         let run = match simulate::run(circuit.clone(), &mut |_| {}) {
             Ok(r) => r,
@@ -42,6 +43,7 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
                 return EXIT_BAD_INPUT;
             }
         };
+        shares = run.sim.part_shares().to_vec();
         rows.push((
             run.build_seconds,
             run.simulate_seconds,
@@ -70,6 +72,7 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
         "simulate_seconds_median": median,
         "events_per_second_best": events as f64 / best,
         "events_per_second_median": events as f64 / median,
+        "part_shares_at_end": shares,
     });
     if json {
         outln!("{}", serde_json::to_string_pretty(&figures).unwrap_or_default());
@@ -91,6 +94,13 @@ pub fn bench(circuit: Option<&Path>, repeats: usize, duration_ms: Option<f64>, j
             events as f64 / best,
             events as f64 / median
         );
+        if shares.len() > 1 {
+            let shown: Vec<String> = shares.iter().map(|s| format!("{s:.3}")).collect();
+            outln!(
+                "  parts' shares       {} (at the end of the last run; they follow the threads' speed)",
+                shown.join(" / ")
+            );
+        }
     }
     0
 }

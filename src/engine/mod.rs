@@ -1,5 +1,6 @@
 //! The simulation engine: neurons, synapses, events. It knows nothing about circuits.
 
+pub mod balance;
 pub mod connect;
 pub mod distribution;
 pub mod event;

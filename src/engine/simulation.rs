@@ -27,6 +27,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ops::Range;
 
+use super::balance::{self, Balance};
 use super::event::{LanePart, Lanes, PendingEvent, ReceptorInput, Spike};
 use super::network::{Network, PopulationInfo, Projection};
 use super::neuron::{BLOCK_ALIGN, CellBlock, InputSummary, Inputs};
@@ -170,12 +171,15 @@ pub struct Simulation {
     ring: Vec<Vec<Vec<PendingEvent>>>,
     /// The neurons are cut into parts, one per worker thread (one for small networks): part p
     /// holds, of every population `pop`, the neurons whose local index lies in
-    /// `[part_cuts[pop][p], part_cuts[pop][p + 1])` — an even share of each population, so each
-    /// part gets a like share of every projection's synapses and of every model's neurons.
+    /// `[part_cuts[pop][p], part_cuts[pop][p + 1])` — the same share of each population (even
+    /// at first, then as `balance` finds), so each part gets a like share of every
+    /// projection's synapses and of every model's neurons.
     /// Each part's events are sent, sorted into lanes and applied in parallel.
     part_cuts: Vec<Vec<u32>>,
     /// The global indices each part's neurons lie within: (least, past the greatest).
     part_spans: Vec<(u32, u32)>,
+    /// The parts' shares, following the measured time of their jobs.
+    balance: Balance,
     /// Which slots hold anything, and how many.
     busy: Vec<bool>,
     busy_slots: usize,
@@ -272,6 +276,7 @@ impl Simulation {
             ring: Vec::new(),
             part_cuts: Vec::new(),
             part_spans: Vec::new(),
+            balance: Balance::even(1),
             busy: vec![false; n_slots],
             busy_slots: 0,
             due_events: Vec::new(),
@@ -321,39 +326,10 @@ impl Simulation {
         if self.ring.iter().flatten().any(|r| !r.is_empty()) {
             return;
         }
-        let n = self.net.neuron_count() as u32;
-        let parts = threads.min((n as usize / NEURONS_PER_PART).max(1)).max(1);
-        // Each population cut evenly, each cut moved down to a multiple of BLOCK_ALIGN (so its
-        // group can be cut into blocks there).
-        let align = BLOCK_ALIGN as u64;
-        self.part_cuts = self
-            .net
-            .populations
-            .iter()
-            .map(|pop| {
-                let size = pop.size as u64;
-                (0..=parts as u64)
-                    .map(|p| {
-                        if p == parts as u64 {
-                            size
-                        } else {
-                            size * p / parts as u64 / align * align
-                        }
-                    })
-                    .map(|c| c as u32)
-                    .collect()
-            })
-            .collect();
-        self.part_spans = (0..parts)
-            .map(|p| {
-                let segments = self.net.populations.iter().zip(&self.part_cuts);
-                let live = segments.filter(|(_, c)| c[p] < c[p + 1]);
-                let (first, end) = live.fold((u32::MAX, 0), |(f, e), (pop, c)| {
-                    (f.min(pop.offset + c[p]), e.max(pop.offset + c[p + 1]))
-                });
-                (first.min(end), end)
-            })
-            .collect();
+        let n = self.net.neuron_count();
+        let parts = threads.min((n / NEURONS_PER_PART).max(1)).max(1);
+        self.balance = Balance::even(parts);
+        self.cut_parts();
         self.ring = vec![vec![Vec::new(); self.slots.len()]; parts];
         self.due_events = vec![Vec::new(); parts];
         self.far_due = vec![Vec::new(); parts];
@@ -369,6 +345,76 @@ impl Simulation {
                 }
             })
             .collect();
+    }
+
+    /// Cuts every population at the parts' shares (`balance`), each inner cut a multiple of
+    /// BLOCK_ALIGN (so its group can be cut into blocks there).
+    fn cut_parts(&mut self) {
+        let shares = self.balance.shares();
+        let parts = shares.len();
+        self.part_cuts = self
+            .net
+            .populations
+            .iter()
+            .map(|pop| balance::cuts(pop.size as u32, shares, BLOCK_ALIGN as u32))
+            .collect();
+        self.part_spans = (0..parts)
+            .map(|p| {
+                let segments = self.net.populations.iter().zip(&self.part_cuts);
+                let live = segments.filter(|(_, c)| c[p] < c[p + 1]);
+                let (first, end) = live.fold((u32::MAX, 0), |(f, e), (pop, c)| {
+                    (f.min(pop.offset + c[p]), e.max(pop.offset + c[p + 1]))
+                });
+                (first.min(end), end)
+            })
+            .collect();
+    }
+
+    /// The parts' shares of every population (one per worker thread; they follow the
+    /// threads' measured speed during a run, see `balance`).
+    pub fn part_shares(&self) -> &[f64] {
+        self.balance.shares()
+    }
+
+    /// Cuts the parts again at `shares` (one positive number per part, scaled to sum to one),
+    /// between epochs: the events waiting in the ring move with their neurons, and the rows'
+    /// crossings of the cuts move to the new cuts. The spikes do not depend on it.
+    pub fn share_parts(&mut self, shares: &[f64]) {
+        let parts = self.part_spans.len();
+        if parts < 2 || shares.len() != parts || shares.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return;
+        }
+        self.balance.set_shares(shares);
+        self.cut_parts();
+        let (net, cuts) = (&self.net, &self.part_cuts);
+        let owner = |target: u32| {
+            let pop = net.population_of(target);
+            let local = target - net.populations[pop].offset;
+            cuts[pop].partition_point(|&c| c <= local) - 1
+        };
+        // (`far_due` is empty between epochs.) A neuron's events all lie in its old part, in sending order: moved in that order,
+        // after the new part's own, its lane is unchanged.
+        let mut moving = Vec::new();
+        for k in 0..self.slots.len() {
+            for (p, ring) in self.ring.iter_mut().enumerate() {
+                ring[k].retain(|e| {
+                    let q = owner(e.target);
+                    if q != p {
+                        moving.push((q, *e));
+                    }
+                    q == p
+                });
+            }
+            for (q, e) in moving.drain(..) {
+                self.ring[q][k].push(e);
+            }
+        }
+        for (k, splits) in self.row_splits.iter_mut().enumerate() {
+            let proj = &self.net.projections[k];
+            if let (Connectivity::Sparse(syn), false) = (&proj.conn, splits.is_empty()) {
+                syn.move_row_splits(splits, &self.part_cuts[proj.post][1..parts]);
+            }
+        }
     }
 
     /// Keep spikes of population `k` only if `on`.
@@ -494,6 +540,11 @@ impl Simulation {
             let t_end = boundary.min(t_stop);
             self.step(t_end, team);
             self.now = t_end;
+            if let Some(shares) = self.balance.decide() {
+                let started = std::time::Instant::now();
+                self.share_parts(&shares);
+                self.balance.recut_took(started.elapsed().as_secs_f64());
+            }
             if let Err(e) = self.recorded.spill_if_full() {
                 self.over_budget = Some(format!("stopped at {:.3} ms: {e}", self.now));
                 return;
@@ -755,6 +806,7 @@ impl Simulation {
                 blocks: Vec::new(),
                 spikes,
                 bounds: Vec::new(),
+                seconds: 0.0,
             })
             .collect();
         let mut whole = Vec::new();
@@ -778,6 +830,7 @@ impl Simulation {
             }
         }
         team.for_each(&mut work, &|p, w| {
+            let started = (parts > 1).then(std::time::Instant::now);
             if let Some(clock) = pending {
                 w.sent = send_part(&jobs, clock, p, w.ring);
             }
@@ -805,6 +858,7 @@ impl Simulation {
             // In (time, neuron) order: the parts' runs are then merged (`step`).
             w.spikes
                 .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.neuron.cmp(&b.neuron)));
+            w.seconds = started.map_or(0.0, |t| t.elapsed().as_secs_f64());
         });
         // Each cut group's least bound (nothing to allocate with one part: no blocks).
         let mut bounds = if parts > 1 {
@@ -813,7 +867,8 @@ impl Simulation {
             Vec::new()
         };
         let mut sent = Vec::with_capacity(parts);
-        for w in work {
+        for (p, w) in work.into_iter().enumerate() {
+            self.balance.add(p, w.seconds);
             self.epoch_spikes.extend_from_slice(w.spikes);
             w.spikes.clear();
             for (g, bound) in w.bounds {
@@ -1239,6 +1294,8 @@ struct PartWork<'a> {
     blocks: Vec<(usize, Box<dyn CellBlock + 'a>, &'a [BulkInput])>,
     spikes: &'a mut Vec<Spike>,
     bounds: Vec<(usize, f64)>,
+    /// How long the job took (measured with several parts only).
+    seconds: f64,
 }
 
 struct PlainJob<'a> {

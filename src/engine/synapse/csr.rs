@@ -235,6 +235,24 @@ impl Synapses {
         out
     }
 
+    /// Moves `splits` (as `row_splits` made them, for other bounds) to the boundaries `bounds`,
+    /// each from where it was: a bound moved a little costs a step or two per row, not a search.
+    pub fn move_row_splits(&self, splits: &mut [u32], bounds: &[u32]) {
+        for (i, row_splits) in splits.chunks_exact_mut(bounds.len()).enumerate() {
+            let posts = &self.post[self.row(i)];
+            for (s, &b) in row_splits.iter_mut().zip(bounds) {
+                let mut x = *s as usize;
+                while x < posts.len() && posts[x] < b {
+                    x += 1;
+                }
+                while x > 0 && posts[x - 1] >= b {
+                    x -= 1;
+                }
+                *s = x as u32;
+            }
+        }
+    }
+
     /// Synapses `lo..hi` of the row of `pre`, as `row_slices` gives them.
     #[inline]
     pub fn row_slices_between(&self, pre: usize, lo: usize, hi: usize) -> RowSlices<'_> {
@@ -323,6 +341,16 @@ mod tests {
             .collect();
         assert_eq!(row0, vec![(1, 1.0, 0.1), (1, 3.0, 1.5), (2, -1.0, 1.5)]);
         assert_eq!(syn.row_splits(&[0, 2, 3]), vec![0, 2, 3, 0, 1, 1, 0, 0, 0]);
+        // Moved from other bounds, in either direction, the splits are found afresh.
+        for (from, to) in [
+            ([0, 2, 3], [1, 1, 4]),
+            ([3, 4, 4], [0, 2, 3]),
+            ([1, 1, 4], [2, 3, 3]),
+        ] {
+            let mut splits = syn.row_splits(&from);
+            syn.move_row_splits(&mut splits, &to);
+            assert_eq!(splits, syn.row_splits(&to), "{from:?} → {to:?}");
+        }
         let (posts, weights, delays) = syn.row_slices_between(0, 1, 3);
         assert_eq!(
             (posts, weights, delays),

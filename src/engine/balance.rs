@@ -1,0 +1,191 @@
+//! Sharing the neurons out among the worker threads by their measured speed.
+//!
+//! Each part of the neurons is one member's job in every epoch (part p, member p), and the
+//! epoch waits for the slowest. On a shared or virtual machine the members do not run at one
+//! speed: here, one run in ten of cuba_ed at 40 000 neurons had its helper thread ~20 % slower
+//! for the whole run (its virtual core's host core busy elsewhere, presumably), and in the
+//! others the helper's equal share took 1–2 % longer. So the shares follow the time each part's
+//! job took: when a window of jobs shows that other shares would end the epochs sooner by at
+//! least `MIN_GAIN`, the parts are cut again (half-way towards the shares that would have
+//! balanced the window). Cutting again moves waiting events between parts and re-finds where
+//! rows cross the new cuts, so it is done at most once per `COST_RATIO` times its own cost.
+//!
+//! Where the cuts lie never changes a result: a neuron's lane is the same whatever part it is
+//! in (`event::Lanes`), so the spikes are identical whatever the shares and however they move.
+
+/// Seconds of job time (of the least busy part) a window gathers before shares are judged.
+const WINDOW_S: f64 = 0.05;
+
+/// The least gain in epoch time (fraction) worth cutting again for.
+const MIN_GAIN: f64 = 0.01;
+
+/// A recut waits until this many times its own cost has passed in jobs since the last one.
+const COST_RATIO: f64 = 50.0;
+
+/// No part's share falls below this fraction of an even share (a part that stalled for a
+/// window is not starved).
+const LEAST_OF_EVEN: f64 = 0.5;
+
+/// The parts' shares of every population, and the job times measured since the last decision.
+#[derive(Clone, Debug)]
+pub struct Balance {
+    shares: Vec<f64>,
+    busy: Vec<f64>,
+    /// Job time (seconds, the calling part's) since the last recut, and that recut's cost.
+    since_recut: f64,
+    recut_cost: f64,
+}
+
+impl Balance {
+    /// Even shares for `parts` parts.
+    pub fn even(parts: usize) -> Balance {
+        let parts = parts.max(1);
+        Balance {
+            shares: vec![1.0 / parts as f64; parts],
+            busy: vec![0.0; parts],
+            since_recut: 0.0,
+            recut_cost: 0.0,
+        }
+    }
+
+    pub fn shares(&self) -> &[f64] {
+        &self.shares
+    }
+
+    /// Sets the shares (positive; scaled to sum to one) and forgets the measured times.
+    pub fn set_shares(&mut self, shares: &[f64]) {
+        let sum: f64 = shares.iter().sum();
+        self.shares = shares.iter().map(|s| s / sum).collect();
+        self.busy = vec![0.0; shares.len()];
+    }
+
+    /// Part `part`'s job of one epoch took `seconds`.
+    pub fn add(&mut self, part: usize, seconds: f64) {
+        if let Some(b) = self.busy.get_mut(part) {
+            *b += seconds;
+        }
+    }
+
+    /// Cutting the parts again took `seconds`.
+    pub fn recut_took(&mut self, seconds: f64) {
+        self.recut_cost = seconds;
+        self.since_recut = 0.0;
+    }
+
+    /// After a job: the new shares, when the window is full and they would gain enough.
+    pub fn decide(&mut self) -> Option<Vec<f64>> {
+        let parts = self.shares.len();
+        let least = self.busy.iter().copied().fold(f64::INFINITY, f64::min);
+        if parts < 2 || least < WINDOW_S {
+            return None;
+        }
+        let slowest = self.busy.iter().copied().fold(0.0, f64::max);
+        self.since_recut += slowest;
+        // Seconds per unit share on each part's member; shares inverse to it would have
+        // finished every part together, in `balanced` seconds.
+        let per_share: Vec<f64> = self.busy.iter().zip(&self.shares).map(|(b, s)| b / s).collect();
+        let balanced = 1.0 / per_share.iter().map(|c| 1.0 / c).sum::<f64>();
+        self.busy.iter_mut().for_each(|b| *b = 0.0);
+        if 1.0 - balanced / slowest < MIN_GAIN || self.since_recut < COST_RATIO * self.recut_cost {
+            return None;
+        }
+        let floor = LEAST_OF_EVEN / parts as f64;
+        let new: Vec<f64> = self
+            .shares
+            .iter()
+            .zip(&per_share)
+            .map(|(s, c)| (0.5 * (s + balanced / c)).max(floor))
+            .collect();
+        let sum: f64 = new.iter().sum();
+        Some(new.iter().map(|s| s / sum).collect())
+    }
+}
+
+/// Where the parts cut a population of `size` neurons: `shares.len() + 1` ascending cuts from
+/// 0 to `size`, each inner one a multiple of `align` (part p holds `[cuts[p], cuts[p + 1])`).
+pub fn cuts(size: u32, shares: &[f64], align: u32) -> Vec<u32> {
+    let mut out = Vec::with_capacity(shares.len() + 1);
+    out.push(0);
+    let mut before = 0.0;
+    for s in &shares[..shares.len().saturating_sub(1)] {
+        before += s;
+        let c = (size as f64 * before.clamp(0.0, 1.0)).floor() as u32;
+        let c = c / align * align;
+        out.push(c.max(*out.last().unwrap_or(&0)));
+    }
+    out.push(size);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Times for one window in which part p's member needs `per_share[p]` seconds per share.
+    fn window(b: &mut Balance, per_share: &[f64]) -> Option<Vec<f64>> {
+        let shares = b.shares().to_vec();
+        for (p, (s, c)) in shares.iter().zip(per_share).enumerate() {
+            b.add(p, s * c);
+        }
+        b.decide()
+    }
+
+    #[test]
+    fn shares_move_towards_the_faster_member_and_settle() {
+        let mut b = Balance::even(2);
+        // The helper 25 % slower: balanced shares are 5/9 and 4/9.
+        let per_share = [0.2, 0.25];
+        let mut recuts = 0;
+        for _ in 0..30 {
+            if let Some(s) = window(&mut b, &per_share) {
+                b.set_shares(&s);
+                b.recut_took(0.0);
+                recuts += 1;
+            }
+        }
+        assert!((b.shares()[0] - 5.0 / 9.0).abs() < 0.01, "{:?}", b.shares());
+        assert!((b.shares().iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // Half-way steps: within MIN_GAIN after a few, and then no more.
+        assert!((2..=6).contains(&recuts), "{recuts}");
+    }
+
+    #[test]
+    fn balanced_members_are_left_alone() {
+        let mut b = Balance::even(3);
+        for _ in 0..20 {
+            assert_eq!(window(&mut b, &[0.3, 0.301, 0.299]), None);
+        }
+        assert_eq!(b.shares(), &[1.0 / 3.0; 3]);
+    }
+
+    #[test]
+    fn a_costly_recut_waits_and_no_part_starves() {
+        let mut b = Balance::even(2);
+        b.recut_took(1.0);
+        // A member 100× slower: nothing until 50 s of jobs have passed.
+        let mut windows = 0;
+        while window(&mut b, &[0.1, 10.0]).is_none() {
+            windows += 1;
+        }
+        // Each window's slowest part took ≥ 0.5 × 10 s.
+        assert!(windows >= 9, "{windows}");
+        let mut b = Balance::even(2);
+        let s = window(&mut b, &[0.1, 10.0]).unwrap();
+        assert!(s[1] >= 0.25 - 1e-12, "{s:?}");
+    }
+
+    #[test]
+    fn cuts_are_aligned_ascending_and_cover_the_population() {
+        for size in [0u32, 1, 63, 64, 100, 8000, 32000, 1_000_000] {
+            for shares in [&[1.0][..], &[0.5, 0.5], &[0.3, 0.3, 0.4], &[0.9, 0.05, 0.05]] {
+                let c = cuts(size, shares, 64);
+                assert_eq!(c.len(), shares.len() + 1);
+                assert_eq!((c[0], *c.last().unwrap()), (0, size));
+                assert!(c.windows(2).all(|w| w[0] <= w[1]), "{c:?}");
+                assert!(c[1..c.len() - 1].iter().all(|x| x % 64 == 0), "{c:?}");
+            }
+        }
+        assert_eq!(cuts(32000, &[0.5, 0.5], 64), vec![0, 16000, 32000]);
+        assert_eq!(cuts(8000, &[0.5, 0.5], 64), vec![0, 3968, 8000]);
+    }
+}
