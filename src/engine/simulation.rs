@@ -866,9 +866,11 @@ impl Simulation {
         } else {
             Vec::new()
         };
+        if parts > 1 {
+            self.balance.add(work.iter().map(|w| w.seconds));
+        }
         let mut sent = Vec::with_capacity(parts);
-        for (p, w) in work.into_iter().enumerate() {
-            self.balance.add(p, w.seconds);
+        for w in work {
             self.epoch_spikes.extend_from_slice(w.spikes);
             w.spikes.clear();
             for (g, bound) in w.bounds {
