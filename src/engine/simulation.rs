@@ -829,8 +829,10 @@ impl Simulation {
                 None => whole.push(g),
             }
         }
+        // Each part's time runs from the job's start, so a member that starts late (a helper
+        // learning of the job) is seen as slower.
+        let started = (parts > 1).then(std::time::Instant::now);
         team.for_each(&mut work, &|p, w| {
-            let started = (parts > 1).then(std::time::Instant::now);
             if let Some(clock) = pending {
                 w.sent = send_part(&jobs, clock, p, w.ring);
             }
@@ -1296,7 +1298,7 @@ struct PartWork<'a> {
     blocks: Vec<(usize, Box<dyn CellBlock + 'a>, &'a [BulkInput])>,
     spikes: &'a mut Vec<Spike>,
     bounds: Vec<(usize, f64)>,
-    /// How long the job took (measured with several parts only).
+    /// How long after the job's start the part was done (measured with several parts only).
     seconds: f64,
 }
 
