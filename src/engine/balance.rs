@@ -35,7 +35,8 @@ pub struct Balance {
     shares: Vec<f64>,
     busy: Vec<f64>,
     jobs: u32,
-    /// Job time (seconds, the calling part's) since the last recut, and that recut's cost.
+    /// Seconds of jobs (the slowest part's, window by window) since the last recut, and that
+    /// recut's cost.
     since_recut: f64,
     recut_cost: f64,
 }

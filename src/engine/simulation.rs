@@ -392,8 +392,8 @@ impl Simulation {
             let local = target - net.populations[pop].offset;
             cuts[pop].partition_point(|&c| c <= local) - 1
         };
-        // (`far_due` is empty between epochs.) A neuron's events all lie in its old part, in sending order: moved in that order,
-        // after the new part's own, its lane is unchanged.
+        // A neuron's events all lie in its old part, in sending order: moved in that order,
+        // after the new part's own, its lane is unchanged. (`far_due` is empty between epochs.)
         let mut moving = Vec::new();
         for k in 0..self.slots.len() {
             for (p, ring) in self.ring.iter_mut().enumerate() {
