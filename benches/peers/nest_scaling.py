@@ -11,7 +11,8 @@ excitatory and 16 inhibitory inputs — NEST's fixed_indegree: the mean in-degre
 pairwise probability 80/N, whose pairwise_bernoulli in NEST draws N² numbers and takes minutes at
 400 000 neurons; weights +0.25 / -2.25 mV, delay 0.1 ms, E_L = -49 mV above threshold, initial
 potentials uniform in [V_reset, V_th]), then times nest.Run alone after nest.Prepare (best of
---repeats).
+--repeats; the thread counts of one size take turns, as in engram's table, so a drift of the
+machine's speed reaches every count alike).
 Synaptic events are counted as engram counts them: every spike delivered along each of its
 neuron's outgoing synapses (spikes per population times that population's mean out-degree).
 """
@@ -72,9 +73,10 @@ def main():
 
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
-        for threads in range(1, args.max_threads + 1):
-            cells = [cell(nest, n, threads, args.duration_ms) for _ in range(max(args.repeats, 1))]
-            best = min(cells, key=lambda c: c["simulate_seconds"])
+        turns = [[cell(nest, n, threads, args.duration_ms) for threads in range(1, args.max_threads + 1)]
+                 for _ in range(max(args.repeats, 1))]
+        for t in range(args.max_threads):
+            best = min((turn[t] for turn in turns), key=lambda c: c["simulate_seconds"])
             best["events_per_second"] = best["synaptic_events"] / best["simulate_seconds"]
             best["ns_per_event"] = 1e9 * best["simulate_seconds"] / max(best["synaptic_events"], 1)
             rows.append(best)

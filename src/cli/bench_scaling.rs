@@ -21,7 +21,9 @@ struct Row {
 }
 
 /// Times the built-in cuba_ed at each size (neurons) on 1..=`max_threads` threads, `repeats`
-/// times each (best kept), `duration_ms` simulated; writes `out/scaling.csv` and `.png`.
+/// times each (best kept), `duration_ms` simulated; writes `out/scaling.csv` and `.png`. The
+/// thread counts of one size take turns (1, 2, …, 1, 2, …), so a drift of the machine's speed
+/// during the repeats reaches every count alike rather than one.
 pub fn scaling(
     sizes: &[u64],
     max_threads: usize,
@@ -32,6 +34,16 @@ pub fn scaling(
 ) -> u8 {
     let name = "circuits/cuba_ed.toml";
     let text = builtin::find(name).unwrap_or("");
+    let mut pools = Vec::new();
+    for threads in 1..=max_threads {
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(p) => pools.push(p),
+            Err(e) => {
+                eprintln!("error: cannot start {threads} threads: {e}");
+                return super::EXIT_FAILURE;
+            }
+        }
+    }
     let mut rows = Vec::new();
     for &n in sizes {
         let overrides = [("neurons".to_string(), n as f64)];
@@ -45,16 +57,10 @@ pub fn scaling(
         };
         circuit.duration_ms = duration_ms;
         circuit.recorders.clear();
-        for threads in 1..=max_threads {
-            let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("error: cannot start {threads} threads: {e}");
-                    return super::EXIT_FAILURE;
-                }
-            };
-            let mut best: Option<Row> = None;
-            for _ in 0..repeats.max(1) {
+        let mut best: Vec<Option<Row>> = (0..max_threads).map(|_| None).collect();
+        for _ in 0..repeats.max(1) {
+            for (pool, best) in pools.iter().zip(&mut best) {
+                let threads = pool.current_num_threads();
                 let run = match pool.install(|| simulate::run(circuit.clone(), &mut |_| {})) {
                     Ok(r) => r,
                     Err(e) => {
@@ -71,17 +77,18 @@ pub fn scaling(
                     seconds: run.simulate_seconds,
                 };
                 if best.as_ref().is_none_or(|b| row.seconds < b.seconds) {
-                    best = Some(row);
+                    *best = Some(row);
                 }
             }
-            if let Some(b) = best {
-                eprintln!(
-                    "  neurons {:>8}  threads {threads}: {:.3e} events/s",
-                    b.neurons,
-                    b.events as f64 / b.seconds
-                );
-                rows.push(b);
-            }
+        }
+        for b in best.into_iter().flatten() {
+            eprintln!(
+                "  neurons {:>8}  threads {}: {:.3e} events/s",
+                b.neurons,
+                b.threads,
+                b.events as f64 / b.seconds
+            );
+            rows.push(b);
         }
     }
     let one_thread = |n: u64| {
