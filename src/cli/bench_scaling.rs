@@ -34,16 +34,6 @@ pub fn scaling(
 ) -> u8 {
     let name = "circuits/cuba_ed.toml";
     let text = builtin::find(name).unwrap_or("");
-    let mut pools = Vec::new();
-    for threads in 1..=max_threads {
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(p) => pools.push(p),
-            Err(e) => {
-                eprintln!("error: cannot start {threads} threads: {e}");
-                return super::EXIT_FAILURE;
-            }
-        }
-    }
     let mut rows = Vec::new();
     for &n in sizes {
         let overrides = [("neurons".to_string(), n as f64)];
@@ -59,8 +49,15 @@ pub fn scaling(
         circuit.recorders.clear();
         let mut best: Vec<Option<Row>> = (0..max_threads).map(|_| None).collect();
         for _ in 0..repeats.max(1) {
-            for (pool, best) in pools.iter().zip(&mut best) {
-                let threads = pool.current_num_threads();
+            for (threads, best) in (1..=max_threads).zip(&mut best) {
+                // One pool at a time (all of them at once would hold 1 + 2 + … + N threads).
+                let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                    Ok(p) => p,
+                    Err(e) => {
+                        eprintln!("error: cannot start {threads} threads: {e}");
+                        return super::EXIT_FAILURE;
+                    }
+                };
                 let run = match pool.install(|| simulate::run(circuit.clone(), &mut |_| {})) {
                     Ok(r) => r,
                     Err(e) => {
